@@ -1,0 +1,331 @@
+"""Cell suppression for frequency and magnitude tables published with their margins.
+
+Primary suppression marks the cells that are sensitive in themselves:
+
+* **minimum frequency** — a cell with ``0 < n < min_cell`` contributing records (Hundepool et al. 2012,
+  *Statistical Disclosure Control*, Wiley, §4.2.1 "threshold rule");
+* **dominance (n, k)** — the ``n`` largest contributions make up more than ``k`` % of the cell total
+  (§4.2.2, eq. 4.1);
+* **p %** — the cell total minus the two largest contributions is less than ``p`` % of the largest, so
+  the second-largest contributor could estimate the largest to within ``p`` % (§4.2.2, eq. 4.3).
+
+Secondary suppression then hides further cells so that no primary cell can be re-derived from the
+published cells and margins. It is the cell suppression problem in the mixed-integer formulation of
+Fischetti & Salazar-González (2001), "Solving the cell suppression problem on tabular data with linear
+constraints", *Management Science* 47(7) (Hundepool et al. 2012, §4.4.2 "optimal"): choose binary
+``s_k`` (cell ``k`` suppressed) minimising the information loss ``sum w_k s_k`` such that, for every
+primary cell ``p``, the attacker's linear programme
+
+    max (min) y_p   s.t.  M y = 0,   -a_k s_k <= y_k <= (G - a_k) s_k
+
+(``y`` = deviation from the true values ``a``, ``M`` = the additivity equations of the table with its
+margins, ``G`` = the grand total, so cells stay within ``[0, G]``) reaches at least the upper (lower)
+protection level. The constraint "for every attacker" is generated lazily: the master problem is solved
+with ``scipy.optimize.milp`` (HiGHS), each attacker LP with ``scipy.optimize.linprog`` (HiGHS), and a
+violated attacker LP gives, through its optimal dual (the bound marginals ``alpha``, ``beta``), the
+Benders-type *capacity cut* ``sum_k (alpha_k (G - a_k) + beta_k a_k) s_k >= UPL_p`` (Fischetti &
+Salazar-González 2001, §3). The loop stops when no attacker LP violates its protection level, so the
+returned pattern is protected by construction; :mod:`corridor.disclose.audit` re-checks it
+independently.
+
+Protection level of a primary cell (per protected column): ``max(protection % x value, floor)`` on
+each side, where the floor is 1 record for the count column and 0 for the weighted value; the lower
+level is capped at the value (cells are non-negative).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import coo_matrix, csr_matrix
+
+from corridor.errors import InputError
+
+#: Code of a marginal total in a ``by`` column (SDMX ``_T``).
+TOTAL = "_T"
+#: CONF_STATUS codes (SDMX cross-domain): free, primary confidential, secondary confidential.
+FREE, PRIMARY, SECONDARY = "F", "A", "D"
+#: Above this many cells (table plus margins) the exact MILP is replaced by the greedy variant.
+MAX_CELLS_EXACT = 4000
+
+
+# ---------------------------------------------------------------------------------------------
+# primary rules
+# ---------------------------------------------------------------------------------------------
+def frequency_rule(n: pd.Series, min_cell: int) -> pd.Series:
+    """Threshold rule: a non-empty cell with fewer than ``min_cell`` contributors is sensitive."""
+    return (n > 0) & (n < min_cell)
+
+
+def dominance_rule(contributions: Sequence[float], n: int, k: float) -> bool:
+    """(n, k) dominance: the ``n`` largest contributions exceed ``k`` % of the cell total."""
+    values = sorted((float(c) for c in contributions), reverse=True)
+    total = sum(values)
+    if total <= 0:
+        return False
+    return sum(values[:n]) > k / 100.0 * total
+
+
+def p_percent_rule(contributions: Sequence[float], p: float) -> bool:
+    """p % rule: ``total - x1 - x2 < p/100 * x1`` (the runner-up can estimate the largest within p %)."""
+    values = sorted((float(c) for c in contributions), reverse=True)
+    if not values or values[0] <= 0:
+        return False
+    rest = sum(values) - values[0] - (values[1] if len(values) > 1 else 0.0)
+    return rest < p / 100.0 * values[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# the table with its margins as one linear system
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class _Cube:
+    """Every cell of the table and of its margins, with the additivity equations linking them."""
+
+    dims: list[str]
+    keys: list[tuple[str, ...]]
+    values: dict[str, np.ndarray]
+    suppressible: np.ndarray  # bool: the cell is a row of the input (else published margin / known zero)
+    input_row: np.ndarray  # index of the input row, -1 when the cell is not in the input
+    equations: list[tuple[int, list[int]]] = field(default_factory=list)
+
+
+def _build_cube(table: pd.DataFrame, by: list[str], columns: list[str], total: str) -> _Cube:
+    keys_in = [tuple(str(v) for v in row) for row in table[by].itertuples(index=False, name=None)]
+    interior = [i for i, k in enumerate(keys_in) if total not in k]
+    codes = [sorted({keys_in[i][d] for i in interior}) for d in range(len(by))]
+    all_keys = list(itertools.product(*[c + [total] for c in codes]))
+    index = {k: i for i, k in enumerate(all_keys)}
+    n_cells = len(all_keys)
+    row_of = np.full(n_cells, -1, dtype=np.int64)
+    for r, k in enumerate(keys_in):
+        if k not in index:
+            raise InputError(f"row {r + 1}: total row {k} has a code not present among the table's cells")
+        row_of[index[k]] = r
+    # interior values; a combination absent from the input is an (observed) empty cell: 0
+    values: dict[str, np.ndarray] = {}
+    for col in columns:
+        arr = np.zeros(n_cells)
+        src = table[col].to_numpy(dtype=float)
+        for i in interior:
+            arr[index[keys_in[i]]] = src[i]
+        values[col] = arr
+    # margins, computed from the interior (dimension by dimension, so each level sums the level below)
+    is_total = np.array([[c == total for c in k] for k in all_keys])
+    level = is_total.sum(axis=1)
+    equations: list[tuple[int, list[int]]] = []
+    for i in np.argsort(level, kind="stable"):
+        key = all_keys[i]
+        for d in range(len(by)):
+            if key[d] != total:
+                continue
+            parts = [index[key[:d] + (c,) + key[d + 1:]] for c in codes[d]]
+            equations.append((int(i), parts))
+    for lev in range(1, len(by) + 1):
+        for i in np.flatnonzero(level == lev):
+            key = all_keys[i]
+            d = next(d for d in range(len(by)) if key[d] == total)
+            parts = [index[key[:d] + (c,) + key[d + 1:]] for c in codes[d]]
+            for col in columns:
+                values[col][i] = values[col][parts].sum()
+    # a total row given in the input must agree with the sum of its cells
+    for col in columns:
+        src = table[col].to_numpy(dtype=float)
+        for i in np.flatnonzero((level > 0) & (row_of >= 0)):
+            given, summed = src[row_of[i]], values[col][i]
+            if not np.isclose(given, summed, rtol=1e-9, atol=1e-6):
+                raise InputError(
+                    f"row {row_of[i] + 1}: total {all_keys[i]} {col}={given} differs from the sum of its "
+                    f"cells ({summed})", column=col)
+    return _Cube(dims=list(by), keys=all_keys, values=values, suppressible=row_of >= 0,
+                 input_row=row_of, equations=equations)
+
+
+# ---------------------------------------------------------------------------------------------
+# secondary suppression: Fischetti & Salazar-Gonzalez cut loop
+# ---------------------------------------------------------------------------------------------
+def _equation_matrix(cube: _Cube, var_of: np.ndarray, n_var: int) -> csr_matrix:
+    rows, cols, vals = [], [], []
+    r = 0
+    for tot, parts in cube.equations:
+        entries = [(var_of[tot], 1.0)] + [(var_of[p], -1.0) for p in parts]
+        entries = [(v, c) for v, c in entries if v >= 0]
+        if len(entries) < 2:
+            continue
+        for v, c in entries:
+            rows.append(r)
+            cols.append(v)
+            vals.append(c)
+        r += 1
+    return coo_matrix((vals, (rows, cols)), shape=(r, n_var)).tocsr()
+
+
+def _protection_levels(values: np.ndarray, pct: float, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    upper = np.maximum(pct / 100.0 * values, floor)
+    lower = np.minimum(upper, values)
+    return upper, lower
+
+
+def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dict[str, float],
+               protection: float, max_iter: int = 200) -> np.ndarray:
+    """Return the suppression pattern (bool per cube cell) protecting every primary cell."""
+    var_cells = np.flatnonzero(cube.suppressible)
+    n_var = len(var_cells)
+    var_of = np.full(len(cube.keys), -1)
+    var_of[var_cells] = np.arange(n_var)
+    m_eq = _equation_matrix(cube, var_of, n_var)
+    prim_vars = var_of[np.flatnonzero(primary)]
+    if len(prim_vars) == 0:
+        return np.zeros(len(cube.keys), dtype=bool)
+
+    systems = []
+    for col in columns:
+        a = cube.values[col][var_cells]
+        grand = cube.values[col][[i for i, k in enumerate(cube.keys) if all(c == TOTAL for c in k)][0]]
+        up_room = np.maximum(grand - a, 0.0)
+        upl, lpl = _protection_levels(a, protection, floors[col])
+        systems.append((a, up_room, upl, lpl))
+    weight = cube.values[columns[0]][var_cells] + 1.0  # information loss: the value; +1 so zeros cost
+    exact = n_var <= MAX_CELLS_EXACT
+
+    s = np.zeros(n_var)
+    s[prim_vars] = 1.0
+    cuts: list[np.ndarray] = []
+    rhs: list[float] = []
+    zeros = np.zeros(m_eq.shape[0])
+    for _ in range(max_iter):
+        new_cuts = 0
+        for a, up_room, upl, lpl in systems:
+            lo, hi = -a * s, up_room * s
+            for p in prim_vars:
+                for sign, need in ((-1.0, upl[p]), (1.0, lpl[p])):
+                    need = min(need, up_room[p] if sign < 0 else a[p])
+                    if need <= 1e-9:
+                        continue
+                    c = np.zeros(n_var)
+                    c[p] = sign  # minimise -y_p (upward) or +y_p (downward)
+                    res = linprog(c, A_eq=m_eq, b_eq=zeros, bounds=np.column_stack([lo, hi]),
+                                  method="highs")
+                    if res.status != 0:
+                        raise RuntimeError(f"attacker LP failed: {res.message}")
+                    reach = -res.fun
+                    if reach >= need - 1e-7:
+                        continue
+                    alpha = np.abs(res.upper.marginals)
+                    beta = np.abs(res.lower.marginals)
+                    coef = alpha * up_room + beta * a
+                    if exact:
+                        cuts.append(coef)
+                        rhs.append(need)
+                    else:  # greedy: suppress the cheapest cell the cut says would help
+                        gain = np.where(s < 0.5, coef, 0.0)
+                        cand = np.flatnonzero(gain > 1e-12)
+                        if len(cand) == 0:
+                            raise RuntimeError("no cell can protect a primary cell")
+                        best = cand[np.argmin(weight[cand] / gain[cand])]
+                        s[best] = 1.0
+                        lo, hi = -a * s, up_room * s
+                    new_cuts += 1
+        if new_cuts == 0:
+            out = np.zeros(len(cube.keys), dtype=bool)
+            out[var_cells] = s > 0.5
+            return out
+        if exact:
+            lb = np.zeros(n_var)
+            lb[prim_vars] = 1.0
+            res = milp(weight, integrality=np.ones(n_var), bounds=Bounds(lb, np.ones(n_var)),
+                       constraints=LinearConstraint(np.vstack(cuts), np.array(rhs), np.inf),
+                       options={"time_limit": 60})
+            if res.x is None:
+                raise RuntimeError(f"secondary suppression MILP failed: {res.message}")
+            s = np.round(res.x)
+    raise RuntimeError("secondary suppression did not converge")
+
+
+# ---------------------------------------------------------------------------------------------
+# public entry point
+# ---------------------------------------------------------------------------------------------
+def suppress(
+    table: pd.DataFrame,
+    *,
+    by: list[str],
+    count: str = "n",
+    value: str = "estimate",
+    min_cell: int,
+    dominance: tuple[int, float] | None = None,
+    p_percent: float | None = None,
+    contributions: str = "contributions",
+    protection: float = 30.0,
+    total_code: str = TOTAL,
+) -> pd.DataFrame:
+    """Primary and secondary cell suppression of a table published with all its marginal totals.
+
+    ``table`` has one row per cell: the ``by`` columns, ``count`` (records) and ``value`` (e.g. the
+    weighted estimate; may be the same column as ``count``). Rows whose ``by`` codes include
+    ``total_code`` are the table's margins and are protected like any cell (primary rule, secondary
+    suppression). Margins *not* present as rows are taken as published (the attacker knows them);
+    combinations absent from the table are published empty cells (0).
+
+    Primary: ``0 < count < min_cell``; with ``dominance=(n, k)`` or ``p_percent`` a column
+    ``contributions`` holds each cell's individual contributions (sequence of numbers) and the rule is
+    applied to them. Secondary: see the module docstring; every primary cell keeps a feasible interval
+    reaching ``protection`` % of its value (at least one record for counts) on each side, in both the
+    ``count`` and the ``value`` column.
+
+    Returns a copy with ``conf_status`` (``F`` free, ``A`` primary, ``D`` secondary), ``value`` and
+    ``count`` set to NA on suppressed cells, and ``obs_status`` set to ``Q`` there if that column exists.
+    """
+    missing = [c for c in [*by, count, value] if c not in table.columns]
+    if missing:
+        raise InputError(f"table has no column(s) {', '.join(missing)}")
+    if min_cell < 1:
+        raise InputError(f"min_cell must be at least 1, got {min_cell}")
+    if table[by].duplicated().any():
+        dup = table.loc[table[by].duplicated(), by].iloc[0].tolist()
+        raise InputError(f"duplicate cell {dup} in the table")
+    columns = list(dict.fromkeys([value, count]))
+    for col in columns:
+        if table[col].isna().any():
+            raise InputError(f"{int(table[col].isna().sum())} missing value(s) in column {col!r}", column=col)
+        if (table[col].astype(float) < 0).any():
+            raise InputError(f"negative value in column {col!r}; cell suppression assumes counts/totals >= 0",
+                             column=col)
+    out = table.copy()
+    if len(out) == 0:
+        out["conf_status"] = pd.Series(dtype="str")
+        return out
+
+    prim_rows = frequency_rule(out[count].astype(float), min_cell).to_numpy()
+    if dominance is not None or p_percent is not None:
+        if contributions not in out.columns:
+            raise InputError(f"dominance / p% rules need a column {contributions!r} of contributions")
+        for r, contrib in enumerate(out[contributions]):
+            if dominance is not None and dominance_rule(contrib, *dominance):
+                prim_rows[r] = True
+            if p_percent is not None and p_percent_rule(contrib, p_percent):
+                prim_rows[r] = True
+
+    cube = _build_cube(out, list(by), columns, total_code)
+    primary = np.zeros(len(cube.keys), dtype=bool)
+    primary[cube.input_row >= 0] = prim_rows[cube.input_row[cube.input_row >= 0]]
+    floors = {c: (1.0 if c == count else 0.0) for c in columns}
+    pattern = _secondary(cube, primary, columns, floors, protection)
+
+    status = np.full(len(out), FREE, dtype=object)
+    rows = cube.input_row[pattern]
+    status[rows] = SECONDARY
+    status[prim_rows] = PRIMARY
+    out["conf_status"] = status
+    hidden = out["conf_status"] != FREE
+    for col in columns:
+        nullable = "Int64" if pd.api.types.is_integer_dtype(out[col]) else "Float64"
+        out[col] = out[col].astype(nullable)
+        out.loc[hidden, col] = pd.NA
+    if "obs_status" in out.columns:
+        out.loc[hidden, "obs_status"] = "Q"
+    return out
