@@ -329,3 +329,26 @@ def suppress(
     if "obs_status" in out.columns:
         out.loc[hidden, "obs_status"] = "Q"
     return out
+
+
+def add_margins(table: pd.DataFrame, *, by: list[str], columns: list[str],
+                total_code: str = TOTAL) -> pd.DataFrame:
+    """The table as published with all its marginal totals: one row per cell and per total.
+
+    Every combination of ``by`` columns replaced by ``total_code`` is added with ``columns`` summed
+    over the interior cells (the cells whose codes contain no total). Rows already totals are dropped
+    and recomputed. Other columns are left empty on the added rows.
+    """
+    interior = table[~table[by].astype(str).isin([total_code]).any(axis=1)]
+    pieces = [interior]
+    for r in range(1, len(by) + 1):
+        for dims in itertools.combinations(by, r):
+            keep = [d for d in by if d not in dims]
+            if keep:
+                agg = interior.groupby(keep, observed=True, sort=True)[columns].sum().reset_index()
+            else:
+                agg = interior[columns].sum().to_frame().T
+            for d in dims:
+                agg[d] = total_code
+            pieces.append(agg[by + columns])
+    return pd.concat(pieces, ignore_index=True)
