@@ -1,0 +1,188 @@
+"""``corridor microdata``: inspect, tabulate and derive migration measures from census/survey microdata."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from corridor.errors import InputError
+from corridor.microdata.derived import MEASURES, MeasureOptions, derive
+from corridor.microdata.engines import ENGINES, connect, load_table, register_frame
+from corridor.microdata.read import format_of, read_microdata
+from corridor.microdata.tabulate import VIRTUAL, tabulate
+from corridor.microdata.variables import CORE_TOPICS, TOPIC_QUESTIONS, parse_map, suggest_roles
+
+app = typer.Typer(
+    name="microdata",
+    help="Census and survey microdata: inspect a file, tabulate the core migration questions.",
+    no_args_is_help=True,
+)
+
+FORMATS = ("csv",)
+VIRTUAL_NAMES = ", ".join(VIRTUAL)
+
+
+def _split(text: str | None) -> list[str]:
+    return [p.strip() for p in (text or "").split(",") if p.strip()]
+
+
+def _engine(engine: str) -> str:
+    if engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
+    return engine
+
+
+def _write_csv(df: Any, out: Path | None) -> None:
+    text = df.to_csv(index=False, na_rep="", float_format=None)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise InputError(f"unknown --format {fmt!r}; formats: {', '.join(FORMATS)}")
+
+
+@app.command("inspect")
+def inspect(
+    file: Path = typer.Argument(..., help="CSV, Parquet, .sav, .dta, IPUMS .dat(.gz), .rda/.rds"),
+    codebook: Path | None = typer.Option(None, "--codebook", help="IPUMS DDI codebook (.xml)"),
+    map_: str | None = typer.Option(None, "--map", help="role=VARIABLE,... (overrides the suggested roles)"),
+    fmt: str = typer.Option("text", "--format", help="text or json"),
+) -> None:
+    """Print variables, types, labels, missing counts and the core census topics the file can answer."""
+    varmap = parse_map(map_)
+    con = connect("duckdb")
+    labels: dict[str, str] = {}
+    value_labels: dict[str, dict[Any, str]] = {}
+    if format_of(file) in ("parquet", "csv"):
+        table = load_table(con, file)  # scanned by DuckDB, never loaded whole
+    else:
+        df = read_microdata(file, codebook=codebook)
+        labels, value_labels = df.attrs["variable_labels"], df.attrs["value_labels"]
+        from corridor.microdata.engines import normalize_frame
+
+        table = register_frame(con, normalize_frame(df), "microdata")
+    varmap.check(table.columns, file=str(file))
+    counts = table.aggregate(
+        __records=table.count(), **{f"m{i}": table[c].isnull().sum() for i, c in enumerate(table.columns)}
+    ).to_pandas().iloc[0]
+    roles = suggest_roles(table.columns, labels)
+    for role, var in varmap.roles.items():
+        roles = {k: v for k, v in roles.items() if v != role}
+        roles[var] = role
+    variables = []
+    for i, col in enumerate(table.columns):
+        vl = value_labels.get(col, {})
+        variables.append({
+            "variable": col, "type": str(table[col].type()), "label": labels.get(col, ""),
+            "missing": int(counts[f"m{i}"]), "role": roles.get(col, ""),
+            "value_labels": {str(k): v for k, v in vl.items()},
+        })
+    topics = {}
+    for letter, role in CORE_TOPICS.items():
+        vars_ = [v for v, r in roles.items() if r == role]
+        topics[letter] = {"topic_id": role, "question": TOPIC_QUESTIONS[letter], "variables": vars_}
+    report = {"file": str(file), "records": int(counts["__records"]), "variables": variables,
+              "core_topics": topics}
+    if fmt == "json":
+        sys.stdout.write(json.dumps(report, indent=2, default=str) + "\n")
+        return
+    if fmt != "text":
+        raise InputError(f"unknown --format {fmt!r}; formats: text, json")
+    out = Console(width=160)
+    out.print(f"{file}: {report['records']} records, {len(variables)} variables")
+    t = Table("variable", "type", "label", "missing", "role", "value labels")
+    for v in variables:
+        vl = "; ".join(f"{k}={lab}" for k, lab in list(v["value_labels"].items())[:6])
+        if len(v["value_labels"]) > 6:
+            vl += f"; ... ({len(v['value_labels'])})"
+        t.add_row(v["variable"], v["type"], v["label"], str(v["missing"]), v["role"], vl)
+    out.print(t)
+    out.print("Core census topics (UN P&R Rev. 2):")
+    for letter, info in topics.items():
+        answer = ", ".join(info["variables"]) if info["variables"] else "not answered"
+        out.print(f"  {letter} {info['question']}: {answer}")
+
+
+def _open(file: Path, codebook: Path | None, engine: str, spark_master: str) -> Any:
+    con = connect(_engine(engine), spark_master=spark_master)
+    return load_table(con, file, codebook=codebook)
+
+
+@app.command("tabulate")
+def tabulate_command(
+    file: Path = typer.Argument(..., help="microdata file"),
+    map_: str | None = typer.Option(None, "--map", help="role=VARIABLE,... e.g. citizenship=CITIZEN,sex=SEX"),
+    by: str = typer.Option(..., "--by", help=f"roles or variables, comma-separated; also {VIRTUAL_NAMES}"),
+    weight: str | None = typer.Option(None, "--weight", help="weight variable (or the role 'weight')"),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark"),
+    spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL (spark://host:7077)"),
+    min_cell: int | None = typer.Option(None, "--min-cell", help="suppress cells with fewer records"),
+    codebook: Path | None = typer.Option(None, "--codebook", help="IPUMS DDI codebook (.xml)"),
+    fmt: str = typer.Option("csv", "--format", help="csv"),
+    out: Path | None = typer.Option(None, "--out", help="write here instead of standard output"),
+) -> None:
+    """Count records and weighted persons by --by: CSV by..., n, estimate, obs_status, conf_status."""
+    _check_format(fmt)
+    varmap = parse_map(map_)
+    names = _split(by)
+    if not names:
+        raise InputError("--by needs at least one variable")
+    table = _open(file, codebook, engine, spark_master)
+    varmap.check(table.columns, file=str(file))
+    result = tabulate(table, names, varmap, weight=weight, min_cell=min_cell, file=str(file))
+    _write_csv(result, out)
+
+
+@app.command("derive")
+def derive_command(
+    file: Path = typer.Argument(..., help="microdata file"),
+    measure: str = typer.Option(..., "--measure", help=", ".join(MEASURES)),
+    map_: str | None = typer.Option(None, "--map", help="role=VARIABLE,..."),
+    by: str | None = typer.Option(None, "--by", help="disaggregation: roles, variables or virtual variables"),
+    home: str | None = typer.Option(None, "--home", help="codes meaning this country (birth/citizenship)"),
+    abroad: str | None = typer.Option(None, "--abroad", help="codes of residence_past_date meaning abroad"),
+    reference_year: int | None = typer.Option(None, "--reference-year", help="census reference year"),
+    weight: str | None = typer.Option(None, "--weight", help="weight variable (or the role 'weight')"),
+    engine: str = typer.Option("duckdb", "--engine"),
+    spark_master: str = typer.Option("local[2]", "--spark-master"),
+    min_cell: int | None = typer.Option(None, "--min-cell"),
+    codebook: Path | None = typer.Option(None, "--codebook"),
+    fmt: str = typer.Option("csv", "--format"),
+    out: Path | None = typer.Option(None, "--out"),
+) -> None:
+    """A derived measure (foreign-born stock, recent arrivals, ...) with its concept, by groups."""
+    _check_format(fmt)
+    varmap = parse_map(map_)
+    value_labels: dict[str, Any] = {}
+    topic_vars = [varmap[r] for r in CORE_TOPICS.values() if r in varmap]
+    if format_of(file) not in ("parquet", "csv") and topic_vars:  # codebook labels: abroad, NIU codes
+        value_labels = read_microdata(file, codebook=codebook, columns=topic_vars).attrs["value_labels"]
+    table = _open(file, codebook, engine, spark_master)
+    varmap.check(table.columns, file=str(file))
+    codes = _split(home)
+    options = MeasureOptions(
+        home={"country_of_birth": codes, "citizenship": codes},
+        abroad=_split(abroad) if abroad else None,
+        reference_year=reference_year,
+        value_labels=value_labels,
+    )
+    result = derive(table, measure, varmap, by=_split(by), weight=weight, options=options,
+                    min_cell=min_cell, file=str(file))
+    _write_csv(result, out)
+
+
+if importlib.util.find_spec("corridor.cli.microdata_protect") is not None:
+    from corridor.cli.microdata_protect import protect
+
+    app.command("protect")(protect)

@@ -1,0 +1,239 @@
+"""Tabulate microdata: one Ibis expression, run unchanged on DuckDB or Spark.
+
+:func:`tabulate` groups a table by the requested variables and counts records (``n``) and the
+weighted count (``estimate``: the sum of the weights, or ``n`` without weights). Everything heavy is
+done by the engine; only the (small) aggregated table comes back to pandas, where group keys are
+written as codes:
+
+- a plain variable: its value as text (whole numbers without a decimal point);
+- *virtual* variables computed from mapped roles (:data:`VIRTUAL`): ``age_group`` (5-year groups
+  ``Y0T4`` .. ``Y95T99``, ``Y100T_``), ``age_group_broad`` (``Y_LT15``, ``Y15T24``, ``Y25T64``,
+  ``Y_GE65``), ``age_group_child`` (``Y_LT18``, ``Y_GE18``), ``period_of_arrival`` (5-year periods
+  ``2015-2019``), ``occupation_major`` (ISCO-08 major group ``0``..``9``). Groups are formed on
+  integers inside the engine (``age // 5 * 5``) and labelled afterwards, so they cost no string work
+  per record;
+- a missing value (not stated, not asked, or an impossible age below 0) is the code ``_U`` and is
+  kept as its own row: records are never dropped, so the rows add up to the file's total.
+
+Cells are then passed to disclosure control when ``min_cell`` is given
+(:func:`corridor.disclose.tables.suppress` when installed; primary minimum-frequency suppression
+otherwise). A suppressed cell keeps its ``n``-based status but loses its ``estimate`` (NA,
+``obs_status`` ``Q``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from corridor.errors import InputError
+from corridor.microdata.variables import VariableMap
+
+MISSING = "_U"
+OUTPUT_COLUMNS = ("n", "estimate", "obs_status", "conf_status")
+
+
+@dataclass(frozen=True)
+class Virtual:
+    """A grouping variable computed from a mapped role: an integer key in the engine, a label after."""
+
+    role: str
+    key: Callable[[Any], Any]
+    label: Callable[[Any], str]
+    doc: str
+
+
+def _age5_key(age: Any) -> Any:
+    a = age.cast("int64")
+    return ibis.cases((a < 0, ibis.null("int64")), (a >= 100, 100), else_=(a // 5) * 5)
+
+
+def _age5_label(lo: Any) -> str:
+    lo = int(lo)
+    return "Y100T_" if lo >= 100 else f"Y{lo}T{lo + 4}"
+
+
+_BROAD = {0: "Y_LT15", 1: "Y15T24", 2: "Y25T64", 3: "Y_GE65"}
+
+
+def _broad_key(age: Any) -> Any:
+    a = age.cast("int64")
+    return ibis.cases((a < 0, ibis.null("int64")), (a < 15, 0), (a < 25, 1), (a < 65, 2), else_=3)
+
+
+def _child_key(age: Any) -> Any:
+    a = age.cast("int64")
+    return ibis.cases((a < 0, ibis.null("int64")), (a < 18, 0), else_=1)
+
+
+def _period_key(year: Any) -> Any:
+    y = year.cast("int64")
+    return ibis.cases((y <= 0, ibis.null("int64")), else_=(y // 5) * 5)
+
+
+def _occupation_key(code: Any) -> Any:
+    # first digit of the ISCO-08 code as written (text), so "0110" (armed forces) stays in group 0
+    text = code.cast("string")
+    return ibis.cases((text.length() == 0, ibis.null("string")), else_=text.substr(0, 1))
+
+
+#: virtual variable name -> how to compute and label it
+VIRTUAL: dict[str, Virtual] = {
+    "age_group": Virtual("age", _age5_key, _age5_label, "5-year age groups Y0T4 .. Y95T99, Y100T_"),
+    "age_group_broad": Virtual("age", _broad_key, lambda k: _BROAD[int(k)],
+                               "Y_LT15, Y15T24, Y25T64, Y_GE65"),
+    "age_group_child": Virtual("age", _child_key, lambda k: ("Y_LT18", "Y_GE18")[int(k)], "Y_LT18, Y_GE18"),
+    "period_of_arrival": Virtual("year_of_arrival", _period_key, lambda k: f"{int(k)}-{int(k) + 4}",
+                                 "5-year periods of arrival, 2015-2019"),
+    "occupation_major": Virtual("occupation", _occupation_key, str, "ISCO-08 major group 0..9"),
+}
+
+
+def code_text(value: Any) -> str:
+    """A group key written as a code: whole numbers without ``.0``, missing as ``_U``."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return MISSING
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def group_keys(
+    table: Any, by: Sequence[str], varmap: VariableMap, *, file: str | None = None
+) -> tuple[dict[str, Any], dict[str, Callable[[Any], str]]]:
+    """Ibis key expressions and labellers for the ``by`` names (role, virtual or file variable)."""
+    keys: dict[str, Any] = {}
+    labels: dict[str, Callable[[Any], str]] = {}
+    columns = list(table.columns)
+    for name in by:
+        if name in keys:
+            raise InputError(f"--by names {name!r} twice")
+        if name in VIRTUAL:
+            v = VIRTUAL[name]
+            var = varmap.get(v.role)
+            if var is None:
+                if v.role in columns:
+                    var = v.role
+                else:
+                    raise InputError(f"{name} needs the role {v.role!r}: add {v.role}=VARIABLE to --map",
+                                     file=file)
+            _require(var, columns, file, role=v.role)
+            keys[name] = v.key(table[var])
+            labels[name] = v.label
+            continue
+        var = varmap.resolve(name)
+        _require(var, columns, file, role=name if name != var else None)
+        keys[name] = table[var]
+        labels[name] = str
+    return keys, labels
+
+
+def _require(var: str, columns: list[str], file: str | None, role: str | None = None) -> None:
+    if var not in columns:
+        what = f"variable {var!r}" + (f" (mapped to {role})" if role else "")
+        raise InputError(
+            f"{what} is not in the file; available: {', '.join(columns)}; "
+            f"virtual: {', '.join(VIRTUAL)}",
+            file=file,
+        )
+
+
+def weight_column(table: Any, weight: str | None, varmap: VariableMap, *, file: str | None = None) -> Any:
+    """The weight expression (``--weight`` names a role or a variable; default the mapped ``weight``)."""
+    name = weight if weight is not None else varmap.get("weight")
+    if name is None:
+        return None
+    var = varmap.resolve(name)
+    _require(var, list(table.columns), file, role="weight")
+    return table[var].cast("float64")
+
+
+def tabulation_expr(table: Any, keys: dict[str, Any], weight: Any = None, condition: Any = None) -> Any:
+    """The Ibis expression: ``GROUP BY keys`` with ``n`` (records) and ``estimate`` (sum of weights).
+
+    ``condition`` (a boolean expression) restricts the records counted; it is used by the derived
+    measures. This is the one code path every engine runs.
+    """
+    if condition is not None:
+        table = table.filter(condition)
+    metrics = {"n": table.count()}
+    if weight is not None:
+        metrics["estimate"] = weight.sum()
+    return table.group_by(**keys).aggregate(**metrics) if keys else table.aggregate(**metrics)
+
+
+def finish(raw: pd.DataFrame, by: Sequence[str], labels: dict[str, Callable[[Any], str]],
+           weighted: bool) -> pd.DataFrame:
+    """Order by the raw keys (missing last), write keys as codes, add statuses."""
+    df = raw.sort_values(list(by), na_position="last", kind="mergesort").reset_index(drop=True) if by else raw
+    out = pd.DataFrame(index=df.index)
+    for name in by:
+        out[name] = [MISSING if pd.isna(v) else labels[name](v) if labels[name] is not str else code_text(v)
+                     for v in df[name]]
+    out["n"] = df["n"].astype("int64")
+    out["estimate"] = (df["estimate"].astype("float64") if weighted else df["n"].astype("float64"))
+    out["obs_status"] = "A"
+    out["conf_status"] = "F"
+    return out
+
+
+def tabulate(
+    table: Any,
+    by: Sequence[str],
+    varmap: VariableMap | None = None,
+    *,
+    weight: str | None = None,
+    min_cell: int | None = None,
+    condition: Any = None,
+    file: str | None = None,
+) -> pd.DataFrame:
+    """Tabulate an Ibis ``table`` by ``by``: columns ``by..., n, estimate, obs_status, conf_status``.
+
+    ``weight`` names a role or variable (default: the mapped ``weight`` role, else unweighted).
+    ``min_cell`` applies disclosure control (see :func:`suppress`).
+    """
+    varmap = varmap or VariableMap({})
+    keys, labels = group_keys(table, by, varmap, file=file)
+    w = weight_column(table, weight, varmap, file=file)
+    raw = tabulation_expr(table, keys, w, condition).to_pandas()
+    out = finish(raw, list(by), labels, weighted=w is not None)
+    if min_cell is not None:
+        out = suppress(out, by=list(by), min_cell=min_cell)
+    return out
+
+
+def suppress(table: pd.DataFrame, *, by: list[str], min_cell: int) -> pd.DataFrame:
+    """Disclosure control for a tabulation: ``corridor.disclose.tables.suppress`` when available.
+
+    Without the disclosure package this falls back to primary suppression only (minimum frequency:
+    ``0 < n < min_cell`` is ``conf_status`` ``A``), which does *not* protect against recovery from
+    the margins. Suppressed estimates become NA with ``obs_status`` ``Q``.
+    """
+    if min_cell < 1:
+        raise InputError(f"--min-cell must be at least 1 (got {min_cell})")
+    try:
+        from corridor.disclose.tables import suppress as disclose_suppress
+    except ImportError:
+        disclose_suppress = None
+    if disclose_suppress is not None:
+        out = disclose_suppress(table, by=by, count="n", value="estimate", min_cell=min_cell)
+    else:
+        out = primary_suppression(table, min_cell=min_cell)
+    out = out.copy()
+    hidden = out["conf_status"].isin(["A", "C", "D", "S"])
+    out["estimate"] = out["estimate"].astype("Float64")
+    out.loc[hidden, "estimate"] = pd.NA
+    out.loc[hidden, "obs_status"] = "Q"
+    return out
+
+
+def primary_suppression(table: pd.DataFrame, *, min_cell: int) -> pd.DataFrame:
+    """Minimum-frequency rule: a cell with ``0 < n < min_cell`` records is primary confidential (A)."""
+    out = table.copy()
+    small = (out["n"] > 0) & (out["n"] < min_cell)
+    out.loc[small, "conf_status"] = "A"
+    return out
