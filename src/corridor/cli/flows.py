@@ -1,0 +1,113 @@
+"""``corridor flows``: estimate bilateral migration flows from stock tables.
+
+From files::
+
+    corridor flows estimate --stocks-start s0.csv --stocks-end s1.csv --births b.csv --deaths d.csv \\
+        --method da_min_closed --out flows.csv
+
+From the warehouse (UN DESA IMS stocks, WPP population, births and deaths)::
+
+    corridor flows estimate --period 2010-2015 --method da_pb_closed
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import typer
+
+from corridor.cli.common import console
+from corridor.errors import InputError
+from corridor.estimate.flows.io import read_prior, read_tables
+from corridor.estimate.flows.ipf import DEFAULT_MAX_ITER, DEFAULT_RTOL
+from corridor.estimate.flows.methods import METHODS, estimate
+from corridor.estimate.flows.result import FlowResult
+from corridor.estimate.flows.tables import StockTables
+from corridor.estimate.flows.uncertainty import flow_interval
+
+app = typer.Typer(help="Bilateral migration flows estimated from stock tables.", no_args_is_help=True)
+
+
+def flows_frame(result: FlowResult, tables: StockTables, *, by_birthplace: bool, replicates: int,
+                random_seed: int, params: dict) -> pd.DataFrame:
+    """The output table: ``origin,destination,flow,lower,upper`` (``birthplace`` first if asked)."""
+    interval = flow_interval(tables, result, replicates=replicates, random_seed=random_seed,
+                             by_birthplace=by_birthplace, **params)
+    if by_birthplace:
+        frame = result.birthplace_frame()
+        if interval.bp_lower is not None:
+            frame["lower"] = interval.bp_lower
+            frame["upper"] = interval.bp_upper
+        else:
+            frame["lower"] = np.nan
+            frame["upper"] = np.nan
+    else:
+        frame = result.od_frame()
+        n = len(result.areas)
+        o, d = np.nonzero(~np.eye(n, dtype=bool))
+        frame["lower"] = interval.lower[o, d]
+        frame["upper"] = interval.upper[o, d]
+    frame.attrs["interval"] = interval.description
+    return frame
+
+
+@app.command("estimate")
+def estimate_command(
+    method: str = typer.Option("da_min_closed", "--method", "-m",
+                               help="One of: " + ", ".join(METHODS)),
+    stocks_start: Path | None = typer.Option(None, "--stocks-start", help="CSV origin,destination,stock "
+                                             "at the start (origin = place of birth)"),
+    stocks_end: Path | None = typer.Option(None, "--stocks-end",
+                                          help="CSV origin,destination,stock at the end"),
+    births: Path | None = typer.Option(None, "--births", help="CSV area,births during the period"),
+    deaths: Path | None = typer.Option(None, "--deaths", help="CSV area,deaths during the period"),
+    prior: Path | None = typer.Option(None, "--prior", help="CSV origin,destination,weight: prior (seed) "
+                                      "for the IPF, honoured with and without the stayer assumption"),
+    out: Path = typer.Option(Path("flows.csv"), "--out", "-o", help="Where to write the flows (CSV)"),
+    by_birthplace: bool = typer.Option(False, "--by-birthplace", help="Write flows by place of birth"),
+    account: Path | None = typer.Option(None, "--account", help="Also write the full demographic account "
+                                        "(birthplace, origin, destination, value) to this CSV"),
+    global_total: float | None = typer.Option(None, "--global-total",
+                                              help="World total of moves for mig_rate"),
+    tolerance: float = typer.Option(DEFAULT_RTOL, "--tolerance", help="IPF relative tolerance on margins"),
+    max_iter: int = typer.Option(DEFAULT_MAX_ITER, "--max-iter", help="IPF largest number of passes"),
+    replicates: int = typer.Option(200, "--replicates", help="Bootstrap replicates for lower/upper (0: "
+                                   "method spread only)"),
+    random_seed: int = typer.Option(20101, "--random-seed", help="Seed of the bootstrap"),
+) -> None:
+    """Estimate origin -> destination flows between two stock tables."""
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}", column="--method")
+    files = {"--stocks-start": stocks_start, "--stocks-end": stocks_end, "--births": births,
+             "--deaths": deaths}
+    missing = [k for k, v in files.items() if v is None]
+    if missing:
+        raise InputError(f"give {', '.join(missing)} (or --period to read the warehouse)")
+    tables = read_tables(stocks_start, stocks_end, births, deaths)  # type: ignore[arg-type]
+    params: dict = {"rtol": tolerance, "max_iter": max_iter}
+    if prior is not None:
+        if not METHODS[method].prior:
+            raise InputError(f"method {method} takes no prior", file=str(prior))
+        params["seed"] = read_prior(prior, tables.areas)
+    if global_total is not None:
+        params["global_total"] = global_total
+    result = estimate(tables, method, **params)
+    for w in result.warnings:
+        console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    frame = flows_frame(result, tables, by_birthplace=by_birthplace, replicates=replicates,
+                        random_seed=random_seed, params=params)
+    frame.to_csv(out, index=False)
+    if account is not None:
+        if not result.has_account:
+            raise InputError(f"method {method} has no demographic account (use a da_* method)",
+                             column="--account")
+        result.account_frame().to_csv(account, index=False)
+    conv = result.ipf
+    conv_text = (f"; IPF converged in {conv.iterations} passes (max relative margin error "
+                 f"{conv.max_rel_error:.1e})" if conv is not None and conv.converged else
+                 ("; IPF did NOT converge" if conv is not None else ""))
+    console.print(f"{method}: {len(tables.areas)} areas, total flow {result.total:,.0f}{conv_text}; "
+                  f"wrote {out}", highlight=False, soft_wrap=True)
+    console.print(f"interval: {frame.attrs['interval']}", highlight=False, soft_wrap=True)

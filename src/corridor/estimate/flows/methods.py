@@ -1,0 +1,70 @@
+"""The flow-estimation methods, by the ids Abel & Cohen (2019) use, in one table.
+
+Every method takes a :class:`~corridor.estimate.flows.tables.StockTables` and keyword parameters and
+returns a :class:`~corridor.estimate.flows.result.FlowResult`. Adding a method is adding a row here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from corridor.estimate.flows.demographic_accounting import da_ind_closed, da_min
+from corridor.estimate.flows.migration_rate import mig_rate
+from corridor.estimate.flows.pseudo_bayes import da_pb_closed
+from corridor.estimate.flows.result import FlowResult
+from corridor.estimate.flows.stock_differencing import sd_drop_neg, sd_rev_neg
+from corridor.estimate.flows.tables import StockTables
+
+
+@dataclass(frozen=True)
+class Method:
+    id: str
+    function: Callable[..., FlowResult]
+    description: str
+    reference: str
+    #: has a full demographic account (births, deaths, stayers, outside)
+    account: bool
+    #: net migration equals population change minus natural increase for every area
+    closed: bool
+    #: accepts a prior (seed) matrix
+    prior: bool
+
+
+METHODS: dict[str, Method] = {m.id: m for m in (
+    Method("sd_drop_neg", sd_drop_neg, "stock differencing, negative differences dropped",
+           "Abel & Cohen 2019; Bertoli & Fernandez-Huertas Moraga 2015", False, False, False),
+    Method("sd_rev_neg", sd_rev_neg, "stock differencing, negative differences as return flows",
+           "Abel & Cohen 2019; Beine & Parsons 2015", False, False, False),
+    Method("mig_rate", mig_rate, "migration-rate method scaled to a world total",
+           "Dennett 2016; Abel & Cohen 2019", False, False, False),
+    Method("da_min_closed", partial(da_min, closed=True),
+           "demographic accounting, minimum migration (stayers), closed system",
+           "Abel & Sander 2014; Abel 2018", True, True, True),
+    Method("da_min_open", partial(da_min, closed=False),
+           "demographic accounting, minimum migration (stayers), open system", "Abel 2013",
+           True, False, True),
+    Method("da_ind_closed", da_ind_closed, "demographic accounting, independence (no stayer assumption)",
+           "Azose & Raftery 2019; Abel & Cohen 2019", True, True, True),
+    Method("da_pb_closed", da_pb_closed,
+           "pseudo-Bayesian combination of minimum and independence estimates",
+           "Azose & Raftery 2019", True, True, True),
+)}
+
+
+def estimate(tables: StockTables, method: str, **params: Any) -> FlowResult:
+    """Run ``method`` (an id from :data:`METHODS`) on ``tables``."""
+    try:
+        spec = METHODS[method]
+    except KeyError:
+        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}") from None
+    if not spec.prior:
+        params.pop("seed", None)
+    if method != "mig_rate":
+        params.pop("global_total", None)
+    if not spec.account:
+        for key in ("integer", "rtol", "max_iter"):
+            params.pop(key, None)
+    return spec.function(tables, **params)
