@@ -1,0 +1,60 @@
+"""``corridor serve``: the data API and portal over the warehouse, read-only, with uvicorn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from corridor.config import warehouse_path
+
+
+def command(
+    host: Annotated[str, typer.Option(help="address to listen on (127.0.0.1: this machine only)")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    warehouse: Annotated[Path | None, typer.Option(
+        help="warehouse file (default: CORRIDOR_WAREHOUSE or var/corridor.duckdb)")] = None,
+    tokens: Annotated[Path | None, typer.Option(
+        help="tokens file for restricted material (default: CORRIDOR_TOKENS); see docs/api.md")] = None,
+    audit_log: Annotated[Path | None, typer.Option(
+        help="audit log of restricted accesses, JSON lines (default: CORRIDOR_AUDIT_LOG or var/audit.jsonl)")]
+    = None,
+    workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
+    cache_size: Annotated[int, typer.Option(help="responses kept in memory per worker (0: none)")] = 256,
+    log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
+) -> None:
+    """Serve the SDMX data API (/data, /structure, /datasets) and the portal, read-only."""
+    import os
+
+    import uvicorn
+
+    from corridor.publish.app import create_app
+
+    path = warehouse_path(warehouse).resolve()
+    if workers > 1:
+        # each worker process builds its own app from the environment (uvicorn's factory mode)
+        os.environ["CORRIDOR_WAREHOUSE"] = str(path)
+        if tokens is not None:
+            os.environ["CORRIDOR_TOKENS"] = str(tokens)
+        if audit_log is not None:
+            os.environ["CORRIDOR_AUDIT_LOG"] = str(audit_log)
+        os.environ["CORRIDOR_CACHE_SIZE"] = str(cache_size)
+        # fail early (bad warehouse or tokens file) before the workers start
+        create_app(path, tokens_file=tokens, audit_log=audit_log, cache_size=0).state.corridor.close()
+        uvicorn.run("corridor.cli.serve:app_from_environment", factory=True, host=host, port=port,
+                    workers=workers, log_level=log_level)
+        return
+    app = create_app(path, tokens_file=tokens, audit_log=audit_log, cache_size=cache_size)
+    typer.echo(f"corridor: serving {path} on http://{host}:{port}/ (API docs: /docs)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
+
+
+def app_from_environment():  # noqa: ANN201 - a FastAPI app (uvicorn factory for --workers > 1)
+    """Build the app from ``CORRIDOR_WAREHOUSE``/``CORRIDOR_TOKENS``/``CORRIDOR_AUDIT_LOG``."""
+    import os
+
+    from corridor.publish.app import create_app
+
+    return create_app(warehouse_path(), cache_size=int(os.environ.get("CORRIDOR_CACHE_SIZE", "256")))

@@ -1,0 +1,176 @@
+"""``GET /structure/{resource}/{agency}/{id}/{version}``: SDMX structure queries (SDMX 2.1 Section 7,
+"Structural metadata queries").
+
+Resources: ``dataflow``, ``datastructure``, ``codelist``, ``conceptscheme``. ``agency`` is
+``CORRIDOR`` (or ``all``); ``id`` may be ``all``; ``version`` ``1.0`` / ``latest``. As a convenience
+``/structure/codelist/CL_AREA`` (an id where the agency belongs) is read as
+``/structure/codelist/CORRIDOR/CL_AREA``. ``references`` = ``none``, ``children``, ``descendants``
+or ``all`` adds the artefacts a structure refers to (a data structure query defaults to
+``children``: its codelists and concepts come with it, so a client such as ``sdmx1`` can read data
+with it at once).
+
+Formats: SDMX-ML 2.1 structure message (default; ``application/vnd.sdmx.structure+xml;version=2.1``)
+and SDMX-JSON 2.0 structure message (``format=sdmx-json``), both written by ``pysdmx``; ``format=json``
+lists a codelist's codes as plain JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pysdmx.io import write_sdmx
+from pysdmx.io.format import Format
+from pysdmx.model import Organisation
+from pysdmx.model.message import Header
+
+from corridor.publish.api.errors import ApiError
+from corridor.publish.api.state import ServiceState, get_state
+from corridor.publish.structures import AGENCY
+
+router = APIRouter(tags=["structure"])
+
+RESOURCES = ("dataflow", "datastructure", "codelist", "conceptscheme")
+_FORMATS = {
+    "sdmx-ml": (Format.STRUCTURE_SDMX_ML_2_1, "application/vnd.sdmx.structure+xml;version=2.1"),
+    "sdmx-json": (Format.STRUCTURE_SDMX_JSON_2_0_0, "application/vnd.sdmx.structure+json;version=2.0.0"),
+}
+_ACCEPT = {
+    "application/vnd.sdmx.structure+xml": "sdmx-ml", "application/xml": "sdmx-ml", "text/xml": "sdmx-ml",
+    "application/vnd.sdmx.structure+json": "sdmx-json", "application/json": "json",
+}
+
+
+def _structure_format(format_param: str | None, accept: str | None, resource: str) -> str:
+    allowed = [*_FORMATS, "json"]
+    if format_param:
+        fmt = format_param.strip().lower()
+        if fmt not in allowed:
+            raise ApiError(400, f"unknown structure format {format_param!r}; formats: {', '.join(allowed)}")
+        return fmt
+    if accept:
+        for item in accept.split(","):
+            media = item.split(";")[0].strip().lower()
+            if media in _ACCEPT:
+                return _ACCEPT[media]
+            if media in ("*/*", "application/*", "text/*"):
+                return "sdmx-ml"
+        offered = ", ".join(m for _, m in _FORMATS.values())
+        raise ApiError(406, f"none of the media types in Accept ({accept}) is offered for structures; "
+                            f"offered: {offered}, application/json")
+    return "sdmx-ml"
+
+
+def _select(state: ServiceState, resource: str, agency: str, ident: str, version: str,
+            references: str) -> list[Any]:
+    catalog = state.catalog
+    if resource not in RESOURCES:
+        raise ApiError(404, f"unknown structure resource {resource!r}; resources: {', '.join(RESOURCES)}")
+    if agency not in (AGENCY, "all", "*"):
+        raise ApiError(404, f"unknown agency {agency!r}: this service maintains agency {AGENCY} only")
+    if version not in ("1.0", "latest", "all", "*", "~", "+"):
+        raise ApiError(404, f"unknown version {version!r}: every structure has version 1.0")
+    if references not in ("none", "children", "descendants", "all", "parents", "parentsandsiblings"):
+        raise ApiError(400, f"references={references!r}: use none, children, descendants, parents or all")
+    want_all = ident in ("all", "*")
+    children = references in ("children", "descendants", "all")
+    out: list[Any] = []
+    if resource == "codelist":
+        ids = list(catalog.codelists) if want_all else [ident]
+        for cl in ids:
+            if cl not in catalog.codelists:
+                raise ApiError(404, f"unknown codelist {cl!r}; codelists: {', '.join(catalog.codelists)}")
+            out.append(catalog.codelists[cl])
+        return out
+    if resource == "conceptscheme":
+        if not want_all and ident != catalog.concept_scheme.id:
+            raise ApiError(404, f"unknown concept scheme {ident!r}; concept schemes: "
+                                f"{catalog.concept_scheme.id}")
+        return [catalog.concept_scheme]
+    if resource == "datastructure":
+        dsds = {f.dsd_id: f.id for f in catalog.flows.values()}
+        ids = list(dsds) if want_all else [ident]
+        flows = []
+        for dsd in ids:
+            if dsd not in dsds:
+                raise ApiError(404, f"unknown data structure {dsd!r}; data structures: {', '.join(dsds)}")
+            flows.append(dsds[dsd])
+        if children:
+            out.extend(catalog.codelists_of(flows))
+            out.append(catalog.concept_scheme)
+        out.extend(catalog.dsd(f) for f in flows)
+        if references in ("parents", "parentsandsiblings", "all"):
+            out.extend(catalog.dataflow(f) for f in flows)
+        return out
+    ids = list(catalog.flows) if want_all else [ident]
+    for flow in ids:
+        if flow not in catalog.flows:
+            raise ApiError(404, f"unknown dataflow {flow!r}; dataflows: {', '.join(catalog.flows)}")
+    if references == "descendants" or references == "all":
+        out.extend(catalog.codelists_of(ids))
+        out.append(catalog.concept_scheme)
+    if children:
+        out.extend(catalog.dsd(f) for f in ids)
+    out.extend(catalog.dataflow(f) for f in ids)
+    return out
+
+
+def _plain(artefacts: list[Any]) -> dict[str, Any]:
+    """A plain-JSON view: codelists as id -> name, other artefacts by id and name."""
+    result: dict[str, Any] = {}
+    for art in artefacts:
+        kind = type(art).__name__
+        entry: dict[str, Any] = {"id": art.id, "agency": str(art.agency), "version": art.version,
+                                 "name": art.name, "description": art.description}
+        if kind == "Codelist" or kind == "ConceptScheme":
+            entry["items"] = {item.id: item.name for item in art.items}
+        if kind == "DataStructureDefinition":
+            entry["components"] = [{"id": c.id, "role": str(c.role), "description": c.description}
+                                   for c in art.components]
+        result.setdefault(kind, []).append(entry)
+    return result
+
+
+@router.get("/structure/{resource}", summary="All structures of a kind (dataflow, datastructure, codelist, "
+            "conceptscheme)")
+@router.get("/structure/{resource}/{agency}")
+@router.get("/structure/{resource}/{agency}/{ident}",
+            summary="One structure, e.g. dataflow/CORRIDOR/MIG_STOCK")
+@router.get("/structure/{resource}/{agency}/{ident}/{version}")
+def get_structure(
+    request: Request,
+    resource: str,
+    agency: str = "all",
+    ident: str | None = None,
+    version: str = "latest",
+    references: Annotated[str | None, Query(description="none, children, descendants, parents, all")] = None,
+    format: Annotated[str | None, Query(description="sdmx-ml (default), sdmx-json, json")] = None,  # noqa: A002
+    state: ServiceState = Depends(get_state),  # noqa: B008
+) -> Response:
+    """An SDMX structure message with the dataflows, data structures, codelists or concepts asked for."""
+    catalog = state.catalog
+    if ident is None:
+        known = set(catalog.codelists) | {f.dsd_id for f in catalog.flows.values()} | set(catalog.flows) \
+            | {catalog.concept_scheme.id}
+        if agency in known:  # /structure/codelist/CL_AREA
+            agency, ident = AGENCY, agency
+        else:
+            ident = "all"
+    refs = references or ("children" if resource == "datastructure" else "none")
+    fmt = _structure_format(format, request.headers.get("accept"), resource)
+    cache_key = ("structure", resource, agency, ident, version, refs, fmt)
+    cached = state.cache.get(cache_key)
+    if cached is None:
+        artefacts = _select(state, resource, agency, ident, version, refs)
+        if fmt == "json":
+            body, media = json.dumps(_plain(artefacts), ensure_ascii=False).encode(), "application/json"
+        else:
+            sdmx_format, media = _FORMATS[fmt]
+            header = Header(sender=Organisation(id=AGENCY, name="corridor"))
+            text = write_sdmx(artefacts, sdmx_format, header=header, prettyprint=False) or ""
+            body = text.encode("utf-8")
+        cached = (body, media)
+        state.cache.put(cache_key, cached)
+    body, media = cached
+    return Response(content=body, media_type=media, headers={"Vary": "Accept"})

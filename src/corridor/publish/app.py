@@ -1,0 +1,192 @@
+"""The HTTP application: SDMX-style data API, structures, provenance, and the portal when installed.
+
+``create_app(warehouse)`` opens the warehouse read-only and returns a FastAPI app:
+
+* ``/data/{flow}/{key}`` (:mod:`corridor.publish.api.data`), ``/structure/...``
+  (:mod:`corridor.publish.api.structure`), ``/datasets`` (:mod:`corridor.publish.api.datasets`);
+* the portal's pages (``corridor.publish.portal.router``, an ``APIRouter``) and its assets at
+  ``/static`` when that package is present;
+* ``/openapi.json`` (the OpenAPI description) and ``/docs``, a server-rendered endpoint list built from
+  it (FastAPI's Swagger page loads its scripts from a CDN, so it is switched off: nothing the service
+  sends refers to a remote address).
+
+Everything is read-only: any method other than GET and HEAD is answered 405. Errors are JSON
+``{"status", "error", "message"}`` with a 4xx status saying what was wrong.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from corridor import __version__
+from corridor.errors import CorridorError, InputError
+from corridor.publish.api import data, datasets, structure
+from corridor.publish.api.errors import ApiError
+from corridor.publish.api.state import ServiceState
+from corridor.publish.security import AuditLog, TokenStore, default_audit_log, default_tokens_file
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+PORTAL_MODULE = "corridor.publish.portal"
+
+
+class ReadOnlyMiddleware:
+    """Answer 405 (``Allow: GET, HEAD``) to every method that could change something (pure ASGI)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in READ_METHODS:
+            response = JSONResponse(
+                ApiError(405, f"{scope['method']} is not allowed: the service is read-only (GET and HEAD "
+                              "only)").body(), status_code=405, headers={"Allow": "GET, HEAD"})
+            await response(scope, receive, send)
+            return
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            # answer HEAD as GET without a body (Starlette routes do; FastAPI API routes do not)
+            scope = dict(scope, method="GET")
+            await self.app(scope, receive, _drop_body(send))
+            return
+        await self.app(scope, receive, send)
+
+
+def _drop_body(send: Send) -> Send:
+    async def wrapped(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            message = {"type": "http.response.body", "body": b"", "more_body": False}
+        await send(message)
+    return wrapped
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(ApiError(status, message).body(), status_code=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _error(exc.status, exc.message, exc.headers or None)
+
+    @app.exception_handler(InputError)
+    async def input_error(_request: Request, exc: InputError) -> JSONResponse:
+        return _error(400, str(exc))
+
+    @app.exception_handler(CorridorError)
+    async def corridor_error(_request: Request, exc: CorridorError) -> JSONResponse:
+        return _error(400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        parts = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err.get("loc", ()))
+            parts.append(f"{where}: {err.get('msg')}")
+        return _error(400, "; ".join(parts) or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else "error"
+        if exc.status_code == 404 and message == "Not Found":
+            message = "no such resource; GET /docs lists the endpoints"
+        return _error(exc.status_code, message, getattr(exc, "headers", None))
+
+
+def _docs_page(app: FastAPI) -> str:
+    spec = app.openapi()
+    rows = []
+    for path, methods in spec.get("paths", {}).items():
+        for method, op in methods.items():
+            params = ", ".join(
+                f"{html.escape(p['name'])}" for p in op.get("parameters", []) if p.get("in") == "query")
+            rows.append(
+                f"<tr><td>{method.upper()}</td><td><code>{html.escape(path)}</code></td>"
+                f"<td>{html.escape(op.get('summary') or '')}</td><td>{params}</td></tr>")
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>corridor API</title>"
+        "<style>body{font-family:sans-serif;margin:2em;max-width:70em}td,th{padding:.3em .6em;"
+        "border-bottom:1px solid #ddd;text-align:left;vertical-align:top}code{font-size:1.05em}</style>"
+        "</head><body><h1>corridor API</h1><p>SDMX-style REST API over the corridor warehouse. "
+        "The machine-readable description is <a href='/openapi.json'>/openapi.json</a> (OpenAPI 3); "
+        "formats: SDMX-ML 2.1, SDMX-CSV 2.0, JSON-stat 2.0, CSV, JSON (<code>format=</code> or "
+        "<code>Accept</code>).</p><table><tr><th>method</th><th>path</th><th>what</th>"
+        "<th>query parameters</th></tr>" + "".join(rows) + "</table></body></html>"
+    )
+
+
+def _portal() -> tuple[Any, Path | None] | None:
+    """The portal's router and static folder, when ``corridor.publish.portal`` is installed."""
+    if importlib.util.find_spec(PORTAL_MODULE) is None:
+        return None
+    module = importlib.import_module(PORTAL_MODULE)
+    router = getattr(module, "router", None)
+    if router is None:
+        return None
+    static = Path(getattr(module, "STATIC_DIR", Path(__file__).resolve().parent / "portal" / "static"))
+    return router, static if static.is_dir() else None
+
+
+def create_app(
+    warehouse: str | Path,
+    *,
+    tokens_file: str | Path | None = None,
+    audit_log: str | Path | None = None,
+    cache_size: int = 256,
+    max_observations: int = 500_000,
+) -> FastAPI:
+    """The corridor web application over the warehouse file ``warehouse`` (opened read-only).
+
+    ``tokens_file`` (default ``CORRIDOR_TOKENS``) holds hashed bearer tokens and roles for restricted
+    material; ``audit_log`` (default ``CORRIDOR_AUDIT_LOG`` or ``var/audit.jsonl``) receives one JSON
+    line per access to restricted material. ``cache_size`` responses are kept (0: no cache).
+    """
+    tokens = TokenStore.load(tokens_file if tokens_file is not None else default_tokens_file())
+    audit = AuditLog(audit_log if audit_log is not None else default_audit_log())
+    state = ServiceState.open(warehouse, tokens=tokens, audit=audit, cache_size=cache_size,
+                              max_observations=max_observations)
+    app = FastAPI(
+        title="corridor",
+        version=__version__,
+        description="Migrant stocks, flows and their sources in SDMX REST form (agency CORRIDOR).",
+        docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+    )
+    app.state.corridor = state
+    app.state.warehouse_path = state.warehouse_path
+    app.state.warehouse = state.root  # the portal reads through cursors of this read-only warehouse
+    _install_error_handlers(app)
+    app.include_router(data.router)
+    app.include_router(structure.router)
+    app.include_router(datasets.router)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(_docs_page(app))
+
+    portal = _portal()
+    if portal is not None:
+        router, static = portal
+        app.include_router(router)
+        if static is not None:
+            app.mount("/static", StaticFiles(directory=static), name="static")
+    if not any(getattr(r, "path", None) == "/" for r in app.routes):
+        @app.get("/", include_in_schema=False)
+        def index() -> JSONResponse:
+            return JSONResponse({
+                "service": "corridor", "version": __version__,
+                "endpoints": ["/data/{flow}/{key}", "/structure/dataflow", "/structure/codelist/CL_AREA",
+                              "/datasets", "/openapi.json", "/docs"],
+                "dataflows": list(state.catalog.flows),
+            })
+
+    app.add_middleware(ReadOnlyMiddleware)
+    return app

@@ -1,0 +1,77 @@
+"""Output formats of the data API, registered in one table: format id -> :class:`FormatWriter`.
+
+Each format is a module exposing ``WRITER``; the built-in formats go through the same registry an
+added one would (Datasette's renderers habit): to add a format, write a module and list it in
+:data:`FORMAT_MODULES`.
+
+A writer receives a :class:`DataResult`: the dataflow, the observations as an SDMX-shaped frame
+(columns = key dimensions, ``TIME_PERIOD``, ``OBS_VALUE``, then the attributes of
+``corridor.publish.structures.ATTRIBUTES``), and the provenance of every dataset they come from.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from corridor.publish.structures import Catalog, FlowDefinition
+
+
+@dataclass
+class DataResult:
+    """Observations of one data query, ready to be written."""
+
+    catalog: Catalog
+    flow: FlowDefinition
+    frame: pd.DataFrame
+    datasets: dict[str, dict[str, Any]]
+    query_url: str = ""
+    dimension_at_observation: str = "AllDimensions"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dimension_ids(self) -> list[str]:
+        return [d.id for d in self.flow.dimensions] + ["TIME_PERIOD"]
+
+
+@dataclass(frozen=True)
+class FormatWriter:
+    """One output format: its id (``format=``), media type, accepted aliases and writer function."""
+
+    id: str
+    media_type: str
+    extension: str
+    write: Callable[[DataResult], bytes | str]
+    aliases: tuple[str, ...] = ()
+    description: str = ""
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        return (self.media_type, *self.aliases)
+
+
+FORMAT_MODULES: tuple[str, ...] = (
+    "corridor.publish.formats.sdmx_ml",
+    "corridor.publish.formats.sdmx_csv",
+    "corridor.publish.formats.jsonstat",
+    "corridor.publish.formats.csv",
+    "corridor.publish.formats.json",
+)
+
+
+def _load() -> dict[str, FormatWriter]:
+    registry: dict[str, FormatWriter] = {}
+    for name in FORMAT_MODULES:
+        writer: FormatWriter = importlib.import_module(name).WRITER
+        registry[writer.id] = writer
+    return registry
+
+
+#: format id -> writer, in order of preference when a client accepts anything (SDMX-ML first, as
+#: the SDMX REST specification makes SDMX-ML the default data format).
+FORMATS: dict[str, FormatWriter] = _load()
+DEFAULT_FORMAT = "sdmx-ml"
