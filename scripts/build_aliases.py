@@ -26,6 +26,7 @@ import openpyxl  # noqa: E402
 from corridor.reference.aliases import normalise_name  # noqa: E402
 
 DATA = ROOT / "src" / "corridor" / "reference" / "data"
+OUT = [DATA]  # where write() puts the tables (tests point it at a temporary folder)
 
 #: World Bank spellings (bilateral matrices 2017, WDI, Remittance Prices Worldwide), written by hand.
 HAND_WORLDBANK = {
@@ -118,7 +119,7 @@ def add(table: dict[str, str], key: str, code: str, what: str) -> None:
 
 
 def write(source: str, table: dict[str, str], kind: str = "name") -> None:
-    path = DATA / (f"aliases_{source}.csv" if kind == "name" else f"codes_{source}.csv")
+    path = OUT[0] / (f"aliases_{source}.csv" if kind == "name" else f"codes_{source}.csv")
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["source", kind, "m49"])
@@ -127,7 +128,9 @@ def write(source: str, table: dict[str, str], kind: str = "name") -> None:
     print(f"{path.name}: {len(table)} rows")
 
 
-def main(mirror: Path) -> None:
+def main(mirror: Path, out_dir: Path = DATA) -> None:
+    """Write every alias and code table into ``out_dir`` (default: the package data folder)."""
+    OUT[0] = out_dir
     un = un_names()
     iso = {r["iso3"]: r["m49"] for r in read_csv(DATA / "areas.csv") if r["iso3"]}
 

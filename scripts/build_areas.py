@@ -86,7 +86,8 @@ def kind_of(row: dict[str, str]) -> str:
     return "group"
 
 
-def main(mirror: Path) -> None:
+def main(mirror: Path, out_dir: Path = DATA) -> None:
+    """Write ``areas.csv`` and ``area_groups.csv`` into ``out_dir`` (default: the package data folder)."""
     wpp19 = read_tsv(mirror / "wpp2019" / "UNlocations.txt")
     wpp24 = read_tsv(mirror / "wpp2024" / "UNlocations.txt")
     iso = {r["m49"]: r["iso3"] for r in read_csv(DATA / "iso3166.csv")}
@@ -214,13 +215,13 @@ def main(mirror: Path) -> None:
     def sort_key(code: str) -> tuple[int, int, str]:
         return (0, int(code), "") if code.isdigit() else (1, 0, code)
 
-    with (DATA / "areas.csv").open("w", encoding="utf-8", newline="") as f:
+    with (out_dir / "areas.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
         w.writeheader()
         for code in sorted(out, key=sort_key):
             w.writerow(out[code])
 
-    with (DATA / "area_groups.csv").open("w", encoding="utf-8", newline="") as f:
+    with (out_dir / "area_groups.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["group", "member", "vintage"])
         for edition, rows in (("wpp2019", wpp19), ("wpp2024", wpp24)):
@@ -230,7 +231,7 @@ def main(mirror: Path) -> None:
                 for k, v in r.items():
                     if k.startswith("agcode_") and v != "-1":
                         w.writerow([v, r["country_code"], edition])
-    print(f"wrote {len(out)} areas to {DATA / 'areas.csv'}")
+    print(f"wrote {len(out)} areas to {out_dir / 'areas.csv'}")
 
 
 if __name__ == "__main__":
