@@ -1,0 +1,184 @@
+"""Commands on releases and the warehouse: fetch, ingest, datasets, stock, run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from corridor.cli.output import emit
+from corridor.config import mirror_dir, warehouse_path
+from corridor.errors import InputError
+from corridor.reference.areas import area_code
+from corridor.sources.catalogue import releases
+from corridor.sources.fetch import fetch
+from corridor.sources.ingest import IngestReport, ingest_file, ingest_release
+from corridor.store.warehouse import Warehouse
+
+err = Console(stderr=True)
+
+MirrorOpt = Annotated[
+    str | None, typer.Option("--mirror", help="Mirror folder (default: CORRIDOR_MIRROR or ../shared/data).")
+]
+WarehouseOpt = Annotated[
+    str | None,
+    typer.Option("--warehouse", help="Warehouse file (default: CORRIDOR_WAREHOUSE or var/corridor.duckdb)."),
+]
+FormatOpt = Annotated[str | None, typer.Option("--format", help="csv or json (default: a readable table).")]
+
+#: Releases the main job ingests, in order (everything in the catalogue that has a layout).
+def ingestible() -> list[str]:
+    return [r.id for r in releases().values() if r.layout]
+
+
+def fetch_cmd(
+    release_ids: Annotated[list[str] | None, typer.Argument(help="Release ids (default: all).")] = None,
+    mirror: MirrorOpt = None,
+    offline: Annotated[bool, typer.Option(help="Never download; mirror or cache only.")] = False,
+) -> None:
+    """Fetch releases from the mirror or their official address; verify checksums; cache them."""
+    ids = release_ids or list(releases())
+    with _progress() as progress:
+        task = progress.add_task("fetching", total=len(ids))
+        for rid in ids:
+            progress.update(task, description=f"fetch {rid}")
+            paths = fetch(rid, mirror=mirror, allow_download=not offline)
+            progress.advance(task)
+            progress.console.print(f"[green]ok[/] {rid}: {', '.join(p.name for p in paths)} (sha256 verified)")
+
+
+def ingest_cmd(
+    target: Annotated[list[str], typer.Argument(help="Release id(s), or a file path with --layout / --mapping.")],
+    layout: Annotated[str | None, typer.Option("--layout", help="Layout or release id of a file's layout.")] = None,
+    mapping: Annotated[Path | None, typer.Option("--mapping", help="Mapping YAML for a user's own table.")] = None,
+    vintage: Annotated[str | None, typer.Option("--vintage", help="Vintage label for a file.")] = None,
+    mirror: MirrorOpt = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Ingest releases (by id) or files (with --layout or --mapping) into the warehouse, atomically."""
+    with Warehouse.open(warehouse_path(warehouse)) as wh:
+        if mapping is not None:
+            from corridor.sources.user_table import ingest_user_table
+
+            _say(ingest_user_table(wh, Path(target[0]), mapping))
+        elif layout is not None:
+            _say(ingest_file(wh, [Path(t) for t in target], layout=layout, vintage=vintage))
+        else:
+            with _progress() as progress:
+                task = progress.add_task("ingest", total=len(target))
+                for rid in target:
+                    progress.update(task, description=f"ingest {rid}")
+                    report = ingest_release(wh, rid, mirror=mirror)
+                    progress.advance(task)
+                    _say(report, progress.console)
+
+
+def datasets_cmd(fmt: FormatOpt = None, warehouse: WarehouseOpt = None) -> None:
+    """List the datasets in the warehouse with their provenance."""
+    with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
+        frame = wh.datasets()
+    if fmt is None:
+        frame = frame[["dataset_id", "vintage", "licence", "concept", "kind", "rows_accepted",
+                       "rows_rejected", "sha256"]].assign(sha256=lambda f: f["sha256"].str[:12])
+    emit(frame, fmt, title="Datasets")
+
+
+STOCK_COLUMNS = ["destination", "origin", "sex", "year", "value", "lower", "upper", "obs_status",
+                 "conf_status", "concept", "dataset", "vintage"]
+
+
+def stock_cmd(
+    destination: Annotated[str | None, typer.Option(help="Residence: M49 code, ISO alpha-3 or WORLD.")] = None,
+    origin: Annotated[str | None, typer.Option(help="Birthplace/citizenship (omit for totals).")] = None,
+    year: Annotated[str | None, typer.Option(help="Reference year (mid-year).")] = None,
+    sex: Annotated[str, typer.Option(help="_T, M or F.")] = "_T",
+    vintage: Annotated[str | None, typer.Option(help="Dataset or release id of an earlier vintage.")] = None,
+    fmt: FormatOpt = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """International migrant stock, from every source that has it (latest vintage of each)."""
+    if sex not in ("_T", "M", "F"):
+        raise InputError(f"sex must be _T, M or F, not {sex!r}")
+    with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
+        obs = wh.observations(
+            "MIG_STOCK",
+            ref_area=area_code(destination) if destination else None,
+            counterpart_area=area_code(origin) if origin else "_T",
+            sex=sex, time_period=str(year) if year else None, as_of=vintage,
+        )
+    out = pd.DataFrame({
+        "destination": obs["ref_area"], "origin": obs["counterpart_area"].replace("_T", ""),
+        "sex": obs["sex"], "year": obs["time_period"], "value": obs["value"], "lower": obs["lower"],
+        "upper": obs["upper"], "obs_status": obs["obs_status"], "conf_status": obs["conf_status"],
+        "concept": obs["basis"].fillna(obs["concept"]), "dataset": obs["dataset_id"], "vintage": obs["vintage"],
+    }, columns=STOCK_COLUMNS)
+    if fmt == "csv":
+        out["value"] = out["value"].map(
+            lambda v: "" if pd.isna(v) else f"{v:.0f}" if float(v).is_integer() else repr(v)
+        )
+    sources = [f"{d}: {t} ({p}; {lic})" for d, t, p, lic in
+               obs[["dataset_id", "title", "publisher", "licence"]].drop_duplicates().itertuples(index=False)]
+    emit(out, fmt, title="International migrant stock", sources=sources)
+
+
+def run_cmd(
+    mirror: MirrorOpt = None,
+    warehouse: WarehouseOpt = None,
+    serve: Annotated[bool, typer.Option(help="Serve the portal when done.")] = True,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+) -> None:
+    """The main job: fetch every release, build the warehouse, print a summary, serve the portal."""
+    path = warehouse_path(warehouse)
+    root = mirror_dir(mirror)
+    err.print(f"mirror: {root}  warehouse: {path}")
+    ids = ingestible()
+    with Warehouse.open(path) as wh, _progress() as progress:
+        task = progress.add_task("ingest", total=len(ids))
+        for rid in ids:
+            progress.update(task, description=f"{rid}")
+            report = ingest_release(wh, rid, mirror=mirror)
+            progress.advance(task)
+            _say(report, progress.console)
+    with Warehouse.open(path, read_only=True) as wh:
+        _summary(wh)
+    if serve:
+        from corridor.cli.serve import command as serve_command
+
+        serve_command(host=host, port=port, warehouse=str(path))
+
+
+def _summary(wh: Warehouse) -> None:
+    frame = wh.datasets()[["dataset_id", "vintage", "rows_accepted", "concept"]]
+    emit(frame, None, title="Warehouse")
+    world = wh.observations("MIG_STOCK", ref_area="900", counterpart_area="_T", sex="_T")
+    latest = world.sort_values("time_period").groupby("dataset_id").tail(1)
+    for row in latest.itertuples():
+        Console().print(f"World migrant stock {row.time_period}: {row.value:,.0f} ({row.dataset_id})")
+
+
+def _say(report: IngestReport, console: Console | None = None) -> None:
+    console = console or err
+    if report.created:
+        console.print(f"[green]ingested[/] {report.dataset_id}: {report.rows_accepted:,} observations "
+                      f"({report.rows_rejected:,} rejected) in {report.seconds:.1f} s")
+    else:
+        console.print(f"[dim]unchanged[/] {report.dataset_id}: same bytes already in the warehouse")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), console=err, transient=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach these commands to the top-level app (see corridor.cli.main.COMMAND_GROUPS)."""
+    app.command("fetch")(fetch_cmd)
+    app.command("ingest")(ingest_cmd)
+    app.command("datasets")(datasets_cmd)
+    app.command("stock")(stock_cmd)
+    app.command("run")(run_cmd)
