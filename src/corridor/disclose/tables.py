@@ -21,7 +21,7 @@ primary cell ``p``, the attacker's linear programme
 (``y`` = deviation from the true values ``a``, ``M`` = the additivity equations of the table with its
 margins, ``G`` = the grand total, so cells stay within ``[0, G]``) reaches at least the upper (lower)
 protection level. The constraint "for every attacker" is generated lazily: the master problem is solved
-with ``scipy.optimize.milp`` (HiGHS), each attacker LP with ``scipy.optimize.linprog`` (HiGHS), and a
+with ``scipy.optimize.milp`` (HiGHS), each attacker LP in a warm-started ``highspy`` model, and a
 violated attacker LP gives, through its optimal dual (the bound marginals ``alpha``, ``beta``), the
 Benders-type *capacity cut* ``sum_k (alpha_k (G - a_k) + beta_k a_k) s_k >= UPL_p`` (Fischetti &
 Salazar-González 2001, §3). The loop stops when no attacker LP violates its protection level, so the
@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix
 
 from corridor.errors import InputError
@@ -93,6 +93,49 @@ class _Cube:
     suppressible: np.ndarray  # bool: the cell is a row of the input (else published margin / known zero)
     input_row: np.ndarray  # index of the input row, -1 when the cell is not in the input
     equations: list[tuple[int, list[int]]] = field(default_factory=list)
+    grand: int = -1  # index of the grand total
+
+
+def _link(cubes: list[_Cube], total: str) -> tuple[_Cube, list[np.ndarray]]:
+    """Merge the cubes of several tables into one system over their shared cells.
+
+    A cell is identified by its codes over the union of the dimensions (a dimension a table does not
+    have is at its total), so margins shared by two tables are one cell. A shared cell can be
+    suppressed only if every table holding it has it as a row (otherwise one of them publishes it).
+    Returns the merged cube and, per table, the merged index of each of its cells.
+    """
+    dims = list(dict.fromkeys(d for c in cubes for d in c.dims))
+    index: dict[tuple[str, ...], int] = {}
+    maps = []
+    for cube in cubes:
+        pos = [cube.dims.index(d) if d in cube.dims else -1 for d in dims]
+        m = np.empty(len(cube.keys), dtype=np.int64)
+        for i, k in enumerate(cube.keys):
+            m[i] = index.setdefault(tuple(k[p] if p >= 0 else total for p in pos), len(index))
+        maps.append(m)
+    n = len(index)
+    columns = list(cubes[0].values)
+    values = {c: np.full(n, np.nan) for c in columns}
+    suppressible = np.ones(n, dtype=bool)
+    equations: list[tuple[int, list[int]]] = []
+    for cube, m in zip(cubes, maps, strict=True):
+        for c in columns:
+            mine, theirs = cube.values[c], values[c][m]
+            clash = ~np.isnan(theirs) & ~np.isclose(mine, theirs, rtol=1e-9, atol=1e-6)
+            if clash.any():
+                key = dict(zip(cube.dims, cube.keys[int(np.flatnonzero(clash)[0])], strict=True))
+                raise InputError(f"linked tables disagree on cell {key}: {c} {mine[clash][0]} vs "
+                                 f"{theirs[clash][0]}", column=c)
+            values[c][m] = mine
+        suppressible[m[~cube.suppressible]] = False
+        equations += [(int(m[t]), [int(m[p]) for p in parts]) for t, parts in cube.equations]
+    keys = [None] * n
+    for k, i in index.items():
+        keys[i] = k
+    grand = index[tuple(total for _ in dims)]
+    merged = _Cube(dims=dims, keys=keys, values=values, suppressible=suppressible,  # type: ignore[arg-type]
+                   input_row=np.full(n, -1), equations=equations, grand=grand)
+    return merged, maps
 
 
 def _build_cube(table: pd.DataFrame, by: list[str], columns: list[str], total: str) -> _Cube:
@@ -143,7 +186,7 @@ def _build_cube(table: pd.DataFrame, by: list[str], columns: list[str], total: s
                     f"row {row_of[i] + 1}: total {all_keys[i]} {col}={given} differs from the sum of its "
                     f"cells ({summed})", column=col)
     return _Cube(dims=list(by), keys=all_keys, values=values, suppressible=row_of >= 0,
-                 input_row=row_of, equations=equations)
+                 input_row=row_of, equations=equations, grand=index[tuple(total for _ in by)])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,6 +214,47 @@ def _protection_levels(values: np.ndarray, pct: float, floor: float) -> tuple[np
     return upper, lower
 
 
+class _Attacker:
+    """The attacker's LP ``max/min y_p s.t. M y = 0, lo <= y <= hi`` kept in one HiGHS model.
+
+    Only the bounds (per suppression pattern) and the objective (per primary cell) change between
+    solves, so HiGHS restarts from the previous basis. The reduced costs at the optimum are the
+    bound multipliers of the dual: ``alpha = max(-d, 0)`` on upper bounds, ``beta = max(d, 0)`` on
+    lower bounds (for the minimisation of ``sign * y_p``).
+    """
+
+    def __init__(self, m_eq: csr_matrix) -> None:
+        import highspy
+
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.n = m_eq.shape[1]
+        inf = highspy.kHighsInf
+        self.h.addVars(self.n, np.zeros(self.n), np.zeros(self.n))
+        if m_eq.shape[0]:
+            m = m_eq.tocsr()
+            zero = np.zeros(m.shape[0])
+            self.h.addRows(m.shape[0], zero, zero, m.nnz, m.indptr[:-1].astype(np.int32),
+                           m.indices.astype(np.int32), m.data.astype(float))
+        self.idx = np.arange(self.n, dtype=np.int32)
+        self.cost = np.zeros(self.n)
+        self._inf = inf
+
+    def set_bounds(self, lo: np.ndarray, hi: np.ndarray) -> None:
+        self.h.changeColsBounds(self.n, self.idx, lo.astype(float), hi.astype(float))
+
+    def reach(self, p: int, sign: float) -> tuple[float, np.ndarray, np.ndarray]:
+        self.cost[:] = 0.0
+        self.cost[p] = sign
+        self.h.changeColsCost(self.n, self.idx, self.cost)
+        self.h.run()
+        status = self.h.getModelStatus()
+        if self.h.modelStatusToString(status) != "Optimal":
+            raise RuntimeError(f"attacker LP: {self.h.modelStatusToString(status)}")
+        d = np.asarray(self.h.getSolution().col_dual)
+        return -self.h.getInfo().objective_function_value, np.maximum(-d, 0.0), np.maximum(d, 0.0)
+
+
 def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dict[str, float],
                protection: float, max_iter: int = 200) -> np.ndarray:
     """Return the suppression pattern (bool per cube cell) protecting every primary cell."""
@@ -186,7 +270,7 @@ def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dic
     systems = []
     for col in columns:
         a = cube.values[col][var_cells]
-        grand = cube.values[col][[i for i, k in enumerate(cube.keys) if all(c == TOTAL for c in k)][0]]
+        grand = cube.values[col][cube.grand]
         up_room = np.maximum(grand - a, 0.0)
         upl, lpl = _protection_levels(a, protection, floors[col])
         systems.append((a, up_room, upl, lpl))
@@ -197,27 +281,19 @@ def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dic
     s[prim_vars] = 1.0
     cuts: list[np.ndarray] = []
     rhs: list[float] = []
-    zeros = np.zeros(m_eq.shape[0])
+    attackers = [_Attacker(m_eq) for _ in systems]
     for _ in range(max_iter):
         new_cuts = 0
-        for a, up_room, upl, lpl in systems:
-            lo, hi = -a * s, up_room * s
+        for (a, up_room, upl, lpl), attacker in zip(systems, attackers, strict=True):
+            attacker.set_bounds(-a * s, up_room * s)
             for p in prim_vars:
                 for sign, need in ((-1.0, upl[p]), (1.0, lpl[p])):
                     need = min(need, up_room[p] if sign < 0 else a[p])
                     if need <= 1e-9:
                         continue
-                    c = np.zeros(n_var)
-                    c[p] = sign  # minimise -y_p (upward) or +y_p (downward)
-                    res = linprog(c, A_eq=m_eq, b_eq=zeros, bounds=np.column_stack([lo, hi]),
-                                  method="highs")
-                    if res.status != 0:
-                        raise RuntimeError(f"attacker LP failed: {res.message}")
-                    reach = -res.fun
+                    reach, alpha, beta = attacker.reach(p, sign)  # max of -sign * y_p
                     if reach >= need - 1e-7:
                         continue
-                    alpha = np.abs(res.upper.marginals)
-                    beta = np.abs(res.lower.marginals)
                     coef = alpha * up_room + beta * a
                     if exact:
                         cuts.append(coef)
@@ -229,8 +305,10 @@ def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dic
                             raise RuntimeError("no cell can protect a primary cell")
                         best = cand[np.argmin(weight[cand] / gain[cand])]
                         s[best] = 1.0
-                        lo, hi = -a * s, up_room * s
+                        attacker.set_bounds(-a * s, up_room * s)
                     new_cuts += 1
+            if new_cuts and exact:
+                break  # re-solve the master before checking the next column's attacker
         if new_cuts == 0:
             out = np.zeros(len(cube.keys), dtype=bool)
             out[var_cells] = s > 0.5
@@ -280,7 +358,13 @@ def suppress(
     Returns a copy with ``conf_status`` (``F`` free, ``A`` primary, ``D`` secondary), ``value`` and
     ``count`` set to NA on suppressed cells, and ``obs_status`` set to ``Q`` there if that column exists.
     """
-    missing = [c for c in [*by, count, value] if c not in table.columns]
+    return suppress_linked([table], by=[by], count=count, value=value, min_cell=min_cell,
+                           dominance=dominance, p_percent=p_percent, contributions=contributions,
+                           protection=protection, total_code=total_code)[0]
+
+
+def _check(table: pd.DataFrame, by: list[str], columns: list[str], min_cell: int) -> None:
+    missing = [c for c in [*by, *columns] if c not in table.columns]
     if missing:
         raise InputError(f"table has no column(s) {', '.join(missing)}")
     if min_cell < 1:
@@ -288,47 +372,95 @@ def suppress(
     if table[by].duplicated().any():
         dup = table.loc[table[by].duplicated(), by].iloc[0].tolist()
         raise InputError(f"duplicate cell {dup} in the table")
-    columns = list(dict.fromkeys([value, count]))
     for col in columns:
         if table[col].isna().any():
             raise InputError(f"{int(table[col].isna().sum())} missing value(s) in column {col!r}", column=col)
         if (table[col].astype(float) < 0).any():
             raise InputError(f"negative value in column {col!r}; cell suppression assumes counts/totals >= 0",
                              column=col)
-    out = table.copy()
-    if len(out) == 0:
-        out["conf_status"] = pd.Series(dtype="str")
-        return out
 
-    prim_rows = frequency_rule(out[count].astype(float), min_cell).to_numpy()
+
+def _primary_rows(table: pd.DataFrame, count: str, min_cell: int, dominance: tuple[int, float] | None,
+                  p_percent: float | None, contributions: str) -> np.ndarray:
+    prim = frequency_rule(table[count].astype(float), min_cell).to_numpy().copy()
     if dominance is not None or p_percent is not None:
-        if contributions not in out.columns:
+        if contributions not in table.columns:
             raise InputError(f"dominance / p% rules need a column {contributions!r} of contributions")
-        for r, contrib in enumerate(out[contributions]):
+        for r, contrib in enumerate(table[contributions]):
             if dominance is not None and dominance_rule(contrib, *dominance):
-                prim_rows[r] = True
+                prim[r] = True
             if p_percent is not None and p_percent_rule(contrib, p_percent):
-                prim_rows[r] = True
+                prim[r] = True
+    return prim
 
-    cube = _build_cube(out, list(by), columns, total_code)
-    primary = np.zeros(len(cube.keys), dtype=bool)
-    primary[cube.input_row >= 0] = prim_rows[cube.input_row[cube.input_row >= 0]]
-    floors = {c: (1.0 if c == count else 0.0) for c in columns}
-    pattern = _secondary(cube, primary, columns, floors, protection)
 
-    status = np.full(len(out), FREE, dtype=object)
-    rows = cube.input_row[pattern]
-    status[rows] = SECONDARY
-    status[prim_rows] = PRIMARY
-    out["conf_status"] = status
-    hidden = out["conf_status"] != FREE
-    for col in columns:
-        nullable = "Int64" if pd.api.types.is_integer_dtype(out[col]) else "Float64"
-        out[col] = out[col].astype(nullable)
-        out.loc[hidden, col] = pd.NA
-    if "obs_status" in out.columns:
-        out.loc[hidden, "obs_status"] = "Q"
-    return out
+def suppress_linked(
+    tables: list[pd.DataFrame],
+    *,
+    by: list[list[str]],
+    count: str = "n",
+    value: str = "estimate",
+    min_cell: int,
+    dominance: tuple[int, float] | None = None,
+    p_percent: float | None = None,
+    contributions: str = "contributions",
+    protection: float = 30.0,
+    total_code: str = TOTAL,
+) -> list[pd.DataFrame]:
+    """:func:`suppress` for several tables published together (linked through shared margins).
+
+    The tables are protected as one system: a cell they share (e.g. the country-of-birth margin of a
+    country x sex and a country x age table) is one cell, suppressed in all of them or in none, and
+    the attacker is assumed to combine every published table.
+    """
+    columns = list(dict.fromkeys([value, count]))
+    for t, b in zip(tables, by, strict=True):
+        _check(t, list(b), columns, min_cell)
+    cubes, prims = [], []
+    for t, b in zip(tables, by, strict=True):
+        cubes.append(_build_cube(t, list(b), columns, total_code) if len(t) else None)
+        prims.append(_primary_rows(t, count, min_cell, dominance, p_percent, contributions))
+    live = [c for c in cubes if c is not None]
+    pattern_of: list[np.ndarray | None] = [None] * len(tables)
+    if live:
+        merged, maps = _link(live, total_code)
+        primary = np.zeros(len(merged.keys), dtype=bool)
+        live_prims = [p for p, c in zip(prims, cubes, strict=True) if c is not None]
+        for cube, m, prim in zip(live, maps, live_prims, strict=True):
+            has_row = cube.input_row >= 0
+            primary[m[has_row]] |= prim[cube.input_row[has_row]]
+        exposed = np.flatnonzero(primary & ~merged.suppressible)
+        if len(exposed):
+            cell = dict(zip(merged.dims, merged.keys[exposed[0]], strict=True))
+            raise InputError(f"cell {cell} is sensitive but another linked table publishes it (it is not "
+                             "one of that table's rows); give every linked table its margin rows")
+        floors = {c: (1.0 if c == count else 0.0) for c in columns}
+        pattern = _secondary(merged, primary, columns, floors, protection)
+        it = iter(maps)
+        for t_i, cube in enumerate(cubes):
+            if cube is not None:
+                m = next(it)
+                hidden = np.zeros(len(tables[t_i]), dtype=bool)
+                has_row = cube.input_row >= 0
+                hidden[cube.input_row[has_row]] = (pattern | primary)[m[has_row]]
+                pattern_of[t_i] = hidden
+    outs = []
+    for t, prim, hidden in zip(tables, prims, pattern_of, strict=True):
+        out = t.copy()
+        status = np.full(len(out), FREE, dtype=object)
+        if hidden is not None:
+            status[hidden] = SECONDARY
+        status[prim] = PRIMARY
+        out["conf_status"] = pd.Series(status, index=out.index, dtype="str")
+        hide = (out["conf_status"] != FREE).to_numpy()
+        for col in columns:
+            nullable = "Int64" if pd.api.types.is_integer_dtype(out[col]) else "Float64"
+            out[col] = out[col].astype(nullable)
+            out.loc[hide, col] = pd.NA
+        if "obs_status" in out.columns:
+            out.loc[hide, "obs_status"] = "Q"
+        outs.append(out)
+    return outs
 
 
 def add_margins(table: pd.DataFrame, *, by: list[str], columns: list[str],
