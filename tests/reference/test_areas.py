@@ -158,3 +158,16 @@ def test_members() -> None:
     assert members("830") == ["680", "831", "832"]
     assert "736" not in members("912") and "736" in members("912", include_historical=True)
     assert len(members("900")) > 240
+
+
+def test_docs_name_every_source_and_project_code() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "codelists.md").read_text(encoding="utf-8")
+    for source in alias_sources() + sorted(code_aliases()):
+        assert f"`{source}`" in text, source
+    t = area_table()
+    for code in t.loc[t["kind"] == "other", "m49"]:
+        assert f"`{code}`" in text or f"| {code} |" in text, code
+    for code in t.loc[t["kind"] == "historical", "m49"]:
+        assert f"| {code} |" in text, code

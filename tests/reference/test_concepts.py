@@ -61,3 +61,10 @@ def test_docs_list_every_concept() -> None:
     text = (ROOT / "docs" / "concepts.md").read_text(encoding="utf-8")
     missing = [cid for cid in concepts() if f"`{cid}`" not in text]
     assert missing == []
+
+
+def test_docs_registry_section_is_generated_from_the_registry() -> None:
+    from corridor.reference.concepts import concepts_markdown
+
+    text = (ROOT / "docs" / "concepts.md").read_text(encoding="utf-8")
+    assert concepts_markdown() in text, "docs/concepts.md is stale: regenerate the registry section"

@@ -64,3 +64,15 @@ def concept(concept_id: str) -> Concept:
     if concept_id not in table:
         raise InputError(f"unknown concept {concept_id!r}; known: {', '.join(table)}")
     return table[concept_id]
+
+
+def concepts_markdown() -> str:
+    """The registry as the Markdown section of ``docs/concepts.md`` (a test keeps the two equal)."""
+    lines = ["| id | label | status | source |", "|---|---|---|---|"]
+    for c in concepts().values():
+        lines.append(f"| `{c.id}` | {c.label} | {c.status.replace('_', ' ')} | {c.source} |")
+    lines.append("")
+    for c in concepts().values():
+        lines += [f"### `{c.id}` — {c.label}", "", f"**Status:** {c.status.replace('_', ' ')}.", "",
+                  c.definition, "", f"**Source:** {c.source}", "", f"**Notes:** {c.notes}", ""]
+    return "\n".join(lines)
