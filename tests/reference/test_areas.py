@@ -158,6 +158,9 @@ def test_members() -> None:
     assert members("830") == ["680", "831", "832"]
     assert "736" not in members("912") and "736" in members("912", include_historical=True)
     assert len(members("900")) > 240
+    # codes of equal membership give the same members (M49 19 Americas = UN DESA 5505)
+    assert members("5505") == members("19") and members("903") == members("2")
+    assert members("1834") == members("947")  # WPP 2024 and WPP 2019 codes of Sub-Saharan Africa
 
 
 def test_docs_name_every_source_and_project_code() -> None:

@@ -240,13 +240,19 @@ def members(region_code: str, *, include_historical: bool = False) -> list[str]:
     if code in {"900", "1"}:
         found = set(df.index[keep])
     else:
+        # the code and every code of the same membership (M49 19 Americas = UN DESA 5505, ...)
+        same = {code} | set(df.index[df["same_as"] == code])
+        alt = df.at[code, "same_as"]
+        if isinstance(alt, str):
+            same.add(alt)
         cols = [f"{s}_code" for s in SCHEMES]
-        found = set(df.index[keep & df[cols].eq(code).any(axis=1)])
+        found = set(df.index[keep & df[cols].isin(same).any(axis=1)])
         groups = _groups()
-        g = groups[groups["group"] == code]
-        if not g.empty:
-            latest = g["vintage"].max()
-            found |= set(g.loc[g["vintage"] == latest, "member"])
+        for c in sorted(same):
+            g = groups[groups["group"] == c]
+            if not g.empty:
+                latest = g["vintage"].max()
+                found |= set(g.loc[g["vintage"] == latest, "member"])
     return sorted(found, key=lambda c: (not c.isdigit(), int(c) if c.isdigit() else 0, c))
 
 
