@@ -166,8 +166,11 @@ def main(mirror: Path, out_dir: Path = DATA) -> None:
         row.update(m49=r["m49"], name=r["name"], kind="region", same_as=r["desa_equivalent"],
                    origin="m49", note=f"Official UN M49 {r['level']}; same membership as UN DESA code "
                    f"{r['desa_equivalent']}.")
-        if r["parent"] and r["parent"] != "1":
-            row["m49_region_code" if r["level"] == "subregion" else "m49_subregion_code"] = r["parent"]
+        if r["level"] == "subregion":
+            row["m49_region_code"] = r["parent"]
+        elif r["level"] == "intermediate":
+            row["m49_subregion_code"] = r["parent"]
+            row["m49_region_code"] = m49reg[r["parent"]]["parent"]
         out[r["m49"]] = row
     for code, alt in EXTRA_SAME_AS.items():
         out[code]["same_as"] = alt
@@ -193,6 +196,17 @@ def main(mirror: Path, out_dir: Path = DATA) -> None:
         row["m49_region_code"] = m49reg[official]["parent"]
         if code in {"831", "832", "680"}:
             row["m49_intermediate_code"] = "830"
+
+    # UN DESA sub-region rows: their UN DESA region and the official M49 parents of their equivalent.
+    for sub, region in sub_to_region.items():
+        row = out[sub]
+        row["desa_region_code"] = region
+        official = m49reg[desa_to_m49[sub]]
+        if official["level"] == "intermediate":
+            row["m49_subregion_code"] = official["parent"]
+            row["m49_region_code"] = m49reg[official["parent"]]["parent"]
+        else:
+            row["m49_region_code"] = official["parent"]
 
     def plain(code: str) -> str:
         if code in m49reg:
