@@ -12,8 +12,8 @@ Bilateral Migration Flows by Gender between 1960 and 2015", International Migrat
 809-852, https://doi.org/10.1177/0197918317749208. They are published estimates, so they are stored
 as they are with ``OBS_STATUS = E`` and ``method = abel2018_min``.
 
-Regions: Abel's 9 regions are not UN M49 regions (his "Europe" excludes Eastern Europe, which he
-groups with Central Asia), so they get explicit project codes ``ABEL_*`` listed in
+Regions: Abel's 9 regions are not UN M49 regions ("Eastern Europe & Central Asia" cuts across M49
+Europe and Asia) and the file gives only their labels, so they get explicit project codes ``ABEL_*`` listed in
 :data:`REGION_CODES` (and in ``docs/sources-worldbank-rpw-wdi-migest.md``). A label outside that table
 is an error; nothing is matched approximately.
 
