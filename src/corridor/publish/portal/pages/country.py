@@ -1,0 +1,53 @@
+"""``/country/{m49}``: a country profile built from the registered sections (:mod:`..sections`).
+
+``/country?q=Mexico`` (the search box) redirects to ``/country/484``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse
+
+from corridor.errors import InputError
+from corridor.store.warehouse import Warehouse
+
+from .. import queries
+from ..access import page_warehouse
+from ..areas import area_name, resolve_area
+from ..rendering import render
+from ..sections import COUNTRY_SECTIONS
+
+router = APIRouter()
+
+
+@router.get("/country", name="portal_country_search")
+def country_search(request: Request, q: str = Query("", description="M49 code, ISO alpha-3 or name")):
+    try:
+        code = resolve_area(q)
+    except InputError as exc:
+        return render(request, "error.html", status_code=404, title="Area not found", message=str(exc))
+    return RedirectResponse(f"/country/{code}", status_code=303)
+
+
+@router.get("/country/{m49}", name="portal_country")
+def country(request: Request, m49: str, wh: Warehouse = Depends(page_warehouse)):
+    if not m49.isdigit():
+        try:
+            return RedirectResponse(f"/country/{resolve_area(m49)}", status_code=303)
+        except InputError as exc:
+            return render(request, "error.html", status_code=404, title="Area not found", message=str(exc))
+    m49 = str(int(m49))
+    known = wh.con.execute(
+        "SELECT 1 FROM observations WHERE ref_area = ? OR counterpart_area = ? LIMIT 1", [m49, m49]).fetchone()
+    if not known:
+        return render(request, "error.html", status_code=404, title="No data for this area",
+                      message=f"The warehouse holds no observations for M49 area {m49} ({area_name(m49)}).")
+    sections = []
+    for section in COUNTRY_SECTIONS:
+        content = section.build(wh, m49)
+        if content is None and section.empty_message is None:
+            continue
+        sections.append({"id": section.id, "title": section.title, "template": section.template,
+                         "content": content, "empty": section.empty_message})
+    return render(request, "country.html", m49=m49, name=area_name(m49), sections=sections,
+                  area_name=area_name, census_table=queries.table_exists(wh, "census_compliance"))

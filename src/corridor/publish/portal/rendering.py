@@ -1,0 +1,82 @@
+"""Jinja2 rendering for the portal: one environment, the filters every page uses.
+
+Numbers are never printed bare: the ``num`` filter writes "missing" for a NULL (missing is not zero),
+``status`` turns an SDMX ``OBS_STATUS`` code into a labelled badge.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+STATIC_DIR = Path(__file__).with_name("static")
+
+#: SDMX cross-domain OBS_STATUS codes (SDMX Glossary, code list CL_OBS_STATUS v2.2).
+OBS_STATUS_LABELS: dict[str, str] = {
+    "A": "normal", "B": "break in series", "E": "estimated", "F": "forecast", "I": "imputed",
+    "P": "provisional", "U": "low reliability", "Q": "missing: suppressed", "O": "missing",
+    "M": "missing: nil or not applicable", "L": "missing: not collected",
+}
+
+#: SDMX CONF_STATUS codes.
+CONF_STATUS_LABELS: dict[str, str] = {
+    "F": "free", "A": "primary confidential (small count)", "C": "confidential",
+    "D": "secondary confidential", "S": "secondary confidential (set by sender)", "N": "not for publication",
+}
+
+
+def is_missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def num(value: Any, digits: int = 0) -> Markup:
+    """Format a number with thousands separators; a missing value reads "missing", never 0."""
+    if is_missing(value):
+        return Markup('<span class="missing">missing</span>')
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return Markup(escape(str(value)))
+    if digits == 0 and abs(value - round(value)) < 1e-9:
+        return Markup(f"{round(value):,}")
+    return Markup(f"{value:,.{digits}f}")
+
+
+def status(code: Any) -> Markup:
+    """An OBS_STATUS badge with its meaning as a tooltip and a screen-reader label."""
+    if is_missing(code) or code == "":
+        return Markup("")
+    code = str(code)
+    label = OBS_STATUS_LABELS.get(code, "unknown status")
+    return Markup(
+        f'<span class="badge s-{escape(code)}" title="OBS_STATUS {escape(code)}: {escape(label)}">'
+        f"{escape(code)} · {escape(label)}</span>"
+    )
+
+
+def interval(lower: Any, upper: Any, text: Any = None) -> Markup:
+    """``[lower – upper]`` with what the interval is; empty when the number is not an estimate."""
+    if is_missing(lower) and is_missing(upper):
+        return Markup("")
+    what = "" if is_missing(text) or not text else f' title="{escape(text)}"'
+    return Markup(f"<span class=\"interval\"{what}>[{num(lower)} – {num(upper)}]</span>")
+
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+templates.env.filters["num"] = num
+templates.env.filters["status"] = status
+templates.env.globals["interval"] = interval
+templates.env.globals["OBS_STATUS_LABELS"] = OBS_STATUS_LABELS
+templates.env.globals["is_missing"] = is_missing
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``template`` with ``context``; ``request`` is passed for ``url_for`` and the nav."""
+    return templates.TemplateResponse(request, template, context, status_code=status_code)

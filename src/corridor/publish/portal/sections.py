@@ -1,0 +1,199 @@
+"""Registries that let a new dataflow plug into the pages without touching them.
+
+* :data:`DATAFLOW_VIEWS` — how a dataflow is titled, what its value means and its unit; used by the
+  corridor page (every dataflow with data for the pair gets a panel) and the explorer. A dataflow
+  missing here still shows, under a generic view.
+* :data:`COUNTRY_SECTIONS` — the panels of the country profile, in order. Each has a ``build``
+  function ``(warehouse, m49) -> dict | None`` and a template under ``templates/sections/``. ``None``
+  hides the panel, or shows ``empty_message`` when the panel should say that nothing is loaded
+  (estimated flows: "no flow estimates are loaded" is information).
+
+To add a panel: write ``build`` (use :mod:`.queries`), a template, and call :func:`register_section`
+(built-in panels go through the same function).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from corridor.store.warehouse import Warehouse
+
+from . import charts, queries
+from .areas import area_name
+
+
+@dataclass(frozen=True)
+class DataflowView:
+    """How a dataflow reads on a page."""
+
+    title: str
+    value_title: str
+    unit: str
+    description: str
+
+
+DATAFLOW_VIEWS: dict[str, DataflowView] = {
+    "MIG_STOCK": DataflowView("International migrant stock", "Migrants (persons)", "persons",
+                              "Persons living in the destination who were born in (or are citizens of) the "
+                              "origin, at mid-year. Which of the two depends on the source's concept."),
+    "MIG_FLOW": DataflowView("Estimated migration flows", "Migrants moving (persons)", "persons",
+                             "Persons moving from origin to destination during the period, by method."),
+    "REFUGEES": DataflowView("Refugees", "Refugees (persons)", "persons",
+                             "Refugees under UNHCR's mandate in the country of asylum, by origin."),
+    "ASYLUM_SEEKERS": DataflowView("Asylum seekers", "Asylum seekers (persons)", "persons",
+                                   "Asylum seekers whose claims are pending, by origin."),
+    "REMIT": DataflowView("Remittances", "Remittances (US$)", "US$",
+                          "Remittances received by the destination of this page's REF_AREA from the sender."),
+    "REMIT_COST": DataflowView("Cost of sending remittances", "Average total cost (%)", "%",
+                               "Average total cost of sending US$200 (SDG indicator 10.c.1; target < 3%)."),
+    "POP": DataflowView("Population", "Population (persons)", "persons", "Population at mid-year."),
+    "NET_MIG": DataflowView("Net migration", "Net migrants (persons)", "persons",
+                            "Immigrants minus emigrants during the period."),
+}
+
+
+def view_of(dataflow: str) -> DataflowView:
+    return DATAFLOW_VIEWS.get(dataflow, DataflowView(dataflow.replace("_", " ").capitalize(), "Value", "",
+                                                     f"Dataflow {dataflow}."))
+
+
+@dataclass(frozen=True)
+class CountrySection:
+    """One panel of the country profile."""
+
+    id: str
+    title: str
+    template: str
+    build: Callable[[Warehouse, str], dict[str, Any] | None]
+    empty_message: str | None = None
+
+
+COUNTRY_SECTIONS: list[CountrySection] = []
+
+
+def register_section(section: CountrySection, *, before: str | None = None) -> CountrySection:
+    """Add a country panel (at the end, or before the panel with id ``before``)."""
+    ids = [s.id for s in COUNTRY_SECTIONS]
+    if section.id in ids:
+        COUNTRY_SECTIONS[ids.index(section.id)] = section
+    elif before in ids:
+        COUNTRY_SECTIONS.insert(ids.index(before), section)
+    else:
+        COUNTRY_SECTIONS.append(section)
+    return section
+
+
+def _records(frame, extra=()):
+    return charts.records(frame, ["time_period", "value", "lower", "upper", "interval", "obs_status",
+                                  "dataset_id", "series_label", *extra])
+
+
+def _missing(frame) -> list[dict[str, Any]]:
+    gone = frame[frame["value"].isna()]
+    return charts.records(gone, ["time_period", "obs_status", "dataset_id", "series_label"])
+
+
+def build_stocks(wh: Warehouse, m49: str) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for direction, label in (("immigrants", f"Immigrants living in {area_name(m49)}"),
+                             ("emigrants", f"Emigrants born in {area_name(m49)}, living abroad")):
+        frame = queries.stock_totals(wh, m49, direction)
+        if frame.empty:
+            out[direction] = None
+            continue
+        out[direction] = {
+            "title": label,
+            "spec": charts.time_series(_records(frame), y_title="Persons", width=440),
+            "missing": _missing(frame),
+            "datasets": queries.datasets(wh, sorted(frame["dataset_id"].unique())),
+            "latest": frame.dropna(subset=["value"]).sort_values(["time_period", "vintage"]).iloc[-1].to_dict()
+            if frame["value"].notna().any() else None,
+            "has_interval": bool(frame["lower"].notna().any()),
+        }
+    return out if any(out.values()) else None
+
+
+def build_partners(wh: Warehouse, m49: str) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for direction, label in (("origins", "Top countries of origin of immigrants"),
+                             ("destinations", "Top countries of destination of emigrants")):
+        frame, period = queries.top_partners(wh, m49, direction)
+        if frame.empty:
+            out[direction] = None
+            continue
+        rows = charts.records(frame, ["name", "value", "obs_status", "dataset_id", "m49"])
+        for row in rows:
+            row["href"] = (f"/corridor/{row['m49']}/{m49}" if direction == "origins"
+                           else f"/corridor/{m49}/{row['m49']}")
+        out[direction] = {"title": f"{label}, {period}", "rows": rows, "period": period,
+                          "spec": charts.ranked_bars([dict(r) for r in rows], x_title="Persons", width=360),
+                          "datasets": queries.datasets(wh, sorted(frame["dataset_id"].unique()))}
+    return out if any(out.values()) else None
+
+
+def _bilateral_totals(dataflow: str, in_label: str, from_label: str):
+    def build(wh: Warehouse, m49: str) -> dict[str, Any] | None:
+        frame = queries.partner_totals(wh, dataflow, m49)
+        if frame.empty:
+            return None
+        frame = frame.copy()
+        frame["series_label"] = frame["side"].map({"in": in_label, "from": from_label}) + " · " + frame["dataset_id"]
+        frame = frame.sort_values(["series_label", "time_period"])
+        latest = {side: grp.dropna(subset=["value"]).sort_values("time_period").iloc[-1].to_dict()
+                  for side, grp in frame.groupby("side") if grp["value"].notna().any()}
+        return {"spec": charts.time_series(_records(frame), y_title=view_of(dataflow).value_title, width=760,
+                                           height=240),
+                "latest": latest, "missing": _missing(frame), "in_label": in_label, "from_label": from_label,
+                "datasets": queries.datasets(wh, sorted(frame["dataset_id"].unique()))}
+    return build
+
+
+def build_flows(wh: Warehouse, m49: str) -> dict[str, Any] | None:
+    flows = queries.flows_for(wh, m49)
+    if flows is None:
+        return None
+    chord = charts.chord(flows["names"], flows["matrix"], period=flows["period"], dataset_id=flows["dataset_id"],
+                         title=f"Estimated flows, {flows['period']}")
+    return {**flows, "chord": chord, "rows": flows["rows"].head(12).to_dict("records"),
+            "datasets": queries.datasets(wh, [flows["dataset_id"]])}
+
+
+def build_remittance_costs(wh: Warehouse, m49: str) -> dict[str, Any] | None:
+    frame = queries.remittance_costs(wh, m49)
+    if frame.empty:
+        return None
+    frame["series_label"] = frame["corridor"]
+    return {"spec": charts.time_series(_records(frame), y_title="Average total cost, % of US$200", width=760,
+                                       height=260, rule=charts.SDG_REMITTANCE_COST_TARGET,
+                                       rule_label="SDG 10.c target: 3%"),
+            "missing": len(frame[frame["value"].isna()]), "corridors": sorted(frame["corridor"].unique()),
+            "datasets": queries.datasets(wh, sorted(frame["dataset_id"].unique()))}
+
+
+def build_census(wh: Warehouse, m49: str) -> dict[str, Any] | None:
+    frame = queries.census_compliance(wh, m49)
+    if frame is None or frame.empty:
+        return None
+    return {"columns": list(frame.columns), "rows": frame.to_dict("records")}
+
+
+for _section in (
+    CountrySection("stocks", "Migrant stock over time", "sections/stocks.html", build_stocks),
+    CountrySection("partners", "Origins and destinations", "sections/partners.html", build_partners),
+    CountrySection("refugees", "Refugees", "sections/bilateral.html",
+                   _bilateral_totals("REFUGEES", "Refugees hosted", "Refugees from this country")),
+    CountrySection("asylum", "Asylum seekers", "sections/bilateral.html",
+                   _bilateral_totals("ASYLUM_SEEKERS", "Asylum seekers hosted", "Asylum seekers from this country")),
+    CountrySection("flows", "Estimated migration flows", "sections/flows.html", build_flows,
+                   empty_message="No flow estimates (dataflow MIG_FLOW) are loaded for this country. "
+                                 "Run a flow estimation (`corridor flows ...`) to add them; published "
+                                 "stocks are not flows."),
+    CountrySection("remittances", "Remittances received and sent", "sections/bilateral.html",
+                   _bilateral_totals("REMIT", "Remittances received", "Remittances sent")),
+    CountrySection("remit_cost", "Cost of sending remittances", "sections/remit_cost.html",
+                   build_remittance_costs),
+    CountrySection("census", "Core census questions asked", "sections/census.html", build_census),
+):
+    register_section(_section)

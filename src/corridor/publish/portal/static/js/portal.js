@@ -1,0 +1,94 @@
+/* corridor portal: renders the Vega-Lite specs and chord diagrams embedded in the page.
+ * Every chart's data is in the page as JSON (<script type="application/json">); nothing is fetched
+ * from outside the server. A rendered container gets data-state="rendered" (or "error"), which the
+ * browser tests read. */
+(function () {
+  "use strict";
+
+  function specOf(el) {
+    var holder = document.getElementById(el.getAttribute("data-spec"));
+    return holder ? JSON.parse(holder.textContent) : null;
+  }
+
+  function fail(el, err) {
+    el.setAttribute("data-state", "error");
+    var p = document.createElement("p");
+    p.className = "note warn";
+    p.textContent = "This chart could not be drawn: " + (err && err.message ? err.message : err);
+    el.appendChild(p);
+  }
+
+  function renderVega(el) {
+    var spec = specOf(el);
+    if (!spec) { return fail(el, "no specification"); }
+    vegaEmbed(el, spec, { actions: false, renderer: "svg", tooltip: { theme: "light" } })
+      .then(function (result) {
+        el.setAttribute("data-state", "rendered");
+        var rows = 0;
+        try {
+          var ds = result.view.getState({ data: vega.truthy, signals: vega.falsy, recurse: true }).data || {};
+          Object.keys(ds).forEach(function (k) { if (Array.isArray(ds[k])) { rows += ds[k].length; } });
+        } catch (e) { /* counting is a courtesy for tests */ }
+        el.setAttribute("data-rows", String(rows));
+      })
+      .catch(function (err) { fail(el, err); });
+  }
+
+  function fmt(v) {
+    if (v === null || v === undefined || isNaN(v)) { return "missing"; }
+    return Math.round(v).toLocaleString("en");
+  }
+
+  function renderChord(el) {
+    var data = specOf(el);
+    if (!data || !data.names || !data.names.length) { return fail(el, "no flows"); }
+    var size = Math.min(620, el.clientWidth || 620);
+    var outer = size / 2 - 90, inner = outer - 14;
+    var svg = d3.select(el).append("svg")
+      .attr("class", "chord")
+      .attr("viewBox", [-size / 2, -size / 2, size, size].join(" "))
+      .attr("role", "img")
+      .attr("aria-label", data.title || "Chord diagram of estimated flows");
+    var chords = d3.chordDirected().padAngle(12 / inner).sortSubgroups(d3.descending)(data.matrix);
+    var color = d3.scaleOrdinal(data.names, d3.schemeTableau10);
+    var arc = d3.arc().innerRadius(inner).outerRadius(outer);
+    var ribbon = d3.ribbonArrow().radius(inner - 1).padAngle(1 / inner);
+    var group = svg.append("g").selectAll("g").data(chords.groups).join("g");
+    group.append("path").attr("fill", function (d) { return color(data.names[d.index]); })
+      .attr("stroke", "#fff").attr("d", arc)
+      .append("title").text(function (d) {
+        return data.names[d.index] + "\nout: " + fmt(d3.sum(data.matrix[d.index])) +
+          "\nin: " + fmt(d3.sum(data.matrix, function (row) { return row[d.index]; }));
+      });
+    group.append("text")
+      .each(function (d) { d.angle = (d.startAngle + d.endAngle) / 2; })
+      .attr("dy", "0.35em")
+      .attr("transform", function (d) {
+        return "rotate(" + (d.angle * 180 / Math.PI - 90) + ") translate(" + (outer + 6) + ")" +
+          (d.angle > Math.PI ? " rotate(180)" : "");
+      })
+      .attr("text-anchor", function (d) { return d.angle > Math.PI ? "end" : null; })
+      .text(function (d) { var n = data.names[d.index]; return n.length > 22 ? n.slice(0, 21) + "…" : n; });
+    svg.append("g").attr("fill-opacity", 0.72).selectAll("path").data(chords).join("path")
+      .attr("class", "ribbon")
+      .attr("d", ribbon)
+      .attr("fill", function (d) { return color(data.names[d.source.index]); })
+      .append("title").text(function (d) {
+        return data.names[d.source.index] + " → " + data.names[d.target.index] + ": " +
+          fmt(data.matrix[d.source.index][d.target.index]) + (data.unit ? " " + data.unit : "");
+      });
+    el.setAttribute("data-state", "rendered");
+    el.setAttribute("data-rows", String(chords.length));
+  }
+
+  function init() {
+    document.querySelectorAll("[data-vega]").forEach(renderVega);
+    document.querySelectorAll("[data-chord]").forEach(function (el) {
+      try { renderChord(el); } catch (e) { fail(el, e); }
+    });
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
+      sel.addEventListener("change", function () { sel.form.submit(); });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();
