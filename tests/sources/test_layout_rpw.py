@@ -113,3 +113,14 @@ def test_truncated_line(source: Path, tmp_path: Path) -> None:
     err = _error(_write(lines, tmp_path))
     assert (err.file, err.row, err.column) == (FILE, 2000, "2012Q1 [YR2012Q1]")
     assert "expected 41" in str(err)
+
+
+def test_header_spacing_and_unknown_series(source: Path, tmp_path: Path) -> None:
+    # DataBank writes "Receiving Countries  Name" with two spaces; one space is the same header. A series
+    # other than ATCR.CORR is refused on its line, in the "Series Code" column.
+    lines = _lines(source)
+    lines[0] = lines[0].replace("Countries  ", "Countries ")
+    lines[1] = lines[1].replace(",ATCR.CORR,", ",ATCR.PROV,", 1)
+    err = _error(_write(lines, tmp_path))
+    assert (err.file, err.row, err.column) == (FILE, 2, "Series Code")
+    assert "ATCR.PROV" in str(err)
