@@ -29,3 +29,23 @@ def _require_mirror() -> Path:
 def mirror() -> Path:
     """The real-data mirror folder (see module docstring for what happens when it is missing)."""
     return _require_mirror()
+
+
+@pytest.fixture(scope="session")
+def loaded_warehouse(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse file with every ingestible catalogue release loaded from the real mirror.
+
+    Built once per test session through the real ingest path (fetch with checksum, adapter, atomic
+    write). Tests must open it read-only (``Warehouse.open(path, read_only=True)``) or copy it.
+    """
+    from corridor.cli.data import ingestible
+    from corridor.sources.ingest import ingest_release
+    from corridor.store.warehouse import Warehouse
+
+    folder = tmp_path_factory.mktemp("warehouse")
+    os.environ.setdefault("CORRIDOR_CACHE", str(folder / "cache"))
+    path = folder / "corridor.duckdb"
+    with Warehouse.open(path) as wh:
+        for release_id in ingestible():
+            ingest_release(wh, release_id, mirror=mirror)
+    return path
