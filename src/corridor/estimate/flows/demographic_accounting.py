@@ -201,6 +201,7 @@ def prepare(tables: StockTables, *, closed: bool = True, integer: bool = True,
                             f"{_fmt(neg)} persons of negative stock set to zero")
             np.maximum(m1d, 0, out=m1d)
             np.maximum(m2d, 0, out=m2d)
+        adjustments["open_negative_set_to_zero"] = neg
         report = IPFReport(iterations=1, converged=True, max_rel_error=0.0, fits=0)
         adjustments["moves_to_outside"] = float(to_outside.sum())
         adjustments["moves_from_outside"] = float(from_outside.sum())
