@@ -63,7 +63,7 @@ COLUMNS = [
     "m49_intermediate_code", "m49_intermediate_name",
     "desa_region_code", "desa_region_name", "desa_subregion_code", "desa_subregion_name",
     "sdg_region_code", "sdg_region_name",
-    "valid_from", "valid_to", "successors", "same_as", "origin", "note",
+    "valid_from", "valid_to", "successors", "change", "same_as", "origin", "note",
 ]
 
 
@@ -148,7 +148,7 @@ def main(mirror: Path, out_dir: Path = DATA) -> None:
         code = r["m49"]
         row = out.get(code) or dict.fromkeys(COLUMNS, "")
         row.update(m49=code, iso3=iso.get(code, ""), name=r["name"], kind=r["kind"],
-                   valid_from=r["valid_from"], valid_to=r["valid_to"], successors=r["successors"],
+                   valid_from=r["valid_from"], valid_to=r["valid_to"], successors=r["successors"], change=r["change"],
                    note=r["note"], origin="project" if code not in out else row["origin"])
         if code == "736":
             row["iso3"] = ""  # SDN means 729 since 2011; see note

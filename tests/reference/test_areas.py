@@ -18,6 +18,7 @@ from corridor.reference.areas import (
     area_code,
     area_name,
     area_table,
+    historical_area,
     is_valid,
     iso3,
     members,
@@ -174,3 +175,14 @@ def test_docs_name_every_source_and_project_code() -> None:
         assert f"`{code}`" in text or f"| {code} |" in text, code
     for code in t.loc[t["kind"] == "historical", "m49"]:
         assert f"| {code} |" in text, code
+
+
+def test_historical_area_follows_splits_only() -> None:
+    # South Sudan seceded on 2011-07-09 (UN admission 2011-07-14); before that Sudan was part of 736.
+    assert historical_area("729", 2005) == "736" and historical_area("728", "2010-12-31") == "736"
+    assert historical_area("729", 2012) == "729"
+    assert historical_area("688", 2000) == "891" and historical_area("688", 1985) == "890"
+    assert historical_area("203", 1990) == "200" and historical_area("643", 1990) == "810"
+    assert historical_area("531", 2000) == "530"
+    assert historical_area("276", 1980) == "276"  # absorption (GDR into Germany) is not a split
+    assert historical_area("840", 1990) == "840"

@@ -311,3 +311,39 @@ def successors(code: str, date: object | None = None) -> list[str]:
 def same_as(code: str) -> str | None:
     """Another code with the same membership (M49 2 Africa and UN DESA 903), or None."""
     return _row(code)["same_as"]
+
+
+@cache
+def _split_parents() -> dict[str, str]:
+    """``{successor: dissolved area}`` for areas created by the split of a historical area."""
+    out = {}
+    for code, row in _rows().items():
+        if row["change"] == "split":
+            for s in (row["successors"] or "").split():
+                out[s] = code
+    return out
+
+
+def historical_area(code: str, date: object) -> str:
+    """The area that a present-day area was part of at ``date``, or the area itself.
+
+    Follows splits only (``change == "split"``): ``historical_area("729", 2005) == "736"`` (Sudan was
+    part of the former Sudan), ``historical_area("688", 2000) == "891"``, ``historical_area("688",
+    1985) == "890"``, ``historical_area("203", 1990) == "200"``. Absorptions are not followed: Germany
+    (276) existed before it absorbed the German Democratic Republic, so ``historical_area("276", 1980)``
+    is ``"276"``. Use it for sources that report on the boundaries of their own date (UNHCR's ``SDN``
+    before 2011-07-09 is the former Sudan); UN DESA estimates are on present-day boundaries and need
+    no mapping.
+    """
+    current = area_code(code)
+    d = _parse_date(date)
+    parents = _split_parents()
+    while current in parents:
+        parent = parents[current]
+        row = _rows()[parent]
+        if row["valid_to"] and d > _dt.date.fromisoformat(row["valid_to"]):
+            break  # already dissolved at that date: the area stood on its own
+        current = parent
+        if is_valid(parent, d):
+            break
+    return current
