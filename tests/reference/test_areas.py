@@ -133,6 +133,7 @@ def test_table_invariants() -> None:
     countries = t[(t["kind"] == "country") & t["iso3"].notna()]
     assert len(countries) >= 249  # every ISO 3166-1 entry, plus Kosovo (XKX)
     assert t.loc["830", "iso3"] != t.loc["830", "iso3"]  # Channel Islands: no ISO code (NaN)
+    assert t.index.name is None and t.merge(t[["m49"]], on="m49").shape[0] == len(t)
 
 
 def test_regions() -> None:

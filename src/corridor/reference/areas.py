@@ -50,9 +50,11 @@ def area_table() -> pd.DataFrame:
 
     ``kind`` is one of ``country`` (a country or area in the M49 sense), ``region``, ``group``
     (development, income and other groupings), ``historical`` (dissolved: ``valid_to`` set), ``other``
-    (project codes for unknown, stateless and source residuals). Empty cells are NaN. A copy is returned.
+    (project codes for unknown, stateless and source residuals). Empty cells are NaN. A copy is
+    returned, indexed by the code (``table.loc["840"]``) with an unnamed index, so that merges and
+    group-bys on the ``m49`` column stay unambiguous.
     """
-    return _table().copy()
+    return _table().rename_axis(None).copy()
 
 
 @cache
