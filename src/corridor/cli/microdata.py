@@ -16,7 +16,7 @@ from corridor.errors import InputError
 from corridor.microdata.derived import MEASURES, MeasureOptions, derive
 from corridor.microdata.engines import ENGINES, connect, load_table, register_frame
 from corridor.microdata.read import format_of, read_microdata
-from corridor.microdata.tabulate import VIRTUAL, tabulate
+from corridor.microdata.tabulate import VIRTUAL, needed_columns, tabulate
 from corridor.microdata.variables import CORE_TOPICS, TOPIC_QUESTIONS, parse_map, suggest_roles
 
 app = typer.Typer(
@@ -114,9 +114,10 @@ def inspect(
         out.print(f"  {letter} {info['question']}: {answer}")
 
 
-def _open(file: Path, codebook: Path | None, engine: str, spark_master: str) -> Any:
+def _open(file: Path, codebook: Path | None, engine: str, spark_master: str,
+          columns: list[str]) -> Any:
     con = connect(_engine(engine), spark_master=spark_master)
-    return load_table(con, file, codebook=codebook)
+    return load_table(con, file, codebook=codebook, columns=columns)
 
 
 @app.command("tabulate")
@@ -138,8 +139,7 @@ def tabulate_command(
     names = _split(by)
     if not names:
         raise InputError("--by needs at least one variable")
-    table = _open(file, codebook, engine, spark_master)
-    varmap.check(table.columns, file=str(file))
+    table = _open(file, codebook, engine, spark_master, needed_columns(names, varmap, weight))
     result = tabulate(table, names, varmap, weight=weight, min_cell=min_cell, file=str(file))
     _write_csv(result, out)
 
@@ -168,8 +168,11 @@ def derive_command(
     topic_vars = [varmap[r] for r in CORE_TOPICS.values() if r in varmap]
     if format_of(file) not in ("parquet", "csv") and topic_vars:  # codebook labels: abroad, NIU codes
         value_labels = read_microdata(file, codebook=codebook, columns=topic_vars).attrs["value_labels"]
-    table = _open(file, codebook, engine, spark_master)
-    varmap.check(table.columns, file=str(file))
+    if measure not in MEASURES:
+        raise InputError(f"unknown measure {measure!r}; measures: {', '.join(MEASURES)}")
+    roles = [r for r in ("country_of_birth", "citizenship", "year_of_arrival", "duration_of_residence",
+                         "residence_past_date") if r in varmap]
+    table = _open(file, codebook, engine, spark_master, needed_columns(_split(by), varmap, weight, roles))
     codes = _split(home)
     options = MeasureOptions(
         home={"country_of_birth": codes, "citizenship": codes},

@@ -142,6 +142,22 @@ def _require(var: str, columns: list[str], file: str | None, role: str | None = 
         )
 
 
+def needed_columns(by: Sequence[str], varmap: VariableMap, weight: str | None = None,
+                   roles: Sequence[str] = ()) -> list[str]:
+    """The file variables a tabulation reads (so readers that load into memory read only these)."""
+    names = [VIRTUAL[b].role if b in VIRTUAL else b for b in by]
+    names += list(roles)
+    w = weight if weight is not None else varmap.get("weight")
+    if w is not None:
+        names.append(w)
+    out: list[str] = []
+    for name in names:
+        var = varmap.resolve(name)
+        if var not in out:
+            out.append(var)
+    return out
+
+
 def weight_column(table: Any, weight: str | None, varmap: VariableMap, *, file: str | None = None) -> Any:
     """The weight expression (``--weight`` names a role or a variable; default the mapped ``weight``)."""
     name = weight if weight is not None else varmap.get("weight")
