@@ -88,6 +88,9 @@ def test_normalisation_rule() -> None:
     assert normalise_name("OCEANIA ") == "OCEANIA"
     assert normalise_name("China,\u00a0Hong Kong SAR") == "China, Hong Kong SAR"
     assert normalise_name("Group of Twenty (G20)") == "Group of Twenty (G20)"
+    assert normalise_name("G20") == "G20" and normalise_name("Sudan3") == "Sudan"
+    assert normalise_name("Cyprus*12") == "Cyprus" and normalise_name("Mauritius* 4") == "Mauritius"
+    assert normalise_name("900") == "900"
     assert normalise_name("Europe") != normalise_name("EUROPE")  # case is kept
 
 

@@ -15,9 +15,11 @@ import unicodedata
 from functools import cache
 from importlib.resources import files
 
-#: Trailing footnote marks that UN DESA and World Bank workbooks append to names: asterisks and
-#: superscript-style digits (``"Mauritius*"``, ``"Sudan 3"``), possibly after a space.
-_FOOTNOTE = re.compile(r"(?<=\D)\s*[*0-9]+$")
+#: Trailing footnote marks that UN DESA and World Bank workbooks append to names: a run of asterisks
+#: (with any digits after it: ``"Mauritius*"``, ``"Cyprus*12"``), digits glued to a lower-case letter,
+#: ``)`` or ``.`` (``"Sudan3"``), or a 1-2 digit number after a space (``"Sudan 3"``). Digits after an
+#: upper-case letter are kept (``"G20"``).
+_FOOTNOTE = re.compile(r"(?:\s*\*+[0-9]*|(?<=[a-z).])[0-9]+|\s[0-9]{1,2})$")
 _SPACES = re.compile(r"\s+")
 
 
@@ -29,8 +31,9 @@ def normalise_name(text: object) -> str:
     1. Unicode NFC normalisation (so ``"Côte"`` typed with a combining accent equals the precomposed one);
     2. every run of whitespace (including no-break spaces and the indentation of UN workbooks)
        becomes one space, and leading/trailing whitespace is removed;
-    3. trailing footnote marks — a run of ``*`` and/or digits following a non-digit, with optional
-       space before it — are removed, then whitespace is trimmed again.
+    3. trailing footnote marks are removed, repeatedly, trimming whitespace after each: a run of
+       ``*`` (and digits after it), digits glued to a lower-case letter, ``)`` or ``.``, or a number of
+       one or two digits after a space. Digits after an upper-case letter stay (``"G20"``).
 
     Case, accents and punctuation are kept: matching is exact after this rule.
 
@@ -41,8 +44,11 @@ def normalise_name(text: object) -> str:
     """
     s = unicodedata.normalize("NFC", str(text))
     s = _SPACES.sub(" ", s.replace("\u00a0", " ")).strip()
-    s = _FOOTNOTE.sub("", s).strip()
-    return s
+    while True:
+        stripped = _FOOTNOTE.sub("", s).strip()
+        if stripped == s or not stripped:
+            return s
+        s = stripped
 
 
 def _data_files(prefix: str) -> dict[str, object]:
