@@ -103,7 +103,7 @@ def test_worldbank_rpw_names_and_codes_agree(mirror: Path) -> None:
     df = df[df["Series Code"] != ""]
     pairs = set(zip(df["Sending Countries Name"], df["Sending Countries Code"], strict=True)) | set(
         zip(df["Receiving Countries  Name"], df["Receiving Countries  Code"], strict=True))
-    assert len(pairs) == 139
+    assert len(pairs) == 139  # distinct (name, code) pairs counted in this export (50 senders, 111 receivers)
     by_name = resolve_names({n for n, _ in pairs}, "wb-rpw-corridor-costs", file=path.name)
     by_code = resolve_iso3({c for _, c in pairs}, source="wb-rpw-corridor-costs", file=path.name)
     assert sorted(n for n, c in pairs if by_name[n] != by_code[c]) == []
@@ -113,7 +113,7 @@ def test_worldbank_rpw_names_and_codes_agree(mirror: Path) -> None:
 def test_worldbank_wdi_names_and_codes_agree(mirror: Path) -> None:
     path = mirror / "worldbank" / "API_BM.TRF.PWKR.CD.DT_DS2_en_csv_v2_3012027.csv"
     df = pd.read_csv(path, skiprows=4, dtype=str, keep_default_na=False)
-    assert len(df) == 266
+    assert len(df) == 266  # rows of the WDI export: 217 economies + 49 aggregates (World included)
     by_name = resolve_names(df["Country Name"], "wb-wdi-remittances-paid", file=path.name)
     by_code = resolve_iso3(df["Country Code"], source="wb-wdi-remittances-paid", file=path.name)
     mismatched = [(n, c) for n, c in zip(df["Country Name"], df["Country Code"], strict=True)
@@ -128,7 +128,7 @@ def test_unhcr_every_code(mirror: Path) -> None:
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     codes = set(df["orig"]) | set(df["dest"])
     got = resolve_iso3(codes, source="unhcr-2020", file=path.name, column="orig/dest")
-    assert len(got) == len(codes) == 216
+    assert len(got) == len(codes) == 216  # distinct orig/dest values counted in the file, blank included
     assert got[""] == "_X" and got["XXA"] == "XXA" and got["TIB"] == "UNHCR_TIB"
     assert got["ESH"] == "732" and got["VAT"] == "336"
 
