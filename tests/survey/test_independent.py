@@ -146,3 +146,39 @@ def test_jk1_by_hand(apiclus1):
     theta = np.array(theta)
     hand = np.sqrt((n - 1) / n * (1 - n / big_n) * np.sum((theta - theta.mean()) ** 2))
     assert se == pytest.approx(hand, rel=REL)
+
+
+def test_fay_brr_total_equals_taylor_on_paired_design(api_dir):
+    # Fay's variant (rho = 0.3, c_r = 1/(R (1-rho)^2)) also reproduces the variance of a linear
+    # estimator exactly (Judkins 1990).
+    data = _paired_apiclus2(pd.read_csv(api_dir / "apiclus2.csv"))
+    taylor = prepare_design(data, DesignSpec(weights="pw", strata="pair", psu="dnum"), numeric=["enroll"])
+    fay = prepare_design(data, DesignSpec(weights="pw", strata="pair", psu="dnum", reptype="brr", fay_rho=0.3),
+                         numeric=["enroll"])
+    t = _first(estimate(taylor, Request("total", "enroll")))
+    f = _first(estimate(fay, Request("total", "enroll")))
+    assert f["se"] == pytest.approx(t["se"], rel=1e-9)
+
+
+def test_given_jkn_weights_with_unbalanced_strata(apistrat):
+    # JKn replicate columns made here by hand (one per school; strata of 100, 50 and 50 schools) and
+    # given with their variance strata and units: corridor works out (n_h-1)/n_h per replicate and
+    # reproduces the Taylor variance of a total without fpc (R survey: SE of total(enroll) without fpc
+    # equals the JKn SE for this linear estimator).
+    frame = apistrat.reset_index(drop=True).copy()
+    frame["unit"] = np.arange(len(frame))
+    n_h = frame["stype"].map(frame["stype"].value_counts())
+    reps = {}
+    for i in range(len(frame)):
+        same = frame["stype"] == frame.loc[i, "stype"]
+        factor = np.where(same, n_h / (n_h - 1), 1.0)
+        factor[i] = 0.0
+        reps[f"jk{i + 1}"] = frame["pw"].to_numpy() * factor
+    frame = pd.concat([frame, pd.DataFrame(reps)], axis=1)
+    given = prepare_design(frame, DesignSpec(weights="pw", strata="stype", psu="unit", repweights="jk*",
+                                             reptype="jkn"), numeric=["enroll"])
+    taylor = prepare_design(apistrat, DesignSpec(weights="pw", strata="stype"), numeric=["enroll"])
+    g = _first(estimate(given, Request("total", "enroll")))
+    t = _first(estimate(taylor, Request("total", "enroll")))
+    assert g["se"] == pytest.approx(t["se"], rel=1e-9)
+    assert given.df == 197

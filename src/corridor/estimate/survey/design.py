@@ -231,7 +231,6 @@ def _given_replicates(frame: pd.DataFrame, data: pd.DataFrame, spec: DesignSpec,
     cols = rep.match_columns(list(map(str, frame.columns)), spec.repweights or "", exclude=[spec.weights],
                              file=file)
     rep.check_replicate_values(frame, cols, row_base=row_base, file=file)
-    matrix = frame[cols].to_numpy(dtype=float)
     n_reps = len(cols)
     scale = 1.0 if spec.rep_scale is None else spec.rep_scale
     if spec.reptype == "jkn":
@@ -239,8 +238,8 @@ def _given_replicates(frame: pd.DataFrame, data: pd.DataFrame, spec: DesignSpec,
             raise InputError("--reptype jkn with given replicate weights needs --strata and --psu (the "
                              "variance strata and units) to work out the (n_h-1)/n_h factors", file=file)
         coefs = scale * rep.jackknife_coefficients(
-            matrix, data[spec.weights].to_numpy(), data[spec.strata].to_numpy(), data[spec.psu].to_numpy(),
-            names=cols, file=file)
+            frame[cols].to_numpy(dtype=float), data[spec.weights].to_numpy(), data[spec.strata].to_numpy(),
+            data[spec.psu].to_numpy(), names=cols, file=file)
     elif spec.rep_scale is not None:
         coefs = np.full(n_reps, spec.rep_scale)
     elif spec.reptype == "jk1":
@@ -249,21 +248,21 @@ def _given_replicates(frame: pd.DataFrame, data: pd.DataFrame, spec: DesignSpec,
         coefs = np.full(n_reps, 1.0 / (n_reps * (1.0 - spec.fay_rho) ** 2))
     else:  # bootstrap, R svrepdesign default
         coefs = np.full(n_reps, 1.0 / (n_reps - 1))
-    df = rep.replicate_df(matrix)
-    sample = _replicate_sample(_with_replicates(data, matrix), spec.weights, spec.reptype or "", coefs, df,
-                               spec.fay_rho)
+    df = rep.replicate_df(frame[cols])
+    reps = frame[cols].set_axis([f"{rep.REP_PREFIX}{i + 1}" for i in range(n_reps)], axis=1)
+    sample = _replicate_sample(_with_replicates(data, reps.reset_index(drop=True)), spec.weights,
+                               spec.reptype or "", coefs, df, spec.fay_rho)
     kind = (spec.reptype or '').upper()
     desc = f"{kind} replicate weights ({n_reps} given: {cols[0]}..{cols[-1]}); {df} df"
     return PreparedDesign(spec, sample, "replication", df, len(data), desc, n_replicates=n_reps)
 
 
-def _with_replicates(data: pd.DataFrame, matrix: np.ndarray) -> pd.DataFrame:
-    names = [f"{rep.REP_PREFIX}{i + 1}" for i in range(matrix.shape[1])]
-    reps = pd.DataFrame(matrix, columns=names, index=data.index)
-    return pd.concat([data, reps], axis=1)
+def _with_replicates(data: pd.DataFrame, reps: pd.DataFrame) -> pl.DataFrame:
+    """The analysis columns beside the replicate columns, as one polars frame for svy."""
+    return pl.concat([pl.from_pandas(data), pl.from_pandas(reps)], how="horizontal")
 
 
-def _replicate_sample(data: pd.DataFrame, weight: str, reptype: str, coefs: np.ndarray, df: int,
+def _replicate_sample(data: pl.DataFrame, weight: str, reptype: str, coefs: np.ndarray, df: int,
                       fay_rho: float) -> svy.Sample:
     n_reps = len(coefs)
     kw = dict(prefix=rep.REP_PREFIX, n_reps=n_reps, scale=[float(c) for c in coefs], df=max(df, 1))
@@ -273,7 +272,7 @@ def _replicate_sample(data: pd.DataFrame, weight: str, reptype: str, coefs: np.n
         variant = svy.BrrWgts(fay_coef=fay_rho, **kw)
     else:
         variant = svy.BootstrapWgts(**kw)
-    return svy.Sample(pl.from_pandas(data), svy.Design(wgt=weight, rep_wgts=variant))
+    return svy.Sample(data, svy.Design(wgt=weight, rep_wgts=variant))
 
 
 def _created_replicates(frame: pd.DataFrame, data: pd.DataFrame, spec: DesignSpec, pop: np.ndarray | None,
@@ -315,7 +314,8 @@ def _created_replicates(frame: pd.DataFrame, data: pd.DataFrame, spec: DesignSpe
         coefs = coefs * spec.rep_scale if reptype == "jkn" else np.full(n_reps, spec.rep_scale)
     df = rep.replicate_df(matrix)
     keep = [c for c in data.columns if c not in (POP_SIZE_COLUMN, ROW_COLUMN)]
-    final = _with_replicates(out[keep], matrix)
+    names = [f"{rep.REP_PREFIX}{i + 1}" for i in range(n_reps)]
+    final = _with_replicates(out[keep], pd.DataFrame(matrix, columns=names))
     sample = _replicate_sample(final, spec.weights, reptype or "", coefs, df, spec.fay_rho)
     fpc_note = ", fpc in the jackknife factors" if pop is not None and reptype in ("jk1", "jkn") else ""
     desc = f"{(reptype or '').upper()} replicates created from the design ({n_reps}{fpc_note}); {df} df"

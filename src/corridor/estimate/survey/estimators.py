@@ -144,20 +144,26 @@ def _with_missing_rows(out: pd.DataFrame, data: pl.DataFrame, request: Request) 
         counts = {"": int(data.select(missing_answer.sum()).item())}
         no_domain = 0
     domains = list(dict.fromkeys(list(out["domain"]) + sorted(counts)))
-    pieces = []
-    for d in domains:
-        part = out[out["domain"] == d]
-        if part.empty:  # every answer in the domain is missing: no estimate
-            part = _blank_row(d, "", 0, "O") if request.kind != "proportion" else part
-        pieces.append(part)
-        pieces.append(_blank_row(d, MISSING, counts.get(d, 0), "O"))
+    seen = set(out["domain"])
+    # a domain in which every answer is missing has no estimate row: an empty one marks it
+    empty = [d for d in domains if d not in seen] if request.kind != "proportion" else []
+    missing_rows = [(d, MISSING, counts.get(d, 0)) for d in domains]
     if no_domain:
-        pieces.append(_blank_row(MISSING, MISSING, no_domain, "O"))
-    return pd.concat([p for p in pieces if not p.empty], ignore_index=True)
+        domains.append(MISSING)
+        missing_rows.append((MISSING, MISSING, no_domain))
+    blanks = _blank_rows([(d, "", 0) for d in empty] + missing_rows)
+    both = pd.concat([out, blanks], ignore_index=True)
+    order = {d: i for i, d in enumerate(domains)}
+    both["_domain"] = both["domain"].map(order)
+    both["_missing"] = (both["category"] == MISSING).astype(int)
+    both = both.sort_values(["_domain", "_missing"], kind="stable")
+    return both.drop(columns=["_domain", "_missing"]).reset_index(drop=True)
 
 
-def _blank_row(domain: str, category: str, n: int, status: str) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "domain": domain, "category": category, "estimate": np.nan, "se": np.nan, "cv": np.nan,
-        "ci_lower": np.nan, "ci_upper": np.nan, "df": np.nan, "n": n, "obs_status": status,
-    }])
+def _blank_rows(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
+    """Rows without an estimate (status ``O``): (domain, category, n) each."""
+    return pd.DataFrame({
+        "domain": [r[0] for r in rows], "category": [r[1] for r in rows],
+        "estimate": np.nan, "se": np.nan, "cv": np.nan, "ci_lower": np.nan, "ci_upper": np.nan,
+        "df": np.nan, "n": [int(r[2]) for r in rows], "obs_status": "O",
+    })

@@ -82,15 +82,32 @@ def _natural_key(name: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in parts)
 
 
-def replicate_df(replicates: np.ndarray) -> int:
-    """Replicate degrees of freedom: rank of the n x R replicate-weight matrix minus one (R survey)."""
-    w = np.asarray(replicates, dtype=float)
+def _rank(w: np.ndarray) -> int:
     gram = w.T @ w
     eig = np.linalg.eigvalsh(gram)
     top = eig.max()
-    if top <= 0:
-        return 0
-    return int((eig > top * 1e-10).sum()) - 1
+    return int((eig > top * 1e-10).sum()) if top > 0 else 0
+
+
+def replicate_df(replicates: np.ndarray | pd.DataFrame) -> int:
+    """Replicate degrees of freedom: rank of the n x R replicate-weight matrix minus one (R survey).
+
+    On a large file the rank is first taken on 40 R evenly spaced rows: a subset of rows cannot have
+    a higher rank than the whole matrix, so a full rank R there is the answer; otherwise the whole
+    matrix is used.
+    """
+    n, r = replicates.shape
+
+    def rows(idx: np.ndarray | None) -> np.ndarray:
+        if isinstance(replicates, pd.DataFrame):
+            part = replicates if idx is None else replicates.iloc[idx]
+            return part.to_numpy(dtype=float)
+        return np.asarray(replicates if idx is None else replicates[idx], dtype=float)
+
+    if n > 40 * r:
+        if _rank(rows(np.linspace(0, n - 1, 40 * r).astype(np.int64))) == r:
+            return r - 1
+    return _rank(rows(None)) - 1
 
 
 def jackknife_coefficients(
@@ -140,10 +157,14 @@ def check_replicate_values(frame: pd.DataFrame, columns: Sequence[str], *, row_b
                            file: str | None = None) -> None:
     """Replicate weights must be present, numeric and not negative; names the first bad rows."""
     for col in columns:
-        values = pd.to_numeric(frame[col], errors="coerce")
-        for bad, what in ((values.isna(), "missing or not numeric"), (values < 0, "negative")):
+        s = frame[col]
+        numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
+        values = s.to_numpy(dtype=float) if numeric else pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            checks = ((~np.isfinite(values), "missing or not numeric"), (values < 0, "negative"))
+        for bad, what in checks:
             if bad.any():
-                rows = np.flatnonzero(bad.to_numpy())
+                rows = np.flatnonzero(bad)
                 listed = ", ".join(str(i + row_base) for i in rows[:10])
                 raise InputError(
                     f"replicate weight {what} in {len(rows)} row(s): {listed}"
