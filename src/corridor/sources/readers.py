@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import zipfile
+from xml.etree.ElementTree import ParseError
 from pathlib import Path
 
 import pandas as pd
 
 from corridor.errors import InputError
+
+#: What openpyxl raises on a truncated or damaged workbook.
+BROKEN_WORKBOOK = (zipfile.BadZipFile, KeyError, OSError, ValueError, ParseError, EOFError)
 
 
 def read_csv_text(path: Path, *, sep: str = ",", skiprows: int = 0, encoding: str = "utf-8-sig",
@@ -39,7 +43,7 @@ def open_workbook(path: Path):  # -> openpyxl.Workbook
 
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except BROKEN_WORKBOOK as exc:
         raise InputError(
             f"not a readable Excel workbook (truncated or corrupt?): {exc}", file=path.name
         ) from exc
@@ -54,6 +58,6 @@ def sheet_rows(workbook, sheet: str, *, file: str) -> list[tuple]:
         )
     try:
         return list(workbook[sheet].iter_rows(values_only=True))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except BROKEN_WORKBOOK as exc:
         raise InputError(f"cannot read the sheet (corrupt workbook?): {exc}", file=file,
                          sheet=sheet) from exc
