@@ -30,6 +30,11 @@ from corridor.estimate.flows.uncertainty import flow_interval
 app = typer.Typer(help="Bilateral migration flows estimated from stock tables.", no_args_is_help=True)
 
 
+@app.callback()
+def _group() -> None:
+    """Bilateral migration flows estimated from stock tables (see docs/methods-flows.md)."""
+
+
 def flows_frame(result: FlowResult, tables: StockTables, *, by_birthplace: bool, replicates: int,
                 random_seed: int, params: dict) -> pd.DataFrame:
     """The output table: ``origin,destination,flow,lower,upper`` (``birthplace`` first if asked)."""
