@@ -16,6 +16,7 @@ import pandas as pd
 
 from corridor.errors import InputError
 from corridor.reference.areas import area_table
+from corridor.reference.codes import wpp_age_code
 from corridor.sources.cells import check_header, check_unique, parse_cells
 from corridor.sources.layouts import Parsed, layout
 from corridor.sources.readers import read_csv_text
@@ -42,15 +43,6 @@ def _check_codes(codes: pd.Series, rows: pd.Series, *, file: str, column: str = 
     return text
 
 
-def age_code(label: str) -> str:
-    """WPP age label -> SDMX-style age code: '0-4' -> 'Y0T4', '100+' -> 'Y100T_'."""
-    label = label.strip()
-    if label.endswith("+"):
-        return f"Y{int(label[:-1])}T_"
-    low, high = label.split("-")
-    return f"Y{int(low)}T{int(high)}"
-
-
 def _population_file(path: Path, sex: str) -> pd.DataFrame:
     name = path.name
     table = read_csv_text(path, sep="\t")
@@ -60,12 +52,15 @@ def _population_file(path: Path, sex: str) -> pd.DataFrame:
     years = [c for c in table.columns if c.isdigit()]
     if not years:
         raise InputError("no year columns after country_code, name, age", file=name, row=1)
-    try:
-        ages = table["age"].map(age_code)
-    except (ValueError, IndexError):
-        bad = table["age"][~table["age"].str.match(r"^\s*\d+(-\d+|\+)\s*$")].iloc[0]
-        raise InputError(f"age group {bad!r} is not like '0-4' or '100+'", file=name,
-                         row=int(table.loc[table["age"] == bad, "_row"].iloc[0]), column="age") from None
+    labels = table["age"].unique()
+    ages_by_label = {}
+    for label in labels:
+        try:
+            ages_by_label[label] = wpp_age_code(label)
+        except InputError as exc:
+            row = int(table.loc[table["age"] == label, "_row"].iloc[0])
+            raise InputError(exc.reason, file=name, row=row, column="age") from None
+    ages = table["age"].map(ages_by_label)
     codes = _check_codes(table["country_code"], table["_row"], file=name)
     long = pd.DataFrame({"ref_area": codes, "age": ages, "_row": table["_row"]}).join(table[years])
     long = long.melt(id_vars=["ref_area", "age", "_row"], var_name="time_period", value_name="raw")
