@@ -91,13 +91,15 @@ def _human(table: pd.DataFrame, prepared: PreparedDesign, request: Request) -> N
     if request.denominator:
         what += f" / {request.denominator}"
     t = Table(title=f"{what}" + (f" by {request.by}" if request.by else ""), title_justify="left")
-    for col, justify in (("domain", "left"), ("category", "left"), ("estimate", "right"), ("se", "right"),
+    columns = [("domain", "left")] if request.by else []
+    for col, justify in (*columns, ("category", "left"), ("estimate", "right"), ("se", "right"),
                          ("cv %", "right"), ("95% CI lower", "right"), ("upper", "right"), ("n", "right"),
                          ("status", "center")):
         t.add_column(col, justify=justify)
     for row in table.itertuples(index=False):
         cv = "" if math.isnan(row.cv) else f"{100 * row.cv:.1f}"
-        t.add_row(str(row.domain), str(row.category), _fmt(row.estimate), _fmt(row.se), cv,
+        first = [str(row.domain)] if request.by else []
+        t.add_row(*first, str(row.category), _fmt(row.estimate), _fmt(row.se), cv,
                   _fmt(row.ci_lower), _fmt(row.ci_upper), str(row.n), row.obs_status)
     console = Console()
     console.print(t)
@@ -160,5 +162,7 @@ def estimate_command(
     table = estimate(prepared, request)
     if output_format == "csv":
         sys.stdout.write(_csv(table))
+        for note in prepared.notes:
+            print(f"note: {note}", file=sys.stderr)
     else:
         _human(table, prepared, request)

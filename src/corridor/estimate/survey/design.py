@@ -98,7 +98,8 @@ def category_strings(series: pd.Series) -> pd.Series:
     return out
 
 
-def _numeric(frame: pd.DataFrame, name: str, *, row_base: int, file: str | None) -> pd.Series:
+def _numeric(frame: pd.DataFrame, name: str, *, row_base: int, file: str | None,
+             hint: str = "; use --proportion for a categorical variable") -> pd.Series:
     s = frame[name]
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.astype(float)
@@ -109,8 +110,7 @@ def _numeric(frame: pd.DataFrame, name: str, *, row_base: int, file: str | None)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"variable {name!r} is not numeric (value {s.iloc[i]!r}); use --proportion for a categorical "
-            "variable",
+            f"variable {name!r} is not numeric (value {s.iloc[i]!r}){hint}",
             file=file, row=i + row_base, column=name,
         )
     return conv.astype(float)
@@ -189,7 +189,7 @@ def prepare_design(
         raise InputError("--repweights needs --reptype (jk1, jkn, brr or bootstrap): the file's "
                          "documentation says how its replicate weights were made")
     check_columns(frame, [spec.weights, spec.strata, spec.psu, spec.fpc, *numeric, *categorical], file=file)
-    weights = _numeric(frame, spec.weights, row_base=row_base, file=file)
+    weights = _numeric(frame, spec.weights, row_base=row_base, file=file, hint=": weights must be numbers")
     _check_weights(weights, spec.weights, row_base=row_base, file=file)
     for name in (spec.strata, spec.psu):
         _check_design_values(frame, name, row_base=row_base, file=file)

@@ -109,7 +109,11 @@ def estimate(prepared: PreparedDesign, request: Request) -> pd.DataFrame:
         out.loc[q, ["estimate", "se", "ci_lower", "ci_upper"]] = np.nan
     out = _with_missing_rows(out, data, request)
     cols = OUTPUT_COLUMNS + (["deff"] if "deff" in out.columns else [])
-    return out[cols].reset_index(drop=True)
+    table = out[cols].reset_index(drop=True)
+    shape = "logit interval" if request.kind == "proportion" else "t interval"
+    table.attrs["interval"] = f"design-based {request.level:.0%} CI ({shape}, t on {df} df)"
+    table.attrs["design"] = prepared.description
+    return table
 
 
 def _svy_estimate(prepared: PreparedDesign, request: Request, categorical: bool):
