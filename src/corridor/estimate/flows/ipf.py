@@ -152,13 +152,20 @@ def _newton(a: np.ndarray, rt: np.ndarray, ct: np.ndarray, r: np.ndarray, c: np.
     err = error(*full(u, v))
     while err > rtol and it < max_iter:
         it += 1
-        jac = np.block([[np.diag(m.sum(axis=1)), m], [m.T, np.diag(m.sum(axis=0))]])
-        # the fit is invariant to (u + t, v - t): fix the last column's step at 0 and solve the rest
-        step = np.zeros(jac.shape[0])
+        # Newton step on J = [[diag(rs), m], [m.T, diag(cs)]] by its Schur complement on the columns;
+        # the fit is invariant to (u + t, v - t), so the last column's step is fixed at 0
+        rs, cs = m.sum(axis=1), m.sum(axis=0)
+        fr, fc = f[:nr], f[nr:]
+        scaled = m / rs[:, None]
+        schur = np.diag(cs) - m.T @ scaled
+        rhs = -fc + scaled.T @ fr
+        dv = np.zeros(cs.size)
         try:
-            step[:-1] = np.linalg.solve(jac[:-1, :-1], -f[:-1])
+            dv[:-1] = np.linalg.solve(schur[:-1, :-1], rhs[:-1])
         except np.linalg.LinAlgError:
-            step = np.linalg.lstsq(jac, -f, rcond=None)[0]
+            dv = np.linalg.lstsq(schur, rhs, rcond=None)[0]
+        du = (-fr - m @ dv) / rs
+        step = np.concatenate([du, dv])
         t, norm = 1.0, float(np.abs(f).max())
         while True:
             u2, v2 = u + t * step[:nr], v + t * step[nr:]

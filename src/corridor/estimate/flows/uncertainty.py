@@ -2,12 +2,16 @@
 
 The interval on every flow is defined as follows (and written, in words, into the ``interval`` column):
 
-1. **Input bootstrap.** Each replicate multiplies every non-zero input stock cell by an independent
+1. **Input bootstrap.** Each replicate multiplies every non-zero foreign-born stock cell by a
    log-normal factor with mean 1 and coefficient of variation (CV) set by the cell's status and source
-   type (:data:`CV_BY_STATUS`, :data:`CV_BY_SOURCE`; the larger of the two applies), and births and
-   deaths by a factor with CV :data:`CV_VITAL`. The method is re-run on each replicate; the
-   ``(1-level)/2`` and ``(1+level)/2`` percentiles of the replicated flow give the bootstrap interval
-   (default: 90%, 200 replicates).
+   type (:data:`CV_BY_STATUS`, :data:`CV_BY_SOURCE`; the larger of the two applies), and each area's
+   population (the column total) by a factor with CV :data:`CV_POPULATION`; the native-born are then
+   population minus foreign-born, as in the stock preparation. The errors of one cell at the two dates
+   are correlated (:data:`DATE_CORRELATION`: the same source and method usually produce both), so that
+   the bootstrap does not invent stock *changes* -- which is what flows are made of -- out of pure
+   level noise. Births and deaths get a factor with CV :data:`CV_VITAL`. The method is re-run on each
+   replicate; the ``(1-level)/2`` and ``(1+level)/2`` percentiles of the replicated flow give the
+   bootstrap interval (default: 90%, 200 replicates).
 2. **Method spread.** The interval is widened, where needed, to contain the point estimates of the
    other demographic-accounting methods that keep the stayers (by default ``da_min_closed``,
    ``da_min_open``, ``da_pb_closed``): model uncertainty that no resampling of the inputs shows.
@@ -35,6 +39,10 @@ CV_BY_STATUS: dict[str, float] = {"A": 0.02, "P": 0.05, "E": 0.10, "F": 0.15, "I
 CV_BY_SOURCE: dict[str, float] = {"register": 0.02, "census": 0.03, "survey": 0.10, "estimate": 0.10}
 #: CV of births and deaths
 CV_VITAL = 0.02
+#: CV of an area's total population (WPP estimates)
+CV_POPULATION = 0.01
+#: correlation of a cell's errors at the start and at the end of the period
+DATE_CORRELATION = 0.8
 #: methods whose point estimates widen the interval
 DEFAULT_ENSEMBLE = ("da_min_closed", "da_min_open", "da_pb_closed")
 
@@ -66,20 +74,32 @@ def cell_cv(tables: StockTables, which: str) -> np.ndarray:
     return cv
 
 
-def _lognormal(rng: np.random.Generator, cv: np.ndarray | float, shape: tuple[int, ...]) -> np.ndarray:
+def _lognormal_pair(rng: np.random.Generator, cv: np.ndarray | float, shape: tuple[int, ...],
+                    rho: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two log-normal factors (mean 1, CV ``cv``) with correlation ``rho`` on the log scale."""
     sigma = np.sqrt(np.log1p(np.asarray(cv, dtype=float) ** 2))
-    return np.exp(sigma * rng.standard_normal(shape) - sigma**2 / 2)
+    common = rng.standard_normal(shape)
+    z0 = np.sqrt(rho) * common + np.sqrt(1 - rho) * rng.standard_normal(shape)
+    z1 = np.sqrt(rho) * common + np.sqrt(1 - rho) * rng.standard_normal(shape)
+    return np.exp(sigma * z0 - sigma**2 / 2), np.exp(sigma * z1 - sigma**2 / 2)
 
 
 def replicate_tables(tables: StockTables, rng: np.random.Generator, cv0: np.ndarray,
-                     cv1: np.ndarray) -> StockTables:
+                     cv1: np.ndarray, rho: float = DATE_CORRELATION) -> StockTables:
     """One bootstrap replicate of the inputs (zeros stay zero: a pair with no migrants is structural)."""
-    shape = tables.start.shape
     n = tables.n
-    return tables.with_values(tables.start * _lognormal(rng, cv0, shape),
-                              tables.end * _lognormal(rng, cv1, shape),
-                              tables.births * _lognormal(rng, CV_VITAL, (n,)),
-                              tables.deaths * _lognormal(rng, CV_VITAL, (n,)))
+    eye = np.eye(n, dtype=bool)
+    cv = np.maximum(cv0, cv1)
+    f0, f1 = _lognormal_pair(rng, cv, (n, n), rho)
+    p0, p1 = _lognormal_pair(rng, CV_POPULATION, (n,), rho)
+    out = []
+    for table, factor, pop_factor in ((tables.start, f0, p0), (tables.end, f1, p1)):
+        pop = table.sum(axis=0) * pop_factor
+        new = np.where(eye, 0.0, table * factor)
+        np.fill_diagonal(new, pop - new.sum(axis=0))
+        out.append(new)
+    b0, b1 = _lognormal_pair(rng, CV_VITAL, (n,), 0.0)
+    return tables.with_values(out[0], out[1], tables.births * b0, tables.deaths * b1)
 
 
 def _keys(r: FlowResult, n: int) -> np.ndarray:
@@ -136,8 +156,9 @@ def flow_interval(tables: StockTables, point: FlowResult, *, replicates: int = 2
             bp_upper[idx] = np.maximum(bp_upper[idx], alt.bp_flow[hit])
     status_cv = ", ".join(f"{k} {v:.0%}" for k, v in CV_BY_STATUS.items())
     description = (
-        f"bootstrap {level:.0%} percentile ({replicates} replicates; input stocks resampled log-normally "
-        f"by status, CV {status_cv}; births/deaths CV {CV_VITAL:.0%})"
+        f"bootstrap {level:.0%} percentile ({replicates} replicates; foreign-born stocks resampled "
+        f"log-normally by status, CV {status_cv}; population CV {CV_POPULATION:.0%}; start/end "
+        f"correlation {DATE_CORRELATION}; births/deaths CV {CV_VITAL:.0%})"
         + (f"; widened to the range of {', '.join(others)}" if others else "")
     )
     return FlowInterval(lower, upper, bp_lower, bp_upper, description, replicates)

@@ -1,0 +1,48 @@
+"""The interval on every flow: bootstrap over the inputs by status, widened by the method spread."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from corridor.estimate.flows import StockTables, estimate
+from corridor.estimate.flows.uncertainty import DEFAULT_ENSEMBLE, flow_interval
+
+from .test_migest_examples import E1
+
+
+def test_interval_contains_point_and_is_reproducible() -> None:
+    point = estimate(E1, "da_min_closed")
+    a = flow_interval(E1, point, replicates=100, random_seed=7)
+    b = flow_interval(E1, point, replicates=100, random_seed=7)
+    np.testing.assert_array_equal(a.lower, b.lower)
+    assert np.all(a.lower <= point.od + 1e-12) and np.all(point.od <= a.upper + 1e-12)
+    assert "bootstrap 90% percentile (100 replicates" in a.description
+    assert "widened to the range of da_min_open, da_pb_closed" in a.description
+
+
+def test_without_replicates_the_interval_is_the_method_range() -> None:
+    point = estimate(E1, "da_min_closed")
+    iv = flow_interval(E1, point, replicates=0)
+    others = [estimate(E1, m).od for m in DEFAULT_ENSEMBLE]
+    np.testing.assert_allclose(iv.lower, np.minimum.reduce(others + [point.od]))
+    np.testing.assert_allclose(iv.upper, np.maximum.reduce(others + [point.od]))
+
+
+def test_less_reliable_inputs_give_wider_intervals() -> None:
+    def width(status: str) -> float:
+        st = np.full((4, 4), status, dtype=object)
+        tables = StockTables(E1.areas, E1.start, E1.end, E1.births, E1.deaths, st, st.copy())
+        point = estimate(tables, "da_min_closed")
+        iv = flow_interval(tables, point, replicates=200, ensemble=(), random_seed=3)
+        return float((iv.upper - iv.lower).sum())
+
+    assert width("A") < width("E") < width("U")
+
+
+def test_by_birthplace_bounds(real_2010_2015) -> None:
+    tables = real_2010_2015.tables
+    point = estimate(tables, "da_min_closed")
+    iv = flow_interval(tables, point, replicates=10, by_birthplace=True, random_seed=1)
+    assert iv.bp_lower is not None and iv.bp_lower.shape == point.bp_flow.shape
+    assert np.all(iv.bp_lower <= point.bp_flow + 1e-6) and np.all(point.bp_flow <= iv.bp_upper + 1e-6)
+    assert np.all(iv.lower <= point.od + 1e-6) and np.all(point.od <= iv.upper + 1e-6)
