@@ -134,6 +134,9 @@ FLOW_DEFINITIONS: dict[str, FlowDefinition] = {
         FlowDefinition("REMIT", "Remittances",
                        "Remittances received by REF_AREA from COUNTERPART_AREA (_T: all senders), US$.",
                        (_dim("REF_AREA", "receiving country"), _dim("COUNTERPART_AREA", "sending country"))),
+        FlowDefinition("REMIT_PAID", "Personal remittances paid",
+                       "Personal remittances paid by residents of REF_AREA to the rest of the world, current US$.",
+                       (_dim("REF_AREA", "sending country"),)),
         FlowDefinition("REMIT_COST", "Cost of sending remittances",
                        "Average total cost (%) of sending USD 200 from COUNTERPART_AREA to REF_AREA "
                        "(SDG indicator 10.c.1).",

@@ -153,7 +153,7 @@ def get_structure(
     if ident is None:
         known = set(catalog.codelists) | {f.dsd_id for f in catalog.flows.values()} | set(catalog.flows) \
             | {catalog.concept_scheme.id}
-        if agency in known:  # /structure/codelist/CL_AREA
+        if agency in known or agency not in (AGENCY, "all", "*"):  # /structure/codelist/CL_AREA
             agency, ident = AGENCY, agency
         else:
             ident = "all"

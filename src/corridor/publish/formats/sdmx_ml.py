@@ -19,7 +19,9 @@ from corridor.publish.structures import AGENCY
 
 def write(result: DataResult) -> str:
     dataset = PandasDataset(structure=result.catalog.schema(result.flow.id), data=result.frame)
-    header = Header(sender=Organisation(id=AGENCY, name="corridor"), source=result.query_url or None)
+    # no Source element: pysdmx writes it unescaped (an '&' in a query URL breaks the XML) and sdmx1
+    # does not read it
+    header = Header(sender=Organisation(id=AGENCY, name="corridor"))
     text = write_sdmx(dataset, Format.DATA_SDMX_ML_2_1_STR, header=header, prettyprint=False,
                       dimension_at_observation=result.dimension_at_observation) or ""
     return text

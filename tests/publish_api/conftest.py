@@ -1,0 +1,152 @@
+"""A real ``corridor serve`` process over a warehouse holding the real UN DESA releases.
+
+The warehouse is the lead's session fixture ``loaded_warehouse`` when it exists (every catalogue
+release ingested), copied so this package can add its restricted test material; otherwise the UN DESA
+International Migrant Stock releases (2019 by origin and destination, 2019 totals, 2020 by sex) are
+ingested from the mirror with the real adapters.
+
+Restricted material for the security tests is one dataset built from real figures: IMS 2020's
+United States rows written again as an *embargoed* later vintage of the same series (access
+``embargoed``), and the same rows as access ``microdata``. Tokens: ``analyst`` (role ``embargoed``),
+``guest`` (role ``press``), ``root`` (role ``admin``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from corridor.sources.ingest import ingest_release
+from corridor.store.warehouse import DatasetMeta, Warehouse
+
+IMS_RELEASES = ("undesa-ims-2019-od", "undesa-ims-2019-totals", "undesa-ims-2020-sex-destination")
+TOKENS = {"analyst": ("analyst-secret-token", ["embargoed"]), "guest": ("guest-secret-token", ["press"]),
+          "root": ("root-secret-token", ["admin"])}
+EMBARGOED_ID = "test-embargoed-ims-usa"
+MICRODATA_ID = "test-microdata-ims-usa"
+
+
+@dataclass
+class Server:
+    """A running server: its base URL, audit log and warehouse file."""
+
+    url: str
+    audit_log: Path
+    warehouse: Path
+    process: subprocess.Popen
+
+    def get(self, path: str, **kwargs) -> httpx.Response:
+        return httpx.get(self.url + path, timeout=60, **kwargs)
+
+    def audit_entries(self) -> list[dict]:
+        if not self.audit_log.exists():
+            return []
+        return [json.loads(line) for line in self.audit_log.read_text().splitlines() if line.strip()]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _add_restricted(path: Path) -> None:
+    """Write the restricted test datasets (real IMS 2020 figures for the USA, re-labelled)."""
+    with Warehouse.open(path) as wh:
+        rows = wh.observations("MIG_STOCK", ref_area="840", as_of="undesa-ims-2020-sex-destination")
+        obs = rows[[c for c in ("dataflow", "ref_area", "counterpart_area", "birthplace", "sex", "age",
+                                "time_period", "value", "obs_status", "conf_status", "unit_measure",
+                                "unit_mult", "method") if c in rows.columns]]
+        for dataset_id, access, vintage in ((EMBARGOED_ID, "embargoed", "2099"),
+                                            (MICRODATA_ID, "microdata", "2098")):
+            if wh.dataset(dataset_id) is None:
+                wh.write_dataset(DatasetMeta(
+                    dataset_id=dataset_id, series="undesa-ims", vintage=vintage, access=access,
+                    title=f"TEST ONLY: IMS 2020 USA rows as an {access} vintage", publisher="corridor tests",
+                    licence="test", concept="mixed_foreign_born_or_citizen", kind="estimate",
+                ), obs)
+
+
+@pytest.fixture(scope="session")
+def api_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                  mirror: Path) -> Path:
+    """A warehouse file with the real IMS releases and the restricted test datasets."""
+    target = tmp_path_factory.mktemp("publish_api") / "corridor.duckdb"
+    prebuilt = os.environ.get("CORRIDOR_API_TEST_WAREHOUSE")  # a warehouse built earlier, to iterate quickly
+    if prebuilt:
+        loaded = Path(prebuilt)
+    else:
+        try:
+            loaded = Path(request.getfixturevalue("loaded_warehouse"))
+        except pytest.FixtureLookupError:
+            loaded = None
+    if loaded is not None:
+        shutil.copyfile(loaded, target)
+    else:
+        with Warehouse.open(target) as wh:
+            for release_id in IMS_RELEASES:
+                ingest_release(wh, release_id, mirror=mirror)
+    _add_restricted(target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def tokens_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tokens") / "tokens.yaml"
+    lines = ["tokens:"]
+    for name, (token, roles) in TOKENS.items():
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        lines += [f"  - name: {name}", f"    sha256: {digest}", f"    roles: [{', '.join(roles)}]"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def server(api_warehouse: Path, tokens_file: Path, tmp_path_factory: pytest.TempPathFactory):
+    """``corridor serve`` in its own process on a free loopback port."""
+    port = _free_port()
+    audit = tmp_path_factory.mktemp("audit") / "audit.jsonl"
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    env = dict(os.environ, CORRIDOR_TOKENS="", CORRIDOR_AUDIT_LOG="")
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "corridor.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--warehouse", str(api_warehouse), "--tokens", str(tokens_file), "--audit-log", str(audit),
+             "--log-level", "warning"],
+            stdout=out, stderr=subprocess.STDOUT, env=env,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"corridor serve exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(url + "/openapi.json", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"corridor serve did not answer within 90 s:\n{log.read_text()}")
+        time.sleep(0.2)
+    yield Server(url=url, audit_log=audit, warehouse=api_warehouse, process=proc)
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def bearer(name: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKENS[name][0]}"}

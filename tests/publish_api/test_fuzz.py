@@ -1,0 +1,40 @@
+"""Fuzz the served OpenAPI description with schemathesis: whatever it generates, no 5xx.
+
+schemathesis reads ``/openapi.json`` from the real server process and generates requests for every
+operation (Hypothesis strategies from the schema, valid and invalid parameter values); each is sent
+over HTTP. Bounded: ``EXAMPLES`` per operation, derandomised so a run is reproducible. Checked: no
+status >= 500, and every JSON 4xx body carries a message saying what was wrong.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+EXAMPLES = 40
+
+
+@pytest.mark.slow
+def test_no_server_errors(server):
+    schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 5
+    seen: list[str] = []
+    for operation in operations:
+
+        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def check(case) -> None:
+            response = case.call(base_url=server.url, timeout=60)
+            seen.append(f"{case.method} {response.status_code}")
+            assert response.status_code < 500, \
+                f"{case.method} {response.url} -> {response.status_code}: {response.text[:300]}"
+            content_type = response.headers.get("content-type", [""])
+            content_type = content_type[0] if isinstance(content_type, list) else content_type
+            if 400 <= response.status_code < 500 and content_type.startswith("application/json"):
+                assert response.json().get("message"), f"{response.url}: a 4xx without a message"
+
+        check()
+    assert len(seen) >= len(operations) * 5  # the fuzzer really sent requests

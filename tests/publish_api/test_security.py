@@ -1,0 +1,89 @@
+"""Read-only service; restricted material only with a bearer token holding the right role; every
+access to restricted material, granted or refused, in the audit log.
+
+The restricted material (see conftest): IMS 2020's United States rows as an *embargoed* later vintage
+(``test-embargoed-ims-usa``, access ``embargoed``) and as ``microdata`` (``test-microdata-ims-usa``).
+"""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.publish_api.conftest import EMBARGOED_ID, MICRODATA_ID, bearer
+
+USA_2020 = 50_632_836  # UN DESA IMS 2020, Table 1, United States of America, 2020
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+@pytest.mark.parametrize("path", ["/data/MIG_STOCK/840.484._T", "/datasets", "/structure/dataflow", "/nowhere"])
+def test_everything_is_read_only(server, method, path):
+    response = httpx.request(method, server.url + path, content=b"{}", timeout=30)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, HEAD"
+
+
+def test_head_is_get_without_body(server):
+    response = httpx.head(server.url + "/data/MIG_STOCK/840.484._T?format=csv", timeout=30)
+    assert response.status_code == 200 and response.content == b""
+
+
+def _usa_2020(server, **kwargs) -> dict:
+    response = server.get("/data/MIG_STOCK/840._T._T?startPeriod=2020&endPeriod=2020&format=json", **kwargs)
+    assert response.status_code == 200, response.text
+    (obs,) = response.json()["observations"]
+    return obs
+
+
+def test_anonymous_sees_public_vintage_only(server):
+    before = len(server.audit_entries())
+    obs = _usa_2020(server)
+    assert obs["dataset_id"] == "undesa-ims-2020-sex-destination" and obs["value"] == USA_2020
+    listed = {d["dataset_id"] for d in server.get("/datasets").json()["datasets"]}
+    assert EMBARGOED_ID not in listed and MICRODATA_ID not in listed
+    assert len(server.audit_entries()) == before  # nothing restricted was touched
+
+
+def test_role_grants_the_embargoed_vintage_and_is_audited(server):
+    obs = _usa_2020(server, headers=bearer("analyst"))
+    assert obs["dataset_id"] == EMBARGOED_ID  # the newer (embargoed) vintage wins for its readers
+    entry = server.audit_entries()[-1]
+    assert entry["decision"] == "granted" and entry["token"] == "analyst"
+    assert entry["datasets"] == [EMBARGOED_ID] and entry["path"] == "/data/MIG_STOCK/840._T._T"
+    assert "analyst-secret-token" not in server.audit_log.read_text()  # tokens never logged
+    # the analyst may not read microdata: asking for it by asOf is refused (403) and audited
+    refused = server.get(f"/data/MIG_STOCK/840._T._T?asOf={MICRODATA_ID}", headers=bearer("analyst"))
+    assert refused.status_code == 403 and MICRODATA_ID in refused.json()["message"]
+    entry = server.audit_entries()[-1]
+    assert entry["decision"] == "refused" and entry["datasets"] == [MICRODATA_ID]
+
+
+def test_anonymous_asof_restricted_is_401_and_audited(server):
+    response = server.get(f"/data/MIG_STOCK/840._T._T?asOf={EMBARGOED_ID}")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert "restricted material" in response.json()["message"]
+    entry = server.audit_entries()[-1]
+    assert entry["decision"] == "refused" and entry["token"] is None and entry["datasets"] == [EMBARGOED_ID]
+    record = server.get(f"/datasets/{EMBARGOED_ID}")
+    assert record.status_code == 401
+    assert server.audit_entries()[-1]["decision"] == "refused"
+
+
+def test_wrong_role_is_403_and_admin_reads_all(server):
+    response = server.get(f"/datasets/{EMBARGOED_ID}", headers=bearer("guest"))
+    assert response.status_code == 403
+    entry = server.audit_entries()[-1]
+    assert entry["decision"] == "refused" and entry["token"] == "guest" and entry["roles"] == ["press"]
+    listed = {d["dataset_id"] for d in server.get("/datasets", headers=bearer("root")).json()["datasets"]}
+    assert {EMBARGOED_ID, MICRODATA_ID} <= listed
+    assert server.audit_entries()[-1]["decision"] == "granted"
+    micro = server.get(f"/data/MIG_STOCK/840._T._T?asOf={MICRODATA_ID}&format=json", headers=bearer("root"))
+    assert micro.status_code == 200
+    assert {o["dataset_id"] for o in micro.json()["observations"]} == {MICRODATA_ID}
+
+
+def test_restricted_responses_are_not_served_from_cache(server):
+    """A response with restricted rows must not be cached and handed to an anonymous caller."""
+    _usa_2020(server, headers=bearer("analyst"))
+    assert _usa_2020(server)["dataset_id"] == "undesa-ims-2020-sex-destination"
