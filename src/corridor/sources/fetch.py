@@ -72,7 +72,8 @@ def fetch_file(rel: Release, f: ReleaseFile, *, mirror: str | Path | None = None
         else:
             where = f"mirror folder {root}" if root else "no mirror folder (set --mirror or CORRIDOR_MIRROR)"
             raise FetchError(f"{rel.id}: {f.name} not found ({where}; no download address known)")
-        _verify(tmp, f.sha256)
+        if (actual := sha256_of(tmp)) != f.sha256:  # name where the bytes came from, not the temp file
+            raise ChecksumError(str(source or f.download), f.sha256, actual)
         os.replace(tmp, cached)
     finally:
         if tmp.exists():
