@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from corridor.cli.microdata import app
@@ -75,6 +76,7 @@ def _corridor(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_errors_are_one_line_with_status_2(eusilc: Path, tmp_path: Path) -> None:
     r = _corridor("tabulate", str(eusilc), "--map", "citizenship=pb220a", "--by", "citizenship,nope")
     assert r.returncode == 2
@@ -85,3 +87,20 @@ def test_errors_are_one_line_with_status_2(eusilc: Path, tmp_path: Path) -> None
     broken.write_text("not parquet")
     r = _corridor("tabulate", str(broken), "--by", "x")
     assert r.returncode == 2 and "broken.parquet" in r.stderr and "cannot read as parquet" in r.stderr
+
+
+def test_compliance_command_records_in_the_warehouse(cps: Path, eusilc: Path, tmp_path: Path) -> None:
+    wh = tmp_path / "wh.duckdb"
+    out = run("compliance", str(cps), "--area", "840", "--year", "2016", "--kind", "survey",
+              "--warehouse", str(wh))
+    rows = pd.read_csv(io.StringIO(out.split("\n\n")[0]))
+    assert rows.set_index("topic").loc["C", "variable"] == "MIGRATE1"  # suggested from the IPUMS name
+    assert rows["answered"].sum() == 1
+    run("compliance", str(eusilc), "--area", "40", "--year", "2016", "--kind", "survey",
+        "--map", "citizenship=pb220a", "--warehouse", str(wh))
+    import duckdb
+
+    con = duckdb.connect(str(wh), read_only=True)
+    assert con.execute("SELECT count(DISTINCT dataset_id), count(*) FROM census_compliance").fetchone() == (2, 10)
+    rates = dict(con.execute("SELECT topic, avg(answered::int) FROM census_compliance GROUP BY topic").fetchall())
+    assert rates["C"] == 0.5 and rates["D"] == 0.5 and rates["A"] == 0.0

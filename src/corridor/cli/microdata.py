@@ -17,7 +17,7 @@ from corridor.microdata.derived import MEASURES, MeasureOptions, derive
 from corridor.microdata.engines import ENGINES, connect, load_table, register_frame
 from corridor.microdata.read import format_of, read_microdata
 from corridor.microdata.tabulate import VIRTUAL, needed_columns, tabulate
-from corridor.microdata.variables import CORE_TOPICS, TOPIC_QUESTIONS, parse_map, suggest_roles
+from corridor.microdata.variables import CORE_TOPICS, TOPIC_QUESTIONS, VariableMap, parse_map, suggest_roles
 
 app = typer.Typer(
     name="microdata",
@@ -183,6 +183,52 @@ def derive_command(
     result = derive(table, measure, varmap, by=_split(by), weight=weight, options=options,
                     min_cell=min_cell, file=str(file))
     _write_csv(result, out)
+
+
+def _file_roles(file: Path, codebook: Path | None, varmap: VariableMap) -> VariableMap:
+    """The explicit --map, else the roles suggested from the file's variable names and labels."""
+    if varmap.roles:
+        return varmap
+    if format_of(file) == "parquet":
+        import pyarrow.parquet as pq
+
+        names, labels = pq.read_schema(file).names, {}
+    else:
+        df = read_microdata(file, codebook=codebook)
+        names, labels = list(df.columns), df.attrs["variable_labels"]
+    roles: dict[str, str] = {}
+    for var, role in suggest_roles(names, labels).items():
+        roles.setdefault(role, var)  # first variable found per role
+    return VariableMap(roles)
+
+
+@app.command("compliance")
+def compliance_command(
+    file: Path = typer.Argument(..., help="microdata file"),
+    area: str = typer.Option(..., "--area", help="country, M49 code (840)"),
+    year: int = typer.Option(..., "--year", help="reference year of the data"),
+    kind: str = typer.Option("census", "--kind", help="census, survey or register"),
+    dataset_id: str | None = typer.Option(None, "--dataset-id", help="default: the file name"),
+    map_: str | None = typer.Option(None, "--map", help="role=VARIABLE,... (default: suggested roles)"),
+    codebook: Path | None = typer.Option(None, "--codebook"),
+    warehouse: Path | None = typer.Option(None, "--warehouse", help="DuckDB warehouse file"),
+) -> None:
+    """Record which of the five core census questions the file answers; print the inclusion rates."""
+    from corridor.config import warehouse_path
+    from corridor.microdata.compliance import inclusion_rates, record_compliance
+    from corridor.store.warehouse import Warehouse
+
+    varmap = _file_roles(file, codebook, parse_map(map_))
+    wh = Warehouse.open(warehouse_path(warehouse))
+    try:
+        rows = record_compliance(wh.con, dataset_id or file.name, ref_area=area, reference_year=year,
+                                 kind=kind, varmap=varmap)
+        rates = inclusion_rates(wh.con, census_round=rows["census_round"].iloc[0], kinds=[kind])
+    finally:
+        wh.close()
+    sys.stdout.write(rows[["dataset_id", "ref_area", "census_round", "kind", "topic", "topic_id", "answered",
+                           "variable"]].to_csv(index=False))
+    sys.stdout.write("\n" + rates.to_csv(index=False))
 
 
 if importlib.util.find_spec("corridor.cli.microdata_protect") is not None:

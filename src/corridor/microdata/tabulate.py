@@ -187,9 +187,11 @@ def finish(raw: pd.DataFrame, by: Sequence[str], labels: dict[str, Callable[[Any
     """Order by the raw keys (missing last), write keys as codes, add statuses."""
     df = raw.sort_values(list(by), na_position="last", kind="mergesort").reset_index(drop=True) if by else raw
     out = pd.DataFrame(index=df.index)
-    for name in by:
-        out[name] = [MISSING if pd.isna(v) else labels[name](v) if labels[name] is not str else code_text(v)
-                     for v in df[name]]
+    for name in by:  # label each distinct key once (results can have 10^5 rows)
+        col = df[name]
+        label = labels[name] if labels[name] is not str else code_text
+        codes = {v: (MISSING if pd.isna(v) else label(v)) for v in pd.unique(col.dropna())}
+        out[name] = col.map(codes).fillna(MISSING).astype(object)
     out["n"] = df["n"].astype("int64")
     out["estimate"] = (df["estimate"].astype("float64") if weighted else df["n"].astype("float64"))
     out["obs_status"] = "A"
