@@ -33,6 +33,7 @@ name the file, row and column. ``..``, ``-`` and blanks stay missing.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +190,8 @@ def ingest_user_table(wh: Warehouse, path: Path, mapping_path: Path) -> IngestRe
         raise InputError("no such file", file=str(path))
     start = time.perf_counter()
     mapping = load_mapping(mapping_path)
-    sha = combined_sha256([path, mapping_path])
+    # identity = the table's bytes and the mapping's bytes, whatever the files are called
+    sha = hashlib.sha256(f"{combined_sha256([path])} {combined_sha256([mapping_path])}".encode()).hexdigest()
     layout = "user-table"
     existing = wh.find_by_sha(sha, layout)
     if existing is not None:
