@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from corridor.errors import InputError
-from corridor.estimate.survey import OUTPUT_COLUMNS, DesignSpec, Request, Thresholds, estimate, prepare_design
+from corridor.estimate.survey import MISSING, OUTPUT_COLUMNS, DesignSpec, Request, Thresholds, estimate, prepare_design
 from corridor.estimate.survey.design import DEFAULT_BOOTSTRAP_REPLICATES, DEFAULT_SEED, PreparedDesign
 from corridor.estimate.survey.status import CV_SUPPRESS, CV_UNRELIABLE
 from corridor.microdata.read import format_of, read_microdata
@@ -87,33 +87,39 @@ def _fmt(x: float, digits: int = 6) -> str:
 
 
 def _human(table: pd.DataFrame, prepared: PreparedDesign, request: Request) -> None:
+    """A table for people: one row per estimate, the missing-answer count of its domain beside it."""
     what = f"{request.kind} of {request.variable}"
     if request.denominator:
         what += f" / {request.denominator}"
     t = Table(title=f"{what}" + (f" by {request.by}" if request.by else ""), title_justify="left")
-    columns = [("domain", "left")] if request.by else []
-    for col, justify in (*columns, ("category", "left"), ("estimate", "right"), ("se", "right"),
-                         ("cv %", "right"), ("95% CI lower", "right"), ("upper", "right"), ("n", "right"),
+    is_missing = table["category"] == MISSING
+    missing = dict(zip(table.loc[is_missing, "domain"], table.loc[is_missing, "n"], strict=True))
+    estimates = table[~is_missing]
+    show_category = bool((estimates["category"] != "").any())
+    columns = ([("domain", "left")] if request.by else []) + ([("category", "left")] if show_category else [])
+    for col, justify in (*columns, ("estimate", "right"), ("se", "right"), ("cv %", "right"),
+                         ("95% CI from", "right"), ("to", "right"), ("n", "right"), ("missing", "right"),
                          ("status", "center")):
-        t.add_column(col, justify=justify)
-    for row in table.itertuples(index=False):
+        t.add_column(col, justify=justify, no_wrap=True)
+    for row in estimates.itertuples(index=False):
         cv = "" if math.isnan(row.cv) else f"{100 * row.cv:.1f}"
-        first = [str(row.domain)] if request.by else []
-        t.add_row(*first, str(row.category), _fmt(row.estimate), _fmt(row.se), cv,
-                  _fmt(row.ci_lower), _fmt(row.ci_upper), str(row.n), row.obs_status)
-    console = Console()
+        first = ([str(row.domain)] if request.by else []) + ([str(row.category)] if show_category else [])
+        t.add_row(*first, _fmt(row.estimate), _fmt(row.se), cv, _fmt(row.ci_lower), _fmt(row.ci_upper),
+                  str(row.n), str(missing.get(row.domain, 0)), row.obs_status)
+    console = Console(width=max(Console().width, 132))
     console.print(t)
     th = request.thresholds
-    console.print(
-        f"Design: {prepared.description}. 95% CI with t on {prepared.df} df"
-        f"{' (logit interval)' if request.kind == 'proportion' else ''}.\n"
+    lines = [
+        f"Design: {prepared.description}. Intervals: {table.attrs.get('interval', '')}.",
         f"Status: A normal; U low reliability (CV > {100 * th.unreliable:.1f}%); Q suppressed "
-        f"(CV > {100 * th.suppress:.1f}%); O missing. Rows '(missing)' count records whose answer "
-        "(or domain) is missing: they stay in the design, outside the estimation domain.",
-        highlight=False,
-    )
-    for note in prepared.notes:
-        console.print(f"Note: {note}", highlight=False)
+        f"(CV > {100 * th.suppress:.1f}%); O no estimate.",
+        "missing: records of the domain whose answer is missing; they stay in the design, outside the "
+        "estimation domain (docs/methods-survey.md).",
+    ]
+    if MISSING in missing:
+        lines.append(f"{missing[MISSING]} record(s) have no {request.by} value and belong to no domain.")
+    lines += [f"Note: {note}" for note in prepared.notes]
+    console.print("\n".join(lines), highlight=False)
 
 
 @app.command("estimate")
