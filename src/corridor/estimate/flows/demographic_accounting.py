@@ -312,10 +312,9 @@ def assemble(method: str, tables: StockTables, prep: Prepared, collector: Sparse
     n = tables.n
     od = od_from_sparse(n, o.astype(np.int64), d.astype(np.int64), f)
     stayers = collector.stayers
-    out_of = np.zeros((n, n))
-    np.add.at(out_of, (b, o), f)
-    into = np.zeros((n, n))
-    np.add.at(into, (b, d), f)
+    b64 = b.astype(np.int64)
+    out_of = np.bincount(b64 * n + o, weights=f, minlength=n * n).reshape(n, n)
+    into = np.bincount(b64 * n + d, weights=f, minlength=n * n).reshape(n, n)
     start_used = out_of + stayers + prep.deaths + prep.to_outside
     end_used = into + stayers + prep.births + prep.from_outside
     report = prep.ipf

@@ -72,91 +72,109 @@ def value_at(series: dict[int, np.ndarray], date: float) -> tuple[np.ndarray, st
     return anchor * factor, "extrapolated"
 
 
+class StockSource:
+    """Stocks, population, births and deaths indexed once on a fixed set of areas, ready to give the
+    tables of any period (see module docstring and :func:`build_tables`)."""
+
+    def __init__(self, stocks: pd.DataFrame, population: pd.DataFrame, births: pd.DataFrame,
+                 deaths: pd.DataFrame, *, areas: list[str] | None = None, inputs: list[str] | None = None,
+                 stock_status: str = "A", source_type: str = "estimate") -> None:
+        if areas is None:
+            common = (set(stocks.residence.unique()) & set(population.area.unique())
+                      & set(births.area.unique()) & set(deaths.area.unique()))
+            areas = sorted(common, key=lambda a: (len(a), a))
+        self.areas = list(areas)
+        self.inputs = list(inputs or [])
+        self.stock_status, self.source_type = stock_status, source_type
+        n = len(self.areas)
+        idx = pd.Index(self.areas)
+        bi = idx.get_indexer(stocks.birthplace)
+        ri = idx.get_indexer(stocks.residence)
+        years = stocks.year.to_numpy(dtype=int)
+        vals = stocks.value.to_numpy(dtype=float)
+        self.fb: dict[int, np.ndarray] = {}
+        self.missing: dict[int, np.ndarray] = {}
+        self.all_fb: dict[int, np.ndarray] = {}
+        foreign = (bi != ri) | (bi < 0)
+        for year in np.unique(years):
+            sel = (years == year) & (ri >= 0)
+            inside = sel & (bi >= 0) & (bi != ri)
+            table = np.zeros((n, n))
+            miss = np.zeros((n, n), dtype=bool)
+            table[bi[inside], ri[inside]] = np.nan_to_num(vals[inside], nan=0.0)
+            miss[bi[inside], ri[inside]] = np.isnan(vals[inside])
+            self.fb[int(year)] = table
+            self.missing[int(year)] = miss
+            fsel = sel & foreign
+            self.all_fb[int(year)] = np.bincount(ri[fsel], weights=np.nan_to_num(vals[fsel]), minlength=n)
+        self.pop: dict[int, np.ndarray] = {}
+        pa = idx.get_indexer(population.area)
+        py = population.year.to_numpy(dtype=int)
+        pv = population.value.to_numpy(dtype=float)
+        for year in np.unique(py):
+            sel = (py == year) & (pa >= 0)
+            vec = np.full(n, np.nan)
+            vec[pa[sel]] = pv[sel]
+            self.pop[int(year)] = vec
+        self.vital = {}
+        for what, frame in (("births", births), ("deaths", deaths)):
+            ai = idx.get_indexer(frame.area)
+            keep = ai >= 0
+            self.vital[what] = (ai[keep], frame.year.to_numpy(dtype=int)[keep],
+                                frame.value.to_numpy(dtype=float)[keep])
+
+    def _period_sum(self, what: str, t0: int, t1: int) -> np.ndarray:
+        ai, yi, vi = self.vital[what]
+        sel = (yi >= t0) & (yi < t1)
+        n = len(self.areas)
+        counts = np.bincount(ai[sel], minlength=n)
+        short = [self.areas[i] for i in np.flatnonzero(counts != t1 - t0)]
+        if short:
+            raise InputError(f"{what} missing for some of the years {t0}-{t1 - 1} in {', '.join(short[:10])}")
+        return np.bincount(ai[sel], weights=vi[sel], minlength=n)
+
+    def tables(self, period: tuple[int, int]) -> PreparedStocks:
+        """Birthplace x residence tables at ``period[0]`` and ``period[1]``."""
+        t0, t1 = period
+        if t1 <= t0:
+            raise InputError(f"period {t0}-{t1} ends before it starts")
+        n = len(self.areas)
+        notes: list[str] = []
+        how: dict[int, str] = {}
+        tables, statuses = [], []
+        for date in (t0, t1):
+            fb, how_fb = value_at(self.fb, date)
+            all_fb, _ = value_at(self.all_fb, date)
+            pop, how_pop = value_at(self.pop, date)
+            if np.isnan(pop).any():
+                lacking = [self.areas[i] for i in np.flatnonzero(np.isnan(pop))]
+                raise InputError(f"no population for {', '.join(lacking[:10])} at {date}")
+            how[date] = how_fb if how_fb != "observed" else how_pop
+            table = fb.copy()
+            np.fill_diagonal(table, pop - all_fb)
+            status = np.full((n, n), self.stock_status if how_fb == "observed" else "E", dtype=object)
+            miss = self.missing.get(date)
+            if miss is not None:
+                status[miss] = "M"
+            np.fill_diagonal(status, "E")  # native-born are derived: population minus foreign-born
+            tables.append(table)
+            statuses.append(status)
+            if how[date] != "observed":
+                notes.append(f"stocks at {date} {how[date]} from the observed dates (status E)")
+        source = np.full((n, n), self.source_type, dtype=object)
+        st = StockTables(list(self.areas), tables[0], tables[1], self._period_sum("births", t0, t1),
+                         self._period_sum("deaths", t0, t1), statuses[0], statuses[1], source,
+                         source.copy(), list(self.inputs))
+        return PreparedStocks(st, period, how, notes)
+
+
 def build_tables(stocks: pd.DataFrame, population: pd.DataFrame, births: pd.DataFrame,
-                 deaths: pd.DataFrame, period: tuple[int, int], *, areas: list[str] | None = None,
-                 inputs: list[str] | None = None, stock_status: str = "A",
-                 source_type: str = "estimate") -> PreparedStocks:
+                 deaths: pd.DataFrame, period: tuple[int, int], **kwargs: object) -> PreparedStocks:
     """Birthplace x residence tables at ``period[0]`` and ``period[1]`` (see module docstring).
 
     ``stocks`` has columns ``birthplace, residence, year, value`` (value NaN = missing);
     ``population``, ``births``, ``deaths`` have ``area, year, value`` (persons, not thousands)."""
-    t0, t1 = period
-    if t1 <= t0:
-        raise InputError(f"period {t0}-{t1} ends before it starts")
-    if areas is None:
-        common = (set(stocks.residence) & set(population.area) & set(births.area) & set(deaths.area))
-        areas = sorted(common, key=lambda a: (len(a), a))
-    index = {a: i for i, a in enumerate(areas)}
-    n = len(areas)
-    notes: list[str] = []
-    fb_by_year: dict[int, np.ndarray] = {}
-    missing_by_year: dict[int, np.ndarray] = {}
-    all_fb_by_year: dict[int, np.ndarray] = {}
-    for year, grp in stocks.groupby("year"):
-        year = int(year)
-        in_res = grp[grp.residence.isin(index)]
-        inside = in_res[in_res.birthplace.isin(index) & (in_res.birthplace != in_res.residence)]
-        table = np.zeros((n, n))
-        miss = np.zeros((n, n), dtype=bool)
-        b = inside.birthplace.map(index).to_numpy()
-        r = inside.residence.map(index).to_numpy()
-        vals = inside.value.to_numpy(dtype=float)
-        table[b, r] = np.nan_to_num(vals, nan=0.0)
-        miss[b, r] = np.isnan(vals)
-        fb_by_year[year] = table
-        missing_by_year[year] = miss
-        tot = np.zeros(n)
-        foreign = in_res[in_res.birthplace != in_res.residence]
-        np.add.at(tot, foreign.residence.map(index).to_numpy(),
-                  np.nan_to_num(foreign.value.to_numpy(dtype=float)))
-        all_fb_by_year[year] = tot
-    pop_by_year: dict[int, np.ndarray] = {}
-    for year, grp in population[population.area.isin(index)].groupby("year"):
-        vec = np.full(n, np.nan)
-        vec[grp.area.map(index).to_numpy()] = grp.value.to_numpy(dtype=float)
-        pop_by_year[int(year)] = vec
-    how: dict[int, str] = {}
-    tables = []
-    statuses = []
-    for date in (t0, t1):
-        fb, how_fb = value_at(fb_by_year, date)
-        all_fb, _ = value_at(all_fb_by_year, date)
-        pop, how_pop = value_at(pop_by_year, date)
-        if np.isnan(pop).any():
-            lacking = [areas[i] for i in np.flatnonzero(np.isnan(pop))]
-            raise InputError(f"no population for {', '.join(lacking[:10])} at {date}")
-        how[date] = how_fb if how_fb != "observed" else how_pop
-        table = fb.copy()
-        np.fill_diagonal(table, pop - all_fb)
-        status = np.full((n, n), stock_status if how_fb == "observed" else "E", dtype=object)
-        miss = missing_by_year.get(date)
-        if miss is not None:
-            status[miss] = "M"
-        np.fill_diagonal(status, "E")  # native-born are derived: population minus foreign-born
-        tables.append(table)
-        statuses.append(status)
-        if how[date] == "extrapolated":
-            notes.append(f"stocks at {date} extrapolated from the last observed dates (status E)")
-        elif how[date] == "interpolated":
-            notes.append(f"stocks at {date} interpolated between observed dates (status E)")
-    years = list(range(t0, t1))
-
-    def period_sum(frame: pd.DataFrame, what: str) -> np.ndarray:
-        sub = frame[frame.area.isin(index) & frame.year.isin(years)]
-        counts = sub.groupby("area").year.nunique()
-        short = [a for a in areas if counts.get(a, 0) != len(years)]
-        if short:
-            raise InputError(f"{what} missing for some of the years {t0}-{t1 - 1} in "
-                             f"{', '.join(short[:10])}")
-        out = np.zeros(n)
-        np.add.at(out, sub.area.map(index).to_numpy(), sub.value.to_numpy(dtype=float))
-        return out
-
-    source = np.full((n, n), source_type, dtype=object)
-    st = StockTables(list(areas), tables[0], tables[1], period_sum(births, "births"),
-                     period_sum(deaths, "deaths"), statuses[0], statuses[1], source, source.copy(),
-                     list(inputs or []))
-    return PreparedStocks(st, period, how, notes)
+    return StockSource(stocks, population, births, deaths, **kwargs).tables(period)  # type: ignore[arg-type]
 
 
 # --- the real case read straight from the mirror files (no warehouse needed) -------------------------
@@ -205,10 +223,90 @@ def mirror_frames(mirror: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
     return stocks, population, births, deaths
 
 
+MIRROR_INPUTS = ["undesa-ims-2019-od", "wpp2019-population", "wpp2024-misc1dt"]
+
+
 def tables_from_mirror(mirror: Path, period: tuple[int, int] = (2010, 2015),
                        frames: tuple[pd.DataFrame, ...] | None = None) -> PreparedStocks:
     """The real case of the issue: IMS 2019 stocks, WPP 2019 population, WPP 2024 births/deaths, for
     the areas present in all three (199 for 2010-2015)."""
     stocks, population, births, deaths = frames if frames is not None else mirror_frames(mirror)
-    inputs = ["undesa-ims-2019-od", "wpp2019-population", "wpp2024-misc1dt"]
-    return build_tables(stocks, population, births, deaths, period, inputs=inputs)
+    return build_tables(stocks, population, births, deaths, period, inputs=MIRROR_INPUTS)
+
+
+# --- by sex ------------------------------------------------------------------------------------------
+
+IMS_2020_BY_SEX = "undesa/undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
+#: share of boys among births when no births by sex are available (sex ratio at birth 105)
+MALE_BIRTH_SHARE = 105 / 205
+
+
+def _ims_male_share(mirror: Path) -> pd.DataFrame:
+    """Share of men among the foreign-born by destination and year (IMS 2020, Table 1)."""
+    raw = pd.read_excel(mirror / IMS_2020_BY_SEX, sheet_name="Table 1", header=None, skiprows=11)
+    years = [1990, 1995, 2000, 2005, 2010, 2015, 2020]
+    code = pd.to_numeric(raw[3], errors="coerce")
+    both = raw.iloc[:, 5:12].apply(pd.to_numeric, errors="coerce").to_numpy()
+    male = raw.iloc[:, 12:19].apply(pd.to_numeric, errors="coerce").to_numpy()
+    rows = []
+    for i in np.flatnonzero(code.notna().to_numpy()):
+        for k, year in enumerate(years):
+            if both[i, k] and both[i, k] > 0 and not np.isnan(male[i, k]):
+                rows.append((str(int(code.iloc[i])), year, male[i, k] / both[i, k]))
+    return pd.DataFrame(rows, columns=["area", "year", "share"]).drop_duplicates(["area", "year"])
+
+
+def sex_frames(frames: tuple[pd.DataFrame, ...], mirror: Path, sex: str) -> tuple[pd.DataFrame, ...]:
+    """Stocks, population, births and deaths for one sex (``M`` or ``F``) from the both-sexes frames.
+
+    The IMS 2019 origin-destination table has no sex; corridor splits each destination's foreign-born
+    by the share of men among its foreign-born in IMS 2020 (by sex and destination; interpolated to the
+    stock's year), which assumes that share is the same for every birthplace. Population by sex is
+    WPP 2019 (``popM``/``popF``). WPP 2024 ``misc1dt`` has births and deaths for both sexes only:
+    births are split with a sex ratio at birth of 105, deaths in proportion to the population by sex.
+    Every figure made this way is an estimate (status ``E``)."""
+    if sex not in ("M", "F"):
+        raise InputError(f"sex must be M or F, not {sex!r}")
+    stocks, population, births, deaths = frames
+    share = _ims_male_share(mirror)
+    table = share.pivot(index="area", columns="year", values="share")
+    years = sorted(stocks.year.unique())
+    cols = {}
+    for y in years:
+        if y in table.columns:
+            cols[y] = table[y]
+        else:
+            lo = max(c for c in table.columns if c < y)
+            hi = min(c for c in table.columns if c > y)
+            w = (y - lo) / (hi - lo)
+            cols[y] = (1 - w) * table[lo] + w * table[hi]
+    share_y = pd.DataFrame(cols).stack().rename("share").reset_index()
+    share_y.columns = ["residence", "year", "share"]
+    merged = stocks.merge(share_y, on=["residence", "year"], how="left")
+    factor = merged.share.fillna(0.5).to_numpy()
+    if sex == "F":
+        factor = 1 - factor
+    out_stocks = stocks.assign(value=stocks.value.to_numpy() * factor)
+    pop_sex = []
+    for name in WPP2019_POP:
+        frame = pd.read_csv(mirror / name, sep="\t").drop(columns=["name", "age"]).groupby("country_code").sum()
+        pop_sex.append(frame)
+    pick = pop_sex[0] if sex == "M" else pop_sex[1]
+    pop = pick.stack().reset_index()
+    pop.columns = ["area", "year", "value"]
+    out_pop = pd.DataFrame({"area": pop.area.astype(int).astype(str), "year": pop.year.astype(int),
+                            "value": pop.value.astype(float) * 1000})
+    b_share = MALE_BIRTH_SHARE if sex == "M" else 1 - MALE_BIRTH_SHARE
+    out_births = births.assign(value=births.value * b_share)
+    # deaths: share of the sex in the population, interpolated to each calendar year
+    tot = (pop_sex[0] + pop_sex[1]).stack()
+    ratio = (pick.stack() / tot).reset_index()
+    ratio.columns = ["area", "year", "ratio"]
+    ratio["area"] = ratio.area.astype(int).astype(str)
+    ratio["year"] = ratio.year.astype(int)
+    r5 = ratio.assign(year=(ratio.year // 5) * 5)
+    d = deaths.assign(y5=(deaths.year // 5) * 5).merge(r5.rename(columns={"year": "y5"}), on=["area", "y5"],
+                                                      how="left")
+    out_deaths = pd.DataFrame({"area": d.area, "year": d.year,
+                               "value": d.value.to_numpy() * d.ratio.fillna(0.5).to_numpy()})
+    return out_stocks, out_pop, out_births, out_deaths
