@@ -86,10 +86,27 @@ def aggregate_codes() -> frozenset[str]:
     return frozenset(codes)
 
 
+@lru_cache(maxsize=1)
+def _project_codes() -> dict[str, str]:
+    """Names of project codes that are not M49 (e.g. Abel's flow regions ``ABEL_*``), from their layouts."""
+    try:
+        from corridor.sources.layouts.migest_flows import REGION_CODES
+    except ImportError:
+        return {}
+    return {code: label for label, code in REGION_CODES.items()}
+
+
 def area_name(code: object) -> str:
-    """Display name of an M49 code (the code itself when no name is known)."""
+    """Display name of an M49 (or project) code; the code itself when no name is known."""
     text = str(code)
-    return area_names().get(text, text)
+    name = area_names().get(text) or _project_codes().get(text)
+    return name or text
+
+
+def is_country(code: object) -> bool:
+    """True for an M49 code of a country or area (not a region, group or project grouping)."""
+    text = str(code)
+    return text.isdigit() and text not in aggregate_codes()
 
 
 def resolve_area(text: str) -> str:

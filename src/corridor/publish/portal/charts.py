@@ -153,12 +153,13 @@ def time_series(rows: list[dict[str, Any]], *, y_title: str, title: str = "", wi
         row["t"] = period_position(row["time_period"])
         row["status"] = _status_label(row.get("obs_status"))
     rows = [r for r in rows if r["t"] is not None]
-    return _with_rows(_time_series_template(y_title, title, width, height, rule, rule_label), rows)
+    band = any(r.get("lower") is not None and r.get("upper") is not None for r in rows)
+    return _with_rows(_time_series_template(y_title, title, width, height, rule, rule_label, band), rows)
 
 
 @lru_cache(maxsize=128)
 def _time_series_template(y_title: str, title: str, width: int, height: int, rule: float | None,
-                          rule_label: str) -> str:
+                          rule_label: str, band: bool) -> str:
     base = alt.Chart(alt.NamedData(ROWS)).encode(
         x=alt.X("t:Q", title="Year", axis=alt.Axis(format="d", tickMinStep=1),
                 scale=alt.Scale(zero=False, nice=False)),
@@ -174,7 +175,7 @@ def _time_series_template(y_title: str, title: str, width: int, height: int, rul
         alt.Tooltip("status:N", title="Status"),
         alt.Tooltip("dataset_id:N", title="Dataset"),
     ]
-    band = base.transform_filter("isValid(datum.lower) && isValid(datum.upper)").mark_area(
+    intervals = base.transform_filter("isValid(datum.lower) && isValid(datum.upper)").mark_area(
         opacity=0.18).encode(y=alt.Y("lower:Q"), y2="upper:Q")
     valid = base.transform_filter("isValid(datum.value)")
     line = valid.mark_line(strokeWidth=2).encode(y=alt.Y("value:Q", title=y_title,
@@ -182,7 +183,7 @@ def _time_series_template(y_title: str, title: str, width: int, height: int, rul
     points = valid.mark_point(filled=True, size=46).encode(
         y="value:Q", shape=alt.Shape("status:N", title="Status (OBS_STATUS)"), tooltip=tooltip,
     )
-    layers: list[Any] = [band, line, points]
+    layers: list[Any] = [intervals, line, points] if band else [line, points]
     if rule is not None:
         rule_data = alt.Data(values=[{"y": rule, "label": rule_label}])
         layers.append(alt.Chart(rule_data).mark_rule(strokeDash=[6, 4], color="#b3261e").encode(y="y:Q"))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from corridor.store.warehouse import DIMENSIONS, Warehouse
 
-from .areas import aggregate_codes, area_name
+from .areas import aggregate_codes, area_name, is_country
 
 WORLD = "900"
 IMS_SERIES = "undesa-ims"
@@ -170,8 +170,11 @@ def partner_totals(wh: Warehouse, dataflow: str, m49: str) -> pd.DataFrame:
     for column, side in (("ref_area", "in"), ("counterpart_area", "from")):
         frame = wh.observations(dataflow, **{column: m49}, sex="_T", age="_T", scaled=True)
         other = "counterpart_area" if column == "ref_area" else "ref_area"
+        # the publisher's own total (all partners _T, or the world row 900) wins over a sum of partners
         totals = frame[frame[other] == "_T"]
-        detail = frame[(frame[other] != "_T") & ~frame[other].isin(aggregate_codes() - {"_T"})]
+        if totals.empty:
+            totals = frame[frame[other] == WORLD]
+        detail = frame[frame[other].map(is_country)]
         if totals.empty and not detail.empty:
             keys = ["dataset_id", "time_period", "publisher", "licence", "concept"]
             totals = detail.groupby(keys, as_index=False, dropna=False).agg(
@@ -223,13 +226,15 @@ def flows_for(wh: Warehouse, m49: str, n: int = 8) -> dict[str, Any] | None:
 
 
 def regional_flows(wh: Warehouse) -> dict[str, Any] | None:
-    """Published flows between world regions (e.g. Abel 2018), latest period, as a chord matrix."""
+    """Published flows between world regions (e.g. Abel 2018), latest period, as a chord matrix.
+
+    Rows whose two ends are both groupings (not countries) are used; flows within a region (between
+    its countries) are kept on the diagonal, so the matrix sums to the publisher's total.
+    """
     frame = wh.observations("MIG_FLOW", sex="_T", age="_T", scaled=True)
-    aggregates = aggregate_codes()
-    frame = frame[frame["ref_area"].isin(aggregates) & frame["counterpart_area"].isin(aggregates)
-                  & (frame["ref_area"] != frame["counterpart_area"])
-                  & ~frame["ref_area"].isin(["_T", WORLD]) & ~frame["counterpart_area"].isin(["_T", WORLD])]
-    frame = frame.dropna(subset=["value"])
+    keep = ~frame["ref_area"].map(is_country) & ~frame["counterpart_area"].map(is_country) \
+        & ~frame["ref_area"].isin(["_T", WORLD]) & ~frame["counterpart_area"].isin(["_T", WORLD])
+    frame = frame[keep].dropna(subset=["value"])
     if frame.empty:
         return None
     dataset_id = sorted(frame["dataset_id"].unique())[0]
@@ -241,9 +246,11 @@ def regional_flows(wh: Warehouse) -> dict[str, Any] | None:
     matrix = [[0.0] * len(areas) for _ in areas]
     for origin, dest, value in zip(frame["counterpart_area"], frame["ref_area"], frame["value"], strict=True):
         matrix[index[origin]][index[dest]] += float(value)
+    within = sum(matrix[i][i] for i in range(len(areas)))
     return {"names": [area_name(a) for a in areas], "matrix": matrix, "period": period,
-            "dataset_id": dataset_id, "total": float(frame["value"].sum()),
-            "method": sorted(frame["method"].unique())[0]}
+            "dataset_id": dataset_id, "total": float(frame["value"].sum()), "within": within,
+            "method": sorted(frame["method"].unique())[0],
+            "statuses": sorted(frame["obs_status"].unique())}
 
 
 def remittance_costs(wh: Warehouse, m49: str, n: int = 6) -> pd.DataFrame:
@@ -271,16 +278,25 @@ def census_compliance(wh: Warehouse, m49: str) -> pd.DataFrame | None:
 
 
 # -- corridor --------------------------------------------------------------------------------------------
-def corridor_observations(wh: Warehouse, origin: str, destination: str) -> pd.DataFrame:
-    """Everything the warehouse holds for origin -> destination (REF_AREA = destination,
-    COUNTERPART_AREA = origin), every dataflow, every vintage, totals over sex and age."""
-    frame = wh.observations(
-        [r[0] for r in wh.con.execute("SELECT DISTINCT dataflow FROM observations").fetchall()] or ["MIG_STOCK"],
-        ref_area=destination, counterpart_area=origin, age="_T", latest=False, scaled=True,
-    )
-    if frame.empty:
-        return frame
-    frame = frame.copy()
+def corridor_observations(wh: Warehouse, origin: str, destination: str,
+                          reversed_flows: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Everything the warehouse holds for migrants from ``origin`` in ``destination``: every dataflow,
+    every vintage, totals over age. Dataflows are read with REF_AREA = destination and COUNTERPART_AREA
+    = origin, except those in ``reversed_flows`` (money sent home: REF_AREA = origin)."""
+    flows = [r[0] for r in wh.con.execute("SELECT DISTINCT dataflow FROM observations").fetchall()]
+    forward = [f for f in flows if f not in reversed_flows]
+    backward = [f for f in flows if f in reversed_flows]
+    parts = []
+    if forward:
+        parts.append(wh.observations(forward, ref_area=destination, counterpart_area=origin, age="_T",
+                                     latest=False, scaled=True))
+    if backward:
+        parts.append(wh.observations(backward, ref_area=origin, counterpart_area=destination, age="_T",
+                                     latest=False, scaled=True))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame()
+    frame = pd.concat(parts, ignore_index=True)
     frame["series_label"] = _label(frame)
     return frame
 

@@ -32,6 +32,9 @@ class DataflowView:
     value_title: str
     unit: str
     description: str
+    #: money goes the other way: on the corridor page origin -> destination of *migrants*, the dataflow
+    #: is read with REF_AREA = origin (receiving) and COUNTERPART_AREA = destination (sending)
+    reverse: bool = False
 
 
 DATAFLOW_VIEWS: dict[str, DataflowView] = {
@@ -45,9 +48,11 @@ DATAFLOW_VIEWS: dict[str, DataflowView] = {
     "ASYLUM_SEEKERS": DataflowView("Asylum seekers", "Asylum seekers (persons)", "persons",
                                    "Asylum seekers whose claims are pending, by origin."),
     "REMIT": DataflowView("Remittances", "Remittances (US$)", "US$",
-                          "Remittances received by the destination of this page's REF_AREA from the sender."),
+                          "Remittances sent home: received by the migrants' origin (REF_AREA) from their "
+                          "destination (COUNTERPART_AREA).", reverse=True),
     "REMIT_COST": DataflowView("Cost of sending remittances", "Average total cost (%)", "%",
-                               "Average total cost of sending US$200 (SDG indicator 10.c.1; target < 3%)."),
+                               "Average total cost of sending US$200 from the migrants' destination to their "
+                               "origin (SDG indicator 10.c.1; target below 3%).", reverse=True),
     "POP": DataflowView("Population", "Population (persons)", "persons", "Population at mid-year."),
     "NET_MIG": DataflowView("Net migration", "Net migrants (persons)", "persons",
                             "Immigrants minus emigrants during the period."),
@@ -143,8 +148,9 @@ def _bilateral_totals(dataflow: str, in_label: str, from_label: str):
         frame = frame.sort_values(["series_label", "time_period"])
         latest = {side: grp.dropna(subset=["value"]).sort_values("time_period").iloc[-1].to_dict()
                   for side, grp in frame.groupby("side") if grp["value"].notna().any()}
-        return {"spec": charts.time_series(_records(frame), y_title=view_of(dataflow).value_title, width=760,
-                                           height=240),
+        single = frame["time_period"].nunique() == 1  # one period: the figures say it; a chart would not
+        return {"spec": None if single else charts.time_series(_records(frame), y_title=view_of(dataflow).value_title,
+                                                               width=760, height=240),
                 "latest": latest, "missing": _missing(frame), "in_label": in_label, "from_label": from_label,
                 "datasets": queries.datasets(wh, sorted(frame["dataset_id"].unique()))}
     return build

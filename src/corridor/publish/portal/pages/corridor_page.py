@@ -19,7 +19,7 @@ from ..access import page_warehouse
 from ..areas import area_name, resolve_area
 from ..concepts import concept
 from ..rendering import render
-from ..sections import view_of
+from ..sections import DATAFLOW_VIEWS, view_of
 
 router = APIRouter()
 
@@ -42,7 +42,8 @@ def corridor(request: Request, origin: str, destination: str,
         return render(request, "error.html", status_code=404, title="Area not found", message=str(exc))
     if (origin_code, dest_code) != (origin, destination):
         return RedirectResponse(f"/corridor/{origin_code}/{dest_code}?sex={sex}", status_code=303)
-    frame = queries.corridor_observations(wh, origin_code, dest_code)
+    reversed_flows = frozenset(f for f, v in DATAFLOW_VIEWS.items() if v.reverse)
+    frame = queries.corridor_observations(wh, origin_code, dest_code, reversed_flows)
     panels = []
     sexes: list[str] = []
     if not frame.empty:
@@ -57,7 +58,9 @@ def corridor(request: Request, origin: str, destination: str,
                                           "dataset_id", "series_label", "vintage", "method", "concept"])
             panels.append({
                 "dataflow": dataflow, "view": view,
-                "spec": charts.time_series([dict(r) for r in rows], y_title=view.value_title, width=760, height=260),
+                "spec": charts.time_series([dict(r) for r in rows], y_title=view.value_title, width=760, height=260)
+                if group["time_period"].nunique() > 1 else None,
+                "pair": (origin_code, dest_code) if view.reverse else (dest_code, origin_code),
                 "rows": rows,
                 "datasets": [{**meta[i], "concept_info": concept(meta[i].get("concept"))} for i in ids if i in meta],
             })

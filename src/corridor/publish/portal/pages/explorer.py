@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from corridor.errors import InputError
 from corridor.store.warehouse import Warehouse
 
 from .. import queries
@@ -65,12 +66,19 @@ def explore(request: Request, flow: str = Query("MIG_STOCK", pattern="^[A-Z][A-Z
     if not any(column in request.query_params for _, column in dims) and "900" in options.get("ref_area", []):
         # a fresh visit opens on the world totals; choosing "all" (an empty parameter) shows everything
         chosen["ref_area"] = ref_area = "900"
+        if "_T" in options.get("counterpart_area", []):
+            chosen["counterpart_area"] = counterpart_area = "_T"
     filters = {column: chosen[column] for _, column in dims if chosen.get(column)}
+
     def fetch(n: int):
         return queries.observations_page(wh, flow, {**filters, **fixed}, start=start or None, end=end or None,
                                          as_of=as_of or None, limit=PAGE_SIZE, offset=(n - 1) * PAGE_SIZE)
 
-    shown, total = fetch(page)
+    try:
+        shown, total = fetch(page)
+    except InputError as exc:  # an unknown vintage: say which ones exist
+        return render(request, "explore.html", status_code=400, message=str(exc), dims=[], rows=[], total=0,
+                      **context)
     pages = max(1, -(-total // PAGE_SIZE))
     if page > pages:
         page = pages

@@ -13,7 +13,7 @@ from corridor.store.warehouse import Warehouse
 
 from .. import charts, queries
 from ..access import page_warehouse
-from ..areas import area_name
+from ..areas import area_name, is_country
 from ..rendering import render
 
 router = APIRouter()
@@ -27,7 +27,7 @@ def home(request: Request, year: str | None = Query(None, description="reference
     if years:
         chosen = year if year in years else years[0]
         frame, used = queries.migrant_share(wh, chosen)
-        rows = frame.dropna(subset=["share"])
+        rows = frame[frame["m49"].map(is_country)].dropna(subset=["share"])
         world = frame[frame["m49"] == queries.WORLD]
         context.update(
             year=chosen, requested=year, datasets=queries.datasets(wh, used),

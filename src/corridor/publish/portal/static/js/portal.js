@@ -42,33 +42,35 @@
   function renderChord(el) {
     var data = specOf(el);
     if (!data || !data.names || !data.names.length) { return fail(el, "no flows"); }
-    var size = Math.min(620, el.clientWidth || 620);
-    var outer = size / 2 - 90, inner = outer - 14;
+    var size = 560, margin = 190;
+    var outer = size / 2 - 30, inner = outer - 14;
     var svg = d3.select(el).append("svg")
       .attr("class", "chord")
-      .attr("viewBox", [-size / 2, -size / 2, size, size].join(" "))
+      .attr("viewBox", [-(size / 2 + margin), -size / 2, size + 2 * margin, size].join(" "))
       .attr("role", "img")
       .attr("aria-label", data.title || "Chord diagram of estimated flows");
-    var chords = d3.chordDirected().padAngle(12 / inner).sortSubgroups(d3.descending)(data.matrix);
+    var chords = d3.chordDirected().padAngle(10 / inner).sortSubgroups(d3.descending)(data.matrix);
     var color = d3.scaleOrdinal(data.names, d3.schemeTableau10);
     var arc = d3.arc().innerRadius(inner).outerRadius(outer);
     var ribbon = d3.ribbonArrow().radius(inner - 1).padAngle(1 / inner);
     var group = svg.append("g").selectAll("g").data(chords.groups).join("g");
-    group.append("path").attr("fill", function (d) { return color(data.names[d.index]); })
+    group.append("path").attr("class", "group").attr("fill", function (d) { return color(data.names[d.index]); })
       .attr("stroke", "#fff").attr("d", arc)
       .append("title").text(function (d) {
         return data.names[d.index] + "\nout: " + fmt(d3.sum(data.matrix[d.index])) +
           "\nin: " + fmt(d3.sum(data.matrix, function (row) { return row[d.index]; }));
       });
+    // horizontal labels outside the ring: readable at every angle
     group.append("text")
-      .each(function (d) { d.angle = (d.startAngle + d.endAngle) / 2; })
-      .attr("dy", "0.35em")
-      .attr("transform", function (d) {
-        return "rotate(" + (d.angle * 180 / Math.PI - 90) + ") translate(" + (outer + 6) + ")" +
-          (d.angle > Math.PI ? " rotate(180)" : "");
+      .each(function (d) {
+        var a = (d.startAngle + d.endAngle) / 2 - Math.PI / 2;
+        d.lx = Math.cos(a) * (outer + 10); d.ly = Math.sin(a) * (outer + 10);
       })
-      .attr("text-anchor", function (d) { return d.angle > Math.PI ? "end" : null; })
-      .text(function (d) { var n = data.names[d.index]; return n.length > 22 ? n.slice(0, 21) + "…" : n; });
+      .attr("x", function (d) { return d.lx; })
+      .attr("y", function (d) { return d.ly; })
+      .attr("dy", function (d) { return d.ly > outer * 0.8 ? "0.9em" : (d.ly < -outer * 0.8 ? "-0.3em" : "0.35em"); })
+      .attr("text-anchor", function (d) { return d.lx > 12 ? "start" : (d.lx < -12 ? "end" : "middle"); })
+      .text(function (d) { var n = data.names[d.index]; return n.length > 30 ? n.slice(0, 29) + "…" : n; });
     svg.append("g").attr("fill-opacity", 0.72).selectAll("path").data(chords).join("path")
       .attr("class", "ribbon")
       .attr("d", ribbon)

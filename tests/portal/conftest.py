@@ -1,0 +1,166 @@
+"""Fixtures for the portal tests: the real warehouse, ``corridor serve`` on loopback, and chromium.
+
+The warehouse is the session fixture ``loaded_warehouse`` (every catalogue release ingested from the
+real mirror); while a checkout lacks it, the releases the pages need are ingested here with the real
+adapters. The server is the real ``corridor serve`` (FastAPI app from ``corridor.publish.app``, uvicorn)
+in its own process on a free loopback port. The browser is Debian's ``chromium`` driven by Playwright;
+without it the browser tests skip locally and fail under CI (``CI=true``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from corridor.store.warehouse import Warehouse
+
+#: Releases the portal's pages draw on (used only when ``loaded_warehouse`` is not defined).
+PORTAL_RELEASES = ("undesa-ims-2019-od", "undesa-ims-2019-totals", "undesa-ims-2020-sex-destination",
+                   "wpp2019-population", "wb-bilateral-migration-2017", "wb-rpw-corridor-costs",
+                   "unhcr-2020", "abel-2018-regional-flows")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def portal_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                     mirror: Path) -> Path:
+    """Path of a warehouse with the real releases (opened read-only by everything below)."""
+    try:
+        return Path(request.getfixturevalue("loaded_warehouse"))
+    except pytest.FixtureLookupError:
+        pass
+    from corridor.sources.ingest import ingest_release
+
+    path = tmp_path_factory.mktemp("portal") / "corridor.duckdb"
+    with Warehouse.open(path) as wh:
+        for release_id in PORTAL_RELEASES:
+            ingest_release(wh, release_id, mirror=mirror)
+    return path
+
+
+@pytest.fixture()
+def wh(portal_warehouse: Path) -> Iterator[Warehouse]:
+    with Warehouse.open(portal_warehouse, read_only=True) as warehouse:
+        yield warehouse
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def portal_url(portal_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of ``corridor serve`` over the real warehouse, in its own process."""
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("portal_serve")
+    log = folder / "serve.log"
+    env = dict(os.environ, CORRIDOR_TOKENS="", CORRIDOR_AUDIT_LOG=str(folder / "audit.jsonl"))
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "corridor.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--warehouse", str(portal_warehouse), "--log-level", "warning"],
+            stdout=out, stderr=subprocess.STDOUT, env=env,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    try:
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"corridor serve exited with {proc.returncode}:\n{log.read_text()}")
+            try:
+                if httpx.get(url + "/openapi.json", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"corridor serve did not answer within 90 s:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        message = "Debian's chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " -- under CI the browser tests must run")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page in a fresh context that records every request it makes (to prove nothing leaves the host)."""
+
+    def __init__(self, browser, base_url: str) -> None:
+        self.base_url = base_url
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True,
+                                           base_url=base_url)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+
+    def open(self, path: str):
+        response = self.page.goto(path, wait_until="load")
+        assert response is not None and response.status == 200, f"{path}: HTTP {response and response.status}"
+        return response
+
+    def wait_charts(self, timeout: float = 30_000) -> None:
+        """Wait until every chart container is drawn (``data-state`` set by static/js/portal.js)."""
+        self.page.wait_for_function(
+            "() => [...document.querySelectorAll('[data-vega],[data-chord]')]"
+            ".every(el => el.dataset.state === 'rendered' || el.dataset.state === 'error')",
+            timeout=timeout)
+        failed = self.page.eval_on_selector_all("[data-state=error]", "els => els.map(e => e.id + ': ' + e.innerText)")
+        assert not failed, failed
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def outside_requests(self) -> list[str]:
+        return [u for u in self.requests if not (u.startswith(self.base_url) or u.startswith("data:"))]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture()
+def visit(browser, portal_url: str) -> Iterator[Visit]:
+    v = Visit(browser, portal_url)
+    yield v
+    v.close()

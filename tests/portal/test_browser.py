@@ -1,0 +1,180 @@
+"""The portal in a real browser (Debian's chromium, headless, via Playwright) against ``corridor serve``.
+
+What each test proves: the page loads (HTTP 200, no script error), every chart on it is drawn with data
+(SVG present with marks), the page's controls change what is shown (state in the URL), downloads
+return the rows the table shows, and the browser fetches nothing from any other host. Each test saves a
+full-page screenshot under ``test-artifacts/screenshots/``.
+
+Reference figures come from the publishers' releases (see ``shared/docs/REFERENCE_VALUES.md``):
+UN DESA IMS 2019, Mexico-born living in the USA in 2019: 11,489,684; World Bank bilateral matrix
+2017, Mexico -> USA: 11,573,680; UN DESA IMS 2020, world 2020: 280,598,105; Abel (2018) regional flows
+2010-15: 36,458,734.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _svg_marks(page, selector: str) -> int:
+    """Number of drawn marks (paths, symbols, rects) inside the chart's SVG."""
+    return page.eval_on_selector(
+        selector, "el => el.querySelectorAll('svg path, svg rect, svg circle, svg line').length")
+
+
+def test_home_map_renders_and_year_is_in_the_url(visit):
+    visit.open("/")
+    visit.wait_charts()
+    page = visit.page
+    # 177 map shapes in world-atlas 110m; a drawn choropleth has a path per country
+    assert _svg_marks(page, "#world-map") > 150
+    fills = page.eval_on_selector("#world-map",
+                                  "el => [...el.querySelectorAll('path')].map(p => p.getAttribute('fill'))")
+    # grey (#d5d9e0 = rgb(213, 217, 224)) marks a country without a figure
+    coloured = sum(1 for f in fills if f and f.replace(" ", "") not in ("#d5d9e0", "rgb(213,217,224)", "none",
+                                                                       "transparent"))
+    assert coloured > 100, "most countries should be coloured by their share, not grey (no data)"
+    text = page.inner_text("main")
+    assert "UN DESA International Migrant Stock" in text and "World Population Prospects 2019" in text
+    year = page.eval_on_selector("select[name=year]", "s => s.value")
+    assert year in text
+    # IMS 2020 edition, world mid-2020: 280,598,105 (REFERENCE_VALUES.md)
+    if year == "2020":
+        assert "280,598,105" in text
+    # Abel (2018) regional flows, 2010-2015 total 36,458,734 (REFERENCE_VALUES.md), drawn as a chord
+    assert "36,458,734" in text
+    assert page.eval_on_selector("#regional-chord", "el => el.querySelectorAll('path.ribbon').length") > 9
+    visit.screenshot("home")
+    # the year selector changes the map and puts the year in the URL
+    other = page.eval_on_selector("select[name=year]", "s => [...s.options].map(o => o.value).at(-1)")
+    with page.expect_navigation():
+        page.select_option("select[name=year]", other)
+    assert f"year={other}" in page.url
+    visit.wait_charts()
+    assert f"mid-{other}" in page.inner_text("main")
+    visit.screenshot(f"home-{other}")
+    assert visit.outside_requests() == []
+    assert visit.errors == []
+
+
+def test_country_profile_charts_and_sections(visit):
+    visit.open("/country/484")
+    visit.wait_charts()
+    page = visit.page
+    assert page.inner_text("h1") == "Mexico"
+    for chart in ("#stocks-immigrants", "#stocks-emigrants", "#partners-destinations"):
+        assert _svg_marks(page, chart) > 10, chart
+    text = page.inner_text("main")
+    # emigrants born in Mexico: the top destination is the United States
+    first = page.inner_text("#partners table.data tbody tr:first-child td:first-child")
+    assert "United States" in first
+    assert "Status" in text and "undesa-ims" in text
+    # flows: says clearly when no estimates are loaded, draws the chord when they are
+    flows = page.inner_text("#flows")
+    assert ("No flow estimates" in flows) or page.eval_on_selector(
+        "#flows-chord", "el => el.querySelectorAll('path.ribbon').length") > 0
+    visit.screenshot("country-484")
+    assert visit.outside_requests() == []
+    assert visit.errors == []
+
+
+def test_corridor_sources_side_by_side(visit):
+    visit.open("/corridor/484/840")
+    visit.wait_charts()
+    page = visit.page
+    text = page.inner_text("main")
+    assert "11,489,684" in text  # UN DESA IMS 2019: Mexico-born in the USA, 2019
+    assert "11,573,680" in text  # World Bank 2017 bilateral matrix: Mexico -> USA
+    assert "undesa-ims-2019-od" in text and "wb-bilateral-migration-2017" in text
+    assert "Concept" in text
+    assert _svg_marks(page, "#chart-MIG_STOCK") > 10
+    visit.screenshot("corridor-484-840")
+    # no source in the warehouse splits this corridor by sex: the choice is offered but disabled
+    disabled = page.eval_on_selector_all("select[name=sex] option",
+                                         "os => os.filter(o => o.disabled).map(o => o.value)")
+    assert set(disabled) == {"M", "F"}
+    # the reverse corridor holds the money sent home: remittances from the USA to Mexico
+    visit.open("/corridor/840/484")
+    visit.wait_charts()
+    assert "REMIT" not in page.inner_text("main") or "received by the migrants' origin" in page.inner_text("main")
+    assert visit.outside_requests() == []
+    assert visit.errors == []
+
+
+def _table_rows(page) -> list[list[str]]:
+    return page.eval_on_selector_all("#results tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))")
+
+
+def test_explorer_filters_change_the_table_and_downloads_match(visit):
+    visit.open("/explore?flow=MIG_STOCK")
+    page = visit.page
+    before = page.inner_text("#row-count")
+    # choose: residence United States, origin Mexico
+    page.select_option("select[name=ref_area]", "840")
+    page.select_option("select[name=counterpart_area]", "484")
+    with page.expect_navigation():
+        page.click("#explore-form button[type=submit]")
+    assert "ref_area=840" in page.url and "counterpart_area=484" in page.url
+    after = page.inner_text("#row-count")
+    assert after != before
+    rows = _table_rows(page)
+    assert rows and all(r[0].startswith("United States") and r[1] == "Mexico" for r in rows)
+    shown = {(r[3], r[4].replace(",", "")) for r in rows}
+    assert ("2019", "11489684") in shown  # UN DESA IMS 2019 (REFERENCE_VALUES.md)
+    assert "CC-BY-3.0-IGO" in page.inner_text("main")  # licence text of the UN DESA datasets
+    visit.screenshot("explore-840-484")
+    # the CSV download holds exactly the rows of the table
+    with page.expect_download() as info:
+        page.click("a[data-format=csv]")
+    body = open(info.value.path(), encoding="utf-8").read()
+    table = list(csv.DictReader(io.StringIO(body)))
+    assert len(table) == int(after.split()[0].replace(",", ""))
+    assert {r["ref_area"] for r in table} == {"840"} and {r["counterpart_area"] for r in table} == {"484"}
+    values = {(r["time_period"], float(r["value"])) for r in table if r["value"]}
+    assert ("2019", 11489684.0) in values
+    assert {r["licence"] for r in table} >= {"CC-BY-3.0-IGO"}  # the licence travels with every row
+    # SDMX-CSV 2.0: same rows, STRUCTURE columns first
+    with page.expect_download() as info:
+        page.click("a[data-format=sdmx-csv]")
+    sdmx = list(csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8").read())))
+    assert len(sdmx) == len(table)
+    assert sdmx[0]["STRUCTURE"] and sdmx[0]["STRUCTURE_ID"].endswith("MIG_STOCK(1.0)")
+    assert visit.outside_requests() == []
+    assert visit.errors == []
+
+
+def test_explorer_pages_and_other_dataflows(visit):
+    visit.open("/explore?flow=MIG_STOCK&ref_area=&counterpart_area=&sex=_T")
+    page = visit.page
+    count = int(page.inner_text("#row-count").split()[0].replace(",", ""))
+    assert count > 1000
+    assert len(_table_rows(page)) == 100
+    with page.expect_navigation():
+        page.click("text=next →")
+    assert "page=2" in page.url and len(_table_rows(page)) == 100
+    visit.screenshot("explore-all-page2")
+    with page.expect_navigation():
+        page.select_option("select[name=flow]", "POP")
+    assert "flow=POP" in page.url and "Population" in page.inner_text("main")
+
+
+def test_sources_page_shows_disagreements(visit):
+    visit.open("/sources")
+    page = visit.page
+    revisions = page.inner_text("#revisions")
+    assert "1990" in revisions and "152,986,157" in revisions  # IMS 2020 edition, world mid-1990
+    un_wb = page.inner_text("#un-wb")
+    assert "Mexico → United States" in un_wb and "11,573,680" in un_wb
+    datasets = page.inner_text("#datasets")
+    for dataset_id in ("undesa-ims-2019-od", "undesa-ims-2020-sex-destination", "wb-bilateral-migration-2017",
+                       "wpp2019-population"):
+        assert dataset_id in datasets
+    assert "foreign_born" in page.inner_text("#concepts")
+    visit.screenshot("sources")
+    assert visit.outside_requests() == []
+    assert visit.errors == []

@@ -1,0 +1,144 @@
+"""The portal over HTTP (the real ``corridor serve`` process) and its building blocks on the real warehouse.
+
+What each test proves is in its docstring. Figures: UN DESA IMS 2020 edition, world mid-2020 =
+280,598,105 and mid-1990 = 152,986,157; IMS 2019 edition, Mexico-born in the USA 2019 = 11,489,684;
+World Bank bilateral matrix 2017, Mexico -> USA 11,573,680 (shared/docs/REFERENCE_VALUES.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import httpx
+import jsonschema
+import pytest
+
+from corridor.publish.portal import STATIC_DIR, charts, queries
+from corridor.publish.portal.pages import corridor_page, country, explorer, home, sources
+from corridor.publish.portal.sections import COUNTRY_SECTIONS
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "portal.md"
+PAGES = ["/", "/country/484", "/country/840", "/corridor/484/840", "/explore", "/explore?flow=POP", "/sources"]
+
+
+def _get(url: str, path: str, **kw) -> httpx.Response:
+    return httpx.get(url + path, timeout=120, **kw)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_answers_html_without_remote_addresses(portal_url, path):
+    """Each page is served (200, HTML) and nothing in it would load from another host (offline use)."""
+    response = _get(portal_url, path)
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    loads = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", html)
+    assert loads, "a page links something"
+    remote = [u for u in loads if re.match(r"^(https?:)?//", u)]
+    assert remote == [], remote
+
+
+def test_bad_input_gets_a_4xx_page_with_a_reason(portal_url):
+    """Unknown areas and malformed parameters are answered 4xx with a message, never 5xx."""
+    r = _get(portal_url, "/country/99999")
+    assert r.status_code == 404 and "99999" in r.text
+    r = _get(portal_url, "/country?q=Atlantis")
+    assert r.status_code == 404 and "Atlantis" in r.text
+    r = _get(portal_url, "/country?q=Mexico", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/country/484"
+    r = _get(portal_url, "/country/MEX", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/country/484"
+    for path in ("/explore?flow=NOPE", "/explore?flow=MIG_STOCK&start=19x0", "/explore?flow=MIG_STOCK&page=0",
+                 "/corridor/484/840?sex=Q", "/sources?area=abc", "/explore?flow=MIG_STOCK&as_of=no-such-vintage"):
+        r = _get(portal_url, path)
+        assert 400 <= r.status_code < 500, (path, r.status_code, r.text[:300])
+
+
+def test_static_assets_are_the_recorded_versions(portal_url):
+    """The vendored libraries and the map served at /static are byte-for-byte the files VERSIONS.md lists."""
+    listed = (STATIC_DIR / "vendor" / "VERSIONS.md").read_text()
+    rows = re.findall(r"^\| `([^`]+)` \|.*\| `([0-9a-f]{64})` \|$", listed, flags=re.M)
+    assert len(rows) == 5
+    for rel, sha in rows:
+        body = _get(portal_url, f"/static/{rel}").content
+        assert hashlib.sha256(body).hexdigest() == sha, rel
+        assert (STATIC_DIR / "vendor" / "licenses").is_dir()
+
+
+def test_world_share_uses_ims_latest_and_wpp2019(wh):
+    """Home map figures: IMS 2020 world total over WPP 2019 world population, both named."""
+    years = queries.map_years(wh)
+    assert "2020" in years and "1990" in years
+    frame, used = queries.migrant_share(wh, "2020")
+    world = frame.set_index("m49").loc["900"]
+    assert world["migrants"] == 280_598_105  # IMS 2020, world mid-2020
+    # WPP 2019: world population 2020 = 7,794,798.7 thousand (MANIFEST.md)
+    assert world["population"] == pytest.approx(7_794_798_700, rel=1e-6)
+    assert world["dataset_id"] == "undesa-ims-2020-sex-destination"
+    assert "wpp2019-population" in used
+
+
+def test_explorer_page_matches_the_warehouse(wh):
+    """The explorer's paged SQL returns what Warehouse.observations returns (same vintage rule)."""
+    filters = {"ref_area": "840", "age": "_T", "birthplace": "_T"}
+    full = wh.observations("MIG_STOCK", **filters)
+    page, total = queries.observations_page(wh, "MIG_STOCK", filters, limit=100_000)
+    assert total == len(full) == len(page)
+    key = ["dataset_id", "ref_area", "counterpart_area", "sex", "time_period"]
+    assert sorted(map(tuple, page[key].to_numpy())) == sorted(map(tuple, full[key].to_numpy()))
+    first, _ = queries.observations_page(wh, "MIG_STOCK", filters, limit=10, offset=0)
+    assert list(first["counterpart_area"]) == list(full["counterpart_area"].iloc[:10])
+    older, n_old = queries.observations_page(wh, "MIG_STOCK", {"ref_area": "900", "counterpart_area": "_T"},
+                                             as_of="undesa-ims-2019-totals")
+    assert n_old > 0 and set(older["dataset_id"]) == {"undesa-ims-2019-totals"}
+
+
+def test_corridor_reads_every_source(wh):
+    """Mexico -> USA: UN DESA (2019 edition) and World Bank (2017) side by side, never merged."""
+    frame = queries.corridor_observations(wh, "484", "840")
+    stock = frame[(frame["dataflow"] == "MIG_STOCK") & (frame["sex"] == "_T")]
+    by = {(d, t): v for d, t, v in zip(stock["dataset_id"], stock["time_period"], stock["value"], strict=True)}
+    assert by[("undesa-ims-2019-od", "2019")] == 11_489_684
+    assert by[("wb-bilateral-migration-2017", "2017")] == 11_573_680
+
+
+def test_vintage_revision_table(wh):
+    """Sources page: IMS 2019 vs 2020 editions for the world, years both publish (1990-2015)."""
+    rev = queries.vintage_revisions(wh)
+    assert list(rev["time_period"]) == ["1990", "1995", "2000", "2005", "2010", "2015"]
+    assert rev.attrs["old"] == "2019" and rev.attrs["new"] == "2020"
+    assert rev.set_index("time_period").loc["1990", "new"] == 152_986_157  # IMS 2020 edition, mid-1990
+
+
+def test_chart_specs_are_valid_vega_lite(wh):
+    """Every Vega-Lite spec the country page embeds validates against Altair's Vega-Lite schema."""
+    import altair as alt
+
+    schema = alt.vegalite.v6.schema.core.load_schema()
+    specs = []
+    for section in COUNTRY_SECTIONS:
+        content = section.build(wh, "484") or {}
+        for part in [content, *[v for v in content.values() if isinstance(v, dict)]]:
+            if isinstance(part.get("spec"), dict):
+                specs.append(part["spec"])
+    frame, _ = queries.migrant_share(wh, "2020")
+    specs.append(charts.world_map(charts.records(frame, ["m49", "name", "share", "migrants", "population",
+                                                         "obs_status", "dataset_id", "pop_dataset_id"]),
+                                  year="2020", title="t"))
+    assert len(specs) >= 4
+    for spec in specs:
+        jsonschema.validate(spec, schema)
+        assert spec["datasets"][charts.ROWS], "the chart carries its rows"
+
+
+def test_docs_cover_every_page_and_section():
+    """docs/portal.md names every page route and every country section (docs cannot fall behind)."""
+    text = DOCS.read_text()
+    paths = [route.path for page in (home, country, corridor_page, explorer, sources) for route in page.router.routes]
+    assert len(paths) >= 7
+    for path in paths:
+        assert f"`{path}`" in text, path
+    for section in COUNTRY_SECTIONS:
+        assert f"`{section.id}`" in text, section.id
