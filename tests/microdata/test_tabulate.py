@@ -103,3 +103,15 @@ def test_bad_map_syntax() -> None:
         parse_map("birth=BPL")
     with pytest.raises(InputError, match="mapped twice"):
         parse_map("sex=a,sex=b")
+
+
+def test_records_without_weight_are_refused(duck, eusilc: Path, tmp_path: Path) -> None:
+    df = read_microdata(eusilc, columns=["rb090", "rb050"])
+    df = df.assign(rb090=df["rb090"].astype(str))
+    df.loc[:4, "rb050"] = None
+    path = tmp_path / "silc_noweight.parquet"
+    df.to_parquet(path)
+    t = load_table(duck, path, name="silc_nw")
+    with pytest.raises(InputError, match="5 record\\(s\\) have no weight"):
+        tabulate(t, ["rb090"], parse_map(""), weight="rb050")
+    assert tabulate(t, ["rb090"], parse_map(""))["n"].sum() == 13_513

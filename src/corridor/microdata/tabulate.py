@@ -179,12 +179,20 @@ def tabulation_expr(table: Any, keys: dict[str, Any], weight: Any = None, condit
     metrics = {"n": table.count()}
     if weight is not None:
         metrics["estimate"] = weight.sum()
+        metrics["weighted_n"] = weight.count()  # records with a weight (checked by finish)
     return table.group_by(**keys).aggregate(**metrics) if keys else table.aggregate(**metrics)
 
 
 def finish(raw: pd.DataFrame, by: Sequence[str], labels: dict[str, Callable[[Any], str]],
            weighted: bool) -> pd.DataFrame:
-    """Order by the raw keys (missing last), write keys as codes, add statuses."""
+    """Order by the raw keys (missing last), write keys as codes, add statuses.
+
+    A weighted table whose records do not all have a weight is refused (a missing weight would
+    silently drop persons from the estimate while keeping them in ``n``).
+    """
+    if weighted and "weighted_n" in raw and int(raw["n"].sum()) != int(raw["weighted_n"].sum()):
+        lacking = int(raw["n"].sum()) - int(raw["weighted_n"].sum())
+        raise InputError(f"{lacking} record(s) have no weight: fix the weight variable or tabulate unweighted")
     df = raw.sort_values(list(by), na_position="last", kind="mergesort").reset_index(drop=True) if by else raw
     out = pd.DataFrame(index=df.index)
     for name in by:  # label each distinct key once (results can have 10^5 rows)
