@@ -102,7 +102,7 @@ def _read_table(path: Path, mapping: dict[str, Any]) -> tuple[pd.DataFrame, int]
 
 
 def _areas(values: pd.Series, how: str, mapping: dict[str, Any], *, file: str, column: str) -> pd.Series:
-    text = values.astype(str).str.strip()
+    text = values.astype(str).str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True)  # 840.0 (a float column) = 840
     if how == "names":
         source = mapping.get("codes", {}).get("names_source", "undesa-ims-2019-od")
         table = resolve_names(text.unique(), source, file=file, column=column)
