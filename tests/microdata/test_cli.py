@@ -104,3 +104,12 @@ def test_compliance_command_records_in_the_warehouse(cps: Path, eusilc: Path, tm
     assert con.execute("SELECT count(DISTINCT dataset_id), count(*) FROM census_compliance").fetchone() == (2, 10)
     rates = dict(con.execute("SELECT topic, avg(answered::int) FROM census_compliance GROUP BY topic").fetchall())
     assert rates["C"] == 0.5 and rates["D"] == 0.5 and rates["A"] == 0.0
+
+
+def test_tabulate_with_codebook_labels(cps: Path) -> None:
+    out = run("tabulate", str(cps), "--map", "residence_past_date=MIGRATE1", "--by", "residence_past_date",
+              "--labels")
+    df = pd.read_csv(io.StringIO(out))
+    assert list(df.columns[:3]) == ["residence_past_date", "residence_past_date_label", "n"]
+    row = df.set_index("residence_past_date").loc[6]
+    assert row["residence_past_date_label"] == "Abroad" and row["n"] == 30  # DDI label; MANIFEST: 30

@@ -37,3 +37,17 @@ def test_parse_map_topics() -> None:
     vm = parse_map(" citizenship = pb220a , sex=rb090,")
     assert vm.topics() == {"A": None, "B": None, "C": None, "D": "pb220a", "E": None}
     assert vm.resolve("sex") == "rb090" and vm.resolve("age") == "age"
+
+
+def test_isco_labels_on_a_table(mirror: Path) -> None:
+    import pandas as pd
+
+    from corridor.microdata.tabulate import add_labels
+
+    isco = isco08_labels(str(mirror / "occupations" / "_cwfcn_labels_isco08.sthlp"))
+    table = pd.DataFrame({"occupation_major": ["2", "0", "_U"], "occupation": ["2211", "110", "_U"],
+                          "n": [5, 6, 7]})
+    out = add_labels(table, ["occupation_major", "occupation"], parse_map(""), isco=isco)
+    assert out["occupation_major_label"].tolist() == ["Professionals", "Armed Forces Occupations", ""]
+    assert out["occupation_label"].tolist() == ["Generalist Medical Practitioners",
+                                                "Commissioned Armed Forces Officers", ""]

@@ -16,7 +16,7 @@ from corridor.errors import InputError
 from corridor.microdata.derived import MEASURES, MeasureOptions, derive
 from corridor.microdata.engines import ENGINES, connect, load_table, register_frame
 from corridor.microdata.read import format_of, read_microdata
-from corridor.microdata.tabulate import VIRTUAL, needed_columns, tabulate
+from corridor.microdata.tabulate import VIRTUAL, add_labels, needed_columns, tabulate
 from corridor.microdata.variables import CORE_TOPICS, TOPIC_QUESTIONS, VariableMap, parse_map, suggest_roles
 
 app = typer.Typer(
@@ -132,6 +132,7 @@ def tabulate_command(
     codebook: Path | None = typer.Option(None, "--codebook", help="IPUMS DDI codebook (.xml)"),
     fmt: str = typer.Option("csv", "--format", help="csv"),
     out: Path | None = typer.Option(None, "--out", help="write here instead of standard output"),
+    with_labels: bool = typer.Option(False, "--labels", help="add <by>_label columns (codebook labels)"),
 ) -> None:
     """Count records and weighted persons by --by: CSV by..., n, estimate, obs_status, conf_status."""
     _check_format(fmt)
@@ -141,6 +142,17 @@ def tabulate_command(
         raise InputError("--by needs at least one variable")
     table = _open(file, codebook, engine, spark_master, needed_columns(names, varmap, weight))
     result = tabulate(table, names, varmap, weight=weight, min_cell=min_cell, file=str(file))
+    if with_labels:
+        value_labels: dict[str, Any] = {}
+        if format_of(file) not in ("parquet", "csv"):
+            plain = [varmap.resolve(n) for n in names if n not in VIRTUAL]
+            value_labels = read_microdata(file, codebook=codebook, columns=plain).attrs["value_labels"]
+        isco = None
+        if "occupation" in names or "occupation_major" in names:
+            from corridor.microdata.variables import isco08_labels
+
+            isco = isco08_labels()
+        result = add_labels(result, names, varmap, value_labels, isco)
     _write_csv(result, out)
 
 

@@ -232,6 +232,34 @@ def tabulate(
     return out
 
 
+def add_labels(table: pd.DataFrame, by: Sequence[str], varmap: VariableMap,
+               value_labels: dict[str, dict[Any, str]] | None = None,
+               isco: dict[str, str] | None = None) -> pd.DataFrame:
+    """Insert ``<by>_label`` after each ``by`` column: the codebook's value label of each code.
+
+    Labels come from the file's codebook (IPUMS DDI, SPSS/Stata value labels); ``occupation`` and
+    ``occupation_major`` take ISCO-08 titles (``isco``: code -> title, major groups as ``d000``).
+    Codes without a label get an empty label.
+    """
+    out = table.copy()
+    value_labels = value_labels or {}
+    for name in reversed(list(by)):
+        var = varmap.resolve(name)
+        if name == "occupation_major" and isco is not None:
+            lookup = {str(int(c[0])): t for c, t in isco.items() if c.endswith("000")}
+        elif name in VIRTUAL:
+            continue
+        elif name == "occupation" and isco is not None:
+            lookup = {k.lstrip("0") or "0": v for k, v in isco.items()}
+        else:
+            lookup = {code_text(k): v for k, v in value_labels.get(var, {}).items()}
+        codes = out[name]
+        if name == "occupation":  # ISCO codes written with or without leading zeros
+            codes = codes.map(lambda c: "" if c == MISSING else str(c).lstrip("0") or "0")
+        out.insert(out.columns.get_loc(name) + 1, f"{name}_label", codes.map(lookup).fillna(""))
+    return out
+
+
 def suppress(table: pd.DataFrame, *, by: list[str], min_cell: int) -> pd.DataFrame:
     """Disclosure control for a tabulation: ``corridor.disclose.tables.suppress`` when available.
 
