@@ -319,3 +319,26 @@ def test_bad_input_through_the_cli_exits_2_with_one_line(own_table: pd.DataFrame
     assert " ".join(done.stderr.split()) == (
         f"error: file own.csv, row {i + 2}, column 'count': 1 negative count(s); first: -3")
     assert snapshot(warehouse) == before
+
+
+def test_m49_codes_from_a_float_parquet_column(own_csv: Path, tmp_path: Path) -> None:
+    # The same table with M49 codes instead of names, written as pandas writes integer columns that
+    # hold a null: floats (840.0). The codes are codes, whatever the column type.
+    mapping = load_mapping(MAPPING)
+    by_name = read_user_table(own_csv, mapping)
+    coded = pd.read_csv(own_csv, dtype=str, keep_default_na=False).assign(
+        residence=by_name["ref_area"].astype(float), birthplace=by_name["counterpart_area"].astype(float))
+    coded.to_parquet(tmp_path / "coded.parquet", index=False)
+    assert coded["residence"].dtype == "float64"
+    m49 = {**mapping, "codes": {**mapping["codes"], "areas": "m49"}}
+    from_codes = read_user_table(tmp_path / "coded.parquet", m49)
+    pd.testing.assert_frame_equal(from_codes, by_name)
+
+
+def test_non_finite_count_is_refused(own_table: pd.DataFrame, warehouse: Path, tmp_path: Path) -> None:
+    # "inf" parses as a number (float('inf')) but is no count of persons: it must be refused like text.
+    table = own_table.copy()
+    i = row_of(table, "Kuwait", "India", "2019")
+    table.loc[i, "count"] = "inf"
+    message = refused(warehouse, write_csv(table, tmp_path / "own.csv"))
+    assert message.startswith(f"file own.csv, row {i + 2}, column 'count': 1 cell(s) are neither numbers")
