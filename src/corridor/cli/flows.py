@@ -81,10 +81,21 @@ def estimate_command(
     replicates: int = typer.Option(200, "--replicates", help="Bootstrap replicates for lower/upper (0: "
                                    "method spread only)"),
     random_seed: int = typer.Option(20101, "--random-seed", help="Seed of the bootstrap"),
+    period: str | None = typer.Option(None, "--period", help="From the warehouse: a five-year period "
+                                      "such as 2010-2015, or 'all' (1990-2020); results are written to it"),
+    sex: str = typer.Option("_T", "--sex", help="With --period: _T, M, F or all"),
+    warehouse: Path | None = typer.Option(None, "--warehouse", help="Warehouse file (default: "
+                                          "CORRIDOR_WAREHOUSE or var/corridor.duckdb)"),
 ) -> None:
-    """Estimate origin -> destination flows between two stock tables."""
-    if method not in METHODS:
-        raise InputError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}", column="--method")
+    """Estimate origin -> destination flows between two stock tables (files or the warehouse)."""
+    methods = list(METHODS) if method == "all" and period is not None else [method]
+    for m in methods:
+        if m not in METHODS:
+            raise InputError(f"unknown method {m!r}; choose one of {', '.join(METHODS)}", column="--method")
+    if period is not None:
+        _from_warehouse(methods, period, sex, warehouse, replicates=replicates, random_seed=random_seed,
+                        by_birthplace=by_birthplace, out=out if out != Path("flows.csv") else None)
+        return
     files = {"--stocks-start": stocks_start, "--stocks-end": stocks_end, "--births": births,
              "--deaths": deaths}
     missing = [k for k, v in files.items() if v is None]
@@ -116,3 +127,48 @@ def estimate_command(
     console.print(f"{method}: {len(tables.areas)} areas, total flow {result.total:,.0f}{conv_text}; "
                   f"wrote {out}", highlight=False, soft_wrap=True)
     console.print(f"interval: {frame.attrs['interval']}", highlight=False, soft_wrap=True)
+
+
+def _parse_period(text: str) -> list[tuple[int, int]]:
+    from corridor.estimate.flows.store import PERIODS
+
+    if text == "all":
+        return list(PERIODS)
+    parts = text.split("-")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) == 4 for p in parts) or int(parts[1]) <= int(parts[0]):
+        raise InputError(f"period {text!r} is not like 2010-2015 (or 'all')", column="--period")
+    return [(int(parts[0]), int(parts[1]))]
+
+
+def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path | None, *, replicates: int,
+                    random_seed: int, by_birthplace: bool, out: Path | None) -> None:
+    from corridor.config import warehouse_path
+    from corridor.estimate.flows.store import estimate_into_warehouse
+    from corridor.store.warehouse import Warehouse
+
+    periods = _parse_period(period)
+    sexes = ["_T", "M", "F"] if sex == "all" else [sex]
+    if any(s not in ("_T", "M", "F") for s in sexes):
+        raise InputError(f"sex {sex!r} is not one of _T, M, F, all", column="--sex")
+    path = warehouse_path(warehouse)
+    if not path.exists():
+        raise InputError("warehouse not found (ingest the releases first: corridor data ingest ...)",
+                         file=str(path))
+    with Warehouse.open(path) as wh:
+        done = estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=sexes,
+                                       replicates=replicates, by_birthplace=by_birthplace,
+                                       random_seed=random_seed)
+        for rec in done:
+            for w in rec["warnings"]:
+                console.print(f"[yellow]warning:[/] {rec['method']} {rec['period']} {rec['sex']}: {w}",
+                              highlight=False, soft_wrap=True)
+            how = ", ".join(f"{k}: {v}" for k, v in rec["how"].items())
+            console.print(f"{rec['method']} {rec['period']} sex {rec['sex']}: total {rec['total']:,.0f} "
+                          f"(stocks {how}) -> {rec['dataset_id']}", highlight=False, soft_wrap=True)
+        if out is not None:
+            ids = [rec["dataset_id"] for rec in done]
+            frame = wh.observations("MIG_FLOW", dataset_id=ids, latest=False)
+            frame = frame.rename(columns={"counterpart_area": "origin", "ref_area": "destination", "value": "flow"})
+            cols = ["method", "time_period", "sex", "birthplace", "origin", "destination", "flow", "lower", "upper"]
+            frame[cols].to_csv(out, index=False)
+            console.print(f"wrote {out}", highlight=False)

@@ -257,27 +257,43 @@ def _ims_male_share(mirror: Path) -> pd.DataFrame:
 
 
 def sex_frames(frames: tuple[pd.DataFrame, ...], mirror: Path, sex: str) -> tuple[pd.DataFrame, ...]:
-    """Stocks, population, births and deaths for one sex (``M`` or ``F``) from the both-sexes frames.
+    """Stocks, population, births and deaths for one sex (``M`` or ``F``) from the both-sexes frames
+    read from the mirror (see :func:`split_by_sex`)."""
+    pops = {}
+    for key, name in zip(("M", "F"), WPP2019_POP, strict=True):
+        frame = pd.read_csv(mirror / name, sep="\t").drop(columns=["name", "age"]).groupby("country_code").sum()
+        long = frame.stack().reset_index()
+        long.columns = ["area", "year", "value"]
+        pops[key] = pd.DataFrame({"area": long.area.astype(int).astype(str), "year": long.year.astype(int),
+                                  "value": long.value.astype(float) * 1000})
+    return split_by_sex(frames, _ims_male_share(mirror), pops, sex)
+
+
+def split_by_sex(frames: tuple[pd.DataFrame, ...], male_share: pd.DataFrame,
+                 population_by_sex: dict[str, pd.DataFrame], sex: str) -> tuple[pd.DataFrame, ...]:
+    """Stocks, population, births and deaths for one sex (``M`` or ``F``) from both-sexes frames.
 
     The IMS 2019 origin-destination table has no sex; corridor splits each destination's foreign-born
-    by the share of men among its foreign-born in IMS 2020 (by sex and destination; interpolated to the
-    stock's year), which assumes that share is the same for every birthplace. Population by sex is
-    WPP 2019 (``popM``/``popF``). WPP 2024 ``misc1dt`` has births and deaths for both sexes only:
-    births are split with a sex ratio at birth of 105, deaths in proportion to the population by sex.
-    Every figure made this way is an estimate (status ``E``)."""
+    by the share of men among its foreign-born (``male_share``: ``area, year, share``, from IMS 2020 by
+    sex and destination; interpolated to the stock's year), which assumes that share is the same for
+    every birthplace. Population by sex is WPP 2019 (``population_by_sex['M'/'F']``). WPP 2024 has
+    births and deaths for both sexes only: births are split with a sex ratio at birth of 105, deaths in
+    proportion to the population by sex. Every figure made this way is an estimate (status ``E``)."""
     if sex not in ("M", "F"):
         raise InputError(f"sex must be M or F, not {sex!r}")
-    stocks, population, births, deaths = frames
-    share = _ims_male_share(mirror)
-    table = share.pivot(index="area", columns="year", values="share")
-    years = sorted(stocks.year.unique())
+    stocks, _population, births, deaths = frames
+    table = male_share.pivot(index="area", columns="year", values="share")
     cols = {}
-    for y in years:
+    for y in sorted(stocks.year.unique()):
         if y in table.columns:
             cols[y] = table[y]
         else:
-            lo = max(c for c in table.columns if c < y)
-            hi = min(c for c in table.columns if c > y)
+            lower = [c for c in table.columns if c < y]
+            upper = [c for c in table.columns if c > y]
+            if not lower or not upper:
+                cols[y] = table[lower[-1] if lower else upper[0]]
+                continue
+            lo, hi = max(lower), min(upper)
             w = (y - lo) / (hi - lo)
             cols[y] = (1 - w) * table[lo] + w * table[hi]
     share_y = pd.DataFrame(cols).stack().rename("share").reset_index()
@@ -287,26 +303,13 @@ def sex_frames(frames: tuple[pd.DataFrame, ...], mirror: Path, sex: str) -> tupl
     if sex == "F":
         factor = 1 - factor
     out_stocks = stocks.assign(value=stocks.value.to_numpy() * factor)
-    pop_sex = []
-    for name in WPP2019_POP:
-        frame = pd.read_csv(mirror / name, sep="\t").drop(columns=["name", "age"]).groupby("country_code").sum()
-        pop_sex.append(frame)
-    pick = pop_sex[0] if sex == "M" else pop_sex[1]
-    pop = pick.stack().reset_index()
-    pop.columns = ["area", "year", "value"]
-    out_pop = pd.DataFrame({"area": pop.area.astype(int).astype(str), "year": pop.year.astype(int),
-                            "value": pop.value.astype(float) * 1000})
+    out_pop = population_by_sex[sex]
     b_share = MALE_BIRTH_SHARE if sex == "M" else 1 - MALE_BIRTH_SHARE
     out_births = births.assign(value=births.value * b_share)
-    # deaths: share of the sex in the population, interpolated to each calendar year
-    tot = (pop_sex[0] + pop_sex[1]).stack()
-    ratio = (pick.stack() / tot).reset_index()
-    ratio.columns = ["area", "year", "ratio"]
-    ratio["area"] = ratio.area.astype(int).astype(str)
-    ratio["year"] = ratio.year.astype(int)
-    r5 = ratio.assign(year=(ratio.year // 5) * 5)
-    d = deaths.assign(y5=(deaths.year // 5) * 5).merge(r5.rename(columns={"year": "y5"}), on=["area", "y5"],
-                                                      how="left")
-    out_deaths = pd.DataFrame({"area": d.area, "year": d.year,
+    both = population_by_sex["M"].merge(population_by_sex["F"], on=["area", "year"], suffixes=("_m", "_f"))
+    mine = both["value_m"] if sex == "M" else both["value_f"]
+    ratio = pd.DataFrame({"area": both.area, "y5": both.year, "ratio": mine / (both.value_m + both.value_f)})
+    d = deaths.assign(y5=(deaths.year // 5) * 5).merge(ratio, on=["area", "y5"], how="left")
+    out_deaths = pd.DataFrame({"area": d.area.to_numpy(), "year": d.year.to_numpy(),
                                "value": d.value.to_numpy() * d.ratio.fillna(0.5).to_numpy()})
     return out_stocks, out_pop, out_births, out_deaths
