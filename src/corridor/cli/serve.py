@@ -27,6 +27,7 @@ def command(
 ) -> None:
     """Serve the SDMX data API (/data, /structure, /datasets) and the portal, read-only."""
     import os
+    import sys
 
     import uvicorn
 
@@ -43,9 +44,13 @@ def command(
         os.environ["CORRIDOR_CACHE_SIZE"] = str(cache_size)
         # fail early (bad warehouse or tokens file) before the workers start
         create_app(path, tokens_file=tokens, audit_log=audit_log, cache_size=0).state.corridor.close()
-        uvicorn.run("corridor.cli.serve:app_from_environment", factory=True, host=host, port=port,
-                    workers=workers, log_level=log_level)
-        return
+        typer.echo(f"corridor: serving {path} on http://{host}:{port}/ with {workers} workers", err=True)
+        # uvicorn's own command line, in place of this process: its worker processes then start from a
+        # plain ``python -m uvicorn`` (spawned children of ``python -m corridor.cli.main`` died at start)
+        os.execv(sys.executable, [
+            sys.executable, "-m", "uvicorn", "corridor.cli.serve:app_from_environment", "--factory",
+            "--host", host, "--port", str(port), "--workers", str(workers), "--log-level", log_level,
+        ])
     app = create_app(path, tokens_file=tokens, audit_log=audit_log, cache_size=cache_size)
     typer.echo(f"corridor: serving {path} on http://{host}:{port}/ (API docs: /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level)

@@ -9,17 +9,19 @@ negotiated format (:mod:`.negotiation`, :mod:`corridor.publish.formats`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import InputError
 from corridor.publish.api.errors import ApiError
 from corridor.publish.api.keys import DataQuery, build_query, period_bounds
 from corridor.publish.api.negotiation import choose_format
 from corridor.publish.api.state import ServiceState, get_principal, get_state
-from corridor.publish.formats import FORMATS, DataResult
+from corridor.publish.formats import FORMATS, DataResult, FormatWriter
 from corridor.publish.security import Principal
 from corridor.publish.structures import ATTRIBUTES
 
@@ -157,19 +159,34 @@ def sdmx_frame(frame: pd.DataFrame, query: DataQuery) -> pd.DataFrame:
     return out.sort_values(order, kind="stable").reset_index(drop=True)
 
 
+def _fetch_and_write(state: ServiceState, query: DataQuery, principal: Principal, request: Request,
+                     writer: FormatWriter) -> tuple[bytes, bool]:
+    result = fetch(state, query, principal, request)
+    body = writer.write(result)
+    return (body.encode("utf-8") if isinstance(body, str) else body), bool(result.extra.get("restricted"))
+
+
 def _filename(query: DataQuery, extension: str) -> str:
     key = "".join(ch if ch.isalnum() or ch in "._+-" else "_" for ch in (query.key or "all"))[:80]
     return f"{query.flow.id}_{key or 'all'}.{extension}"
 
 
-@router.get("/data/{flow}", responses=_RESPONSES, summary="All observations of a dataflow")
-@router.get("/data/{flow}/{key}", responses=_RESPONSES, summary="Observations of a dataflow selected by key")
-@router.get("/data/{flow}/{key}/{provider}", responses=_RESPONSES, include_in_schema=False)
-def get_data(
-    request: Request,
-    flow: str,
-    key: str = "all",
-    provider: str = "all",
+@dataclass
+class DataParameters:
+    """The query parameters of a data query (SDMX REST names)."""
+
+    start_period: str | None
+    end_period: str | None
+    first_n: str | None
+    last_n: str | None
+    as_of: str | None
+    dimension_at_observation: str | None
+    detail: str | None
+    source: str | None
+    format: str | None
+
+
+async def data_parameters(
     start_period: Annotated[str | None, Query(
         alias="startPeriod", description="YYYY, YYYY-Sn, YYYY-Qn, YYYY-MM, YYYY-MM-DD")] = None,
     end_period: Annotated[str | None, Query(alias="endPeriod")] = None,
@@ -182,27 +199,68 @@ def get_data(
     source: Annotated[str | None, Query(description="keep only these series or datasets, '+'-separated")]
     = None,
     format: Annotated[str | None, Query(description="sdmx-ml, sdmx-csv, jsonstat, csv, json")] = None,  # noqa: A002
+) -> DataParameters:
+    return DataParameters(start_period, end_period, first_n, last_n, as_of, dimension_at_observation, detail,
+                          source, format)
+
+
+@router.get("/data/{flow}/{key}", responses=_RESPONSES, summary="Observations of a dataflow selected by key")
+async def get_data(
+    request: Request, flow: str, key: str,
+    params: DataParameters = Depends(data_parameters),  # noqa: B008
     state: ServiceState = Depends(get_state),  # noqa: B008
     principal: Principal = Depends(get_principal),  # noqa: B008
 ) -> Response:
     """Observations of ``flow`` for an SDMX key (``840.484._T``; empty position = all; ``+`` = or)."""
+    return await serve_data(request, flow, key, "all", params, state, principal)
+
+
+@router.get("/data/{flow}", responses=_RESPONSES, summary="All observations of a dataflow")
+async def get_flow_data(
+    request: Request, flow: str,
+    params: DataParameters = Depends(data_parameters),  # noqa: B008
+    state: ServiceState = Depends(get_state),  # noqa: B008
+    principal: Principal = Depends(get_principal),  # noqa: B008
+) -> Response:
+    """Every observation of ``flow`` (the key ``all``)."""
+    return await serve_data(request, flow, "all", "all", params, state, principal)
+
+
+@router.get("/data/{flow}/{key}/{provider}", responses=_RESPONSES, include_in_schema=False)
+async def get_provider_data(
+    request: Request, flow: str, key: str, provider: str,
+    params: DataParameters = Depends(data_parameters),  # noqa: B008
+    state: ServiceState = Depends(get_state),  # noqa: B008
+    principal: Principal = Depends(get_principal),  # noqa: B008
+) -> Response:
+    """The SDMX form with a data provider (``all`` or ``CORRIDOR``)."""
+    return await serve_data(request, flow, key, provider, params, state, principal)
+
+
+async def serve_data(request: Request, flow: str, key: str, provider: str, params: DataParameters,
+                     state: ServiceState, principal: Principal) -> Response:
+    """Validate, fetch (or take from the cache), write in the negotiated format.
+
+    Validation and a cache hit run on the event loop; the warehouse query and the writer (blocking,
+    CPU-bound) run in the thread pool, each thread on its own DuckDB cursor.
+    """
+    format = params.format  # noqa: A001
+    detail = params.detail
     writer = choose_format(format, request.headers.get("accept"))
     if provider not in ("all", "CORRIDOR", "*"):
         raise ApiError(404, f"unknown data provider {provider!r}: the only provider is CORRIDOR")
     if detail not in (None, "", "full"):
         raise ApiError(400, f"detail={detail!r} is not supported: only detail=full")
     query = build_query(
-        state.catalog, flow, key, start_period=start_period, end_period=end_period, first_n=first_n,
-        last_n=last_n, as_of=as_of, dimension_at_observation=dimension_at_observation, source=source,
+        state.catalog, flow, key, start_period=params.start_period, end_period=params.end_period,
+        first_n=params.first_n, last_n=params.last_n, as_of=params.as_of,
+        dimension_at_observation=params.dimension_at_observation, source=params.source,
     )
     cache_key = (query.cache_key(), writer.id) if not principal.roles else None
     body = state.cache.get(cache_key) if cache_key else None
     if body is None:
-        result = fetch(state, query, principal, request)
-        body = writer.write(result)
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        if cache_key and not result.extra.get("restricted"):
+        body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request, writer)
+        if cache_key and not restricted:
             state.cache.put(cache_key, body)
     headers = {"Vary": "Accept, Authorization"}
     if writer.id in _DOWNLOAD_FORMATS or format:

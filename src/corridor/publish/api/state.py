@@ -110,10 +110,10 @@ class ServiceState:
         )
 
 
-def get_state(request: Request) -> ServiceState:
+async def get_state(request: Request) -> ServiceState:
     return request.app.state.corridor
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     """The caller, from the ``Authorization`` header (401 for a bad or unknown token)."""
-    return get_state(request).tokens.authenticate(request.headers.get("authorization"))
+    return request.app.state.corridor.tokens.authenticate(request.headers.get("authorization"))

@@ -1,0 +1,236 @@
+"""Latency and throughput of the data API (and the portal's country page) under concurrent load.
+
+Set-up: a warehouse with the real UN DESA IMS 2019 and 2020 releases (``--warehouse PATH``, or built
+in a temporary folder from the mirror through the real ingest), served by ``corridor serve`` in its
+own process(es) on loopback. The load comes from a SEPARATE process (this script re-invoked with
+``--generate``): an open-loop asyncio + httpx generator that starts requests on a fixed schedule
+(``--rate`` per second for ``--duration`` seconds, at most ``--concurrency`` in flight) and measures
+each latency from the request's *scheduled* start, so a server that falls behind is charged for the
+queueing it causes (no coordinated omission).
+
+Scenarios (each rotates over ``--countries`` different countries, after a warm-up pass):
+
+* ``MIG_STOCK one-country``: ``/data/MIG_STOCK/{m49}.._T?startPeriod=2015&format=sdmx-csv`` (every
+  origin of one destination, SDMX-CSV 2.0 via pysdmx), with the response cache on (as served) and off
+  (``--cache-size 0``: every request goes to DuckDB and pysdmx);
+* ``country profile``: ``/country/{m49}`` when the portal is installed.
+
+Limit (issue 5): p99 under 50 ms at 200 requests/s for data queries on this 2-core machine. The
+script prints p50, p99, max, achieved throughput and errors per scenario.
+
+    .venv/bin/python benchmarks/api_latency.py [--warehouse PATH] [--rate 200] [--duration 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+IMS_RELEASES = ("undesa-ims-2019-od", "undesa-ims-2019-totals", "undesa-ims-2020-sex-destination")
+LIMIT_P99_MS = 50.0
+
+
+# -- the load generator (runs in its own process) ---------------------------------------------------
+async def _generate(base: str, paths: list[str], rate: float, duration: float, concurrency: int) -> dict:
+    import httpx
+
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    semaphore = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+        async def one(path: str, scheduled: float) -> None:
+            async with semaphore:
+                try:
+                    response = await client.get(path)
+                    if response.status_code != 200:
+                        errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
+                except httpx.HTTPError as exc:
+                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                latencies.append((time.perf_counter() - scheduled) * 1000)
+
+        # warm-up: every path once, sequentially (fills caches the way a served API would)
+        for path in paths:
+            await client.get(path)
+        total = int(rate * duration)
+        start = time.perf_counter()
+        tasks = []
+        for i in range(total):
+            scheduled = start + i / rate
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(paths[i % len(paths)], scheduled)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    return {"latencies_ms": latencies, "errors": errors, "elapsed_s": elapsed, "requests": total}
+
+
+def _generator_main(args: argparse.Namespace) -> None:
+    paths = json.loads(Path(args.generate).read_text())
+    result = asyncio.run(_generate(args.base, paths, args.rate, args.duration, args.concurrency))
+    print(json.dumps(result))
+
+
+# -- the benchmark driver -----------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _build_warehouse(folder: Path) -> Path:
+    from corridor.config import mirror_dir
+    from corridor.sources.ingest import ingest_release
+    from corridor.store.warehouse import Warehouse
+
+    path = folder / "ims.duckdb"
+    with Warehouse.open(path) as wh:
+        for release_id in IMS_RELEASES:
+            ingest_release(wh, release_id, mirror=mirror_dir())
+    return path
+
+
+def _start_server(warehouse: Path, port: int, workers: int, cache_size: int, log: Path) -> subprocess.Popen:
+    import httpx
+
+    out = log.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "corridor.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--warehouse", str(warehouse), "--workers", str(workers), "--cache-size", str(cache_size),
+         "--log-level", "warning", "--audit-log", str(log.with_suffix(".audit.jsonl"))],
+        stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ, CORRIDOR_TOKENS=""),
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"corridor serve exited:\n{log.read_text()}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    proc.kill()
+    raise SystemExit(f"corridor serve did not start:\n{log.read_text()}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _countries(warehouse: Path, n: int) -> list[str]:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT ref_area, max(value) AS v FROM observations WHERE dataflow = 'MIG_STOCK' "
+            "AND counterpart_area = '_T' AND sex = '_T' AND TRY_CAST(ref_area AS INTEGER) < 900 "
+            "GROUP BY ref_area ORDER BY v DESC NULLS LAST LIMIT ?", [n]).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
+
+
+def _run_load(base: str, paths: list[str], rate: float, duration: float, concurrency: int,
+              folder: Path) -> dict:
+    path_file = folder / "paths.json"
+    path_file.write_text(json.dumps(paths))
+    done = subprocess.run(
+        [sys.executable, __file__, "--generate", str(path_file), "--base", base, "--rate", str(rate),
+         "--duration", str(duration), "--concurrency", str(concurrency)],
+        capture_output=True, text=True, timeout=duration * 10 + 300,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"load generator failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _report(name: str, result: dict, rate: float) -> dict:
+    lat = result["latencies_ms"]
+    row = {
+        "scenario": name, "requests": len(lat), "target_rps": rate,
+        "throughput_rps": len(lat) / result["elapsed_s"], "p50_ms": statistics.median(lat),
+        "p99_ms": _quantile(lat, 0.99), "max_ms": max(lat), "errors": result["errors"],
+    }
+    verdict = "meets" if row["p99_ms"] < LIMIT_P99_MS and not row["errors"] else "MISSES"
+    print(f"{name:<44} {row['throughput_rps']:7.1f} req/s  p50 {row['p50_ms']:7.1f} ms  "
+          f"p99 {row['p99_ms']:8.1f} ms  max {row['max_ms']:8.1f} ms  errors {row['errors'] or 0}  "
+          f"-> {verdict} the limit p99 < {LIMIT_P99_MS:.0f} ms", flush=True)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, help="warehouse with IMS 2019 and 2020 (default: build one)")
+    parser.add_argument("--rate", type=float, default=200.0, help="requests per second (default 200)")
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds of load per scenario")
+    parser.add_argument("--concurrency", type=int, default=64, help="requests in flight at most")
+    parser.add_argument("--countries", type=int, default=50, help="distinct countries the queries rotate over")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per scenario (medians are printed)")
+    parser.add_argument("--generate", help=argparse.SUPPRESS)
+    parser.add_argument("--base", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate:
+        _generator_main(args)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="corridor-bench-") as tmp:
+        folder = Path(tmp)
+        warehouse = args.warehouse or _build_warehouse(folder)
+        countries = _countries(warehouse, args.countries)
+        print(f"warehouse {warehouse}; {len(countries)} countries; {args.rate:.0f} req/s for "
+              f"{args.duration:.0f} s per run; {args.workers} uvicorn worker(s); load from a separate process; "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}", flush=True)
+        data_paths = [f"/data/MIG_STOCK/{c}.._T?startPeriod=2015&format=sdmx-csv" for c in countries]
+        rows = []
+        for cache_size, label in ((256, "cache on"), (0, "cache off")):
+            port = _free_port()
+            proc = _start_server(warehouse, port, args.workers, cache_size, folder / f"serve-{cache_size}.log")
+            try:
+                base = f"http://127.0.0.1:{port}"
+                scenarios = [(f"MIG_STOCK one-country, SDMX-CSV ({label})", data_paths)]
+                import httpx
+
+                has_portal = httpx.get(f"{base}/country/{countries[0]}", timeout=60).status_code == 200
+                if has_portal and cache_size:
+                    scenarios.append(("country profile page /country/{m49}",
+                                      [f"/country/{c}" for c in countries]))
+                for name, paths in scenarios:
+                    runs = [_report(f"{name} run {i + 1}", _run_load(base, paths, args.rate, args.duration,
+                                                                     args.concurrency, folder), args.rate)
+                            for i in range(args.repeat)]
+                    median = {k: statistics.median(r[k] for r in runs)
+                              for k in ("throughput_rps", "p50_ms", "p99_ms", "max_ms")}
+                    rows.append({"scenario": name, **median, "errors": sum(bool(r["errors"]) for r in runs)})
+            finally:
+                _stop(proc)
+        print("\nmedians over runs:")
+        for row in rows:
+            verdict = "meets" if row["p99_ms"] < LIMIT_P99_MS and not row["errors"] else "MISSES"
+            print(f"  {row['scenario']:<48} {row['throughput_rps']:7.1f} req/s  p50 {row['p50_ms']:7.1f} ms  "
+                  f"p99 {row['p99_ms']:8.1f} ms  ({verdict} p99 < {LIMIT_P99_MS:.0f} ms at {args.rate:.0f} req/s)")
+
+
+if __name__ == "__main__":
+    main()
