@@ -93,3 +93,18 @@ def test_inconsistent_total_row_is_rejected():
     t.loc[(t.r == "_T") & (t.c == "_T"), "n"] = 99
     with pytest.raises(InputError, match="differs from the sum"):
         suppress(t, by=["r", "c"], min_cell=3)
+
+
+def test_cell_pinned_by_a_published_margin_is_reported():
+    # r1 has a single non-empty cell: its published row total (3) gives it away, whatever is hidden
+    t = pd.DataFrame({"r": ["r1", "r2", "r2"], "c": ["c1", "c1", "c2"], "n": [3, 20, 30],
+                      "estimate": [3.0, 20.0, 30.0]})
+    with pytest.warns(UserWarning, match="cannot be fully protected"):
+        out = suppress(t, by=["r", "c"], min_cell=5)
+    assert out.attrs["unprotectable_cells"] == [{"r": "r1", "c": "c1"}]
+    assert out.loc[0, "conf_status"] == "A"
+    # given its margin rows, the table can be protected: the row total is suppressed as well
+    full = add_margins(t, by=["r", "c"], columns=["n", "estimate"])
+    out = suppress(full, by=["r", "c"], min_cell=5)
+    assert out.attrs["unprotectable_cells"] == []
+    assert audit(out, full, by=["r", "c"], value="n", floor=1.0).ok

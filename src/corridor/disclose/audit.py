@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.optimize import linprog
-from scipy.sparse import coo_matrix, vstack
+from scipy.sparse import coo_matrix, identity, vstack
+from scipy.sparse.csgraph import connected_components
 
 from corridor.errors import CorridorError
 
@@ -136,23 +137,36 @@ def feasible_intervals(
     a_eq = coo_matrix((eq_vals, (eq_rows, eq_cols)), shape=(len(rhs), n)).tocsr()
     b = np.array(rhs)
     tol = 1e-9 * np.array(scale) + 1e-9  # published floats add up only to rounding error
-    a_ub = vstack([a_eq, -a_eq]).tocsr()
-    b_ub = np.concatenate([b + tol, -(b - tol)])
-    bounds = [(0.0 if nonnegative else None, None)] * n
-    out = []
-    for key, j in unknown.items():
-        bound = []
-        for sign in (1.0, -1.0):
-            c = np.zeros(n)
-            c[j] = sign
-            res = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
-            if res.status == 3:  # unbounded
-                bound.append(np.inf * -sign)
-            elif res.status != 0:
-                raise CorridorError(f"audit LP for cell {key} failed: {res.message}")
-            else:
-                bound.append(sign * res.fun)
-        out.append({"cell": key, "lower": bound[0], "upper": bound[1]})
+    # cells linked by no equation chain are independent: one small LP system per connected component
+    pattern = abs(a_eq)
+    n_comp, comp = connected_components(pattern.T @ pattern + identity(n, format="csr"), directed=False)
+    keys = list(unknown)
+    lower = np.full(n, np.nan)
+    upper = np.full(n, np.nan)
+    for c_id in range(n_comp):
+        cols = np.flatnonzero(comp == c_id)
+        rows = np.unique(a_eq[:, cols].tocoo().row)
+        sub = a_eq[rows][:, cols]
+        a_ub = vstack([sub, -sub]).tocsr()
+        b_ub = np.concatenate([b[rows] + tol[rows], -(b[rows] - tol[rows])])
+        bounds = [(0.0 if nonnegative else None, None)] * len(cols)
+        for local, j in enumerate(cols):
+            for sign in (1.0, -1.0):
+                c = np.zeros(len(cols))
+                c[local] = sign
+                res = linprog(c, A_ub=a_ub if len(rows) else None, b_ub=b_ub if len(rows) else None,
+                              bounds=bounds, method="highs")
+                if res.status == 3:  # unbounded
+                    value_ = np.inf * -sign
+                elif res.status != 0:
+                    raise CorridorError(f"audit LP for cell {keys[j]} failed: {res.message}")
+                else:
+                    value_ = sign * res.fun
+                if sign > 0:
+                    lower[j] = value_
+                else:
+                    upper[j] = value_
+    out = [{"cell": keys[j], "lower": lower[j], "upper": upper[j]} for j in range(n)]
     return pd.DataFrame(out)
 
 

@@ -36,6 +36,8 @@ level is capped at the value (cells are non-negative).
 from __future__ import annotations
 
 import itertools
+import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -50,8 +52,10 @@ from corridor.errors import InputError
 TOTAL = "_T"
 #: CONF_STATUS codes (SDMX cross-domain): free, primary confidential, secondary confidential.
 FREE, PRIMARY, SECONDARY = "F", "A", "D"
-#: Above this many cells (table plus margins) the exact MILP is replaced by the greedy variant.
-MAX_CELLS_EXACT = 4000
+#: Above this many suppressible cells the exact MILP is replaced by the greedy variant.
+MAX_CELLS_EXACT = 1500
+#: Time budget (seconds) of the exact model; past it the loop finishes greedily from its last pattern.
+EXACT_SECONDS = 20.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,7 +202,7 @@ def _equation_matrix(cube: _Cube, var_of: np.ndarray, n_var: int) -> csr_matrix:
     for tot, parts in cube.equations:
         entries = [(var_of[tot], 1.0)] + [(var_of[p], -1.0) for p in parts]
         entries = [(v, c) for v, c in entries if v >= 0]
-        if len(entries) < 2:
+        if not entries:  # a lone entry pins its cell (y = 0): keep it
             continue
         for v, c in entries:
             rows.append(r)
@@ -243,7 +247,7 @@ class _Attacker:
     def set_bounds(self, lo: np.ndarray, hi: np.ndarray) -> None:
         self.h.changeColsBounds(self.n, self.idx, lo.astype(float), hi.astype(float))
 
-    def reach(self, p: int, sign: float) -> tuple[float, np.ndarray, np.ndarray]:
+    def reach(self, p: int, sign: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
         self.cost[:] = 0.0
         self.cost[p] = sign
         self.h.changeColsCost(self.n, self.idx, self.cost)
@@ -251,13 +255,19 @@ class _Attacker:
         status = self.h.getModelStatus()
         if self.h.modelStatusToString(status) != "Optimal":
             raise RuntimeError(f"attacker LP: {self.h.modelStatusToString(status)}")
-        d = np.asarray(self.h.getSolution().col_dual)
-        return -self.h.getInfo().objective_function_value, np.maximum(-d, 0.0), np.maximum(d, 0.0)
+        sol = self.h.getSolution()
+        d = np.asarray(sol.col_dual)
+        y = np.asarray(sol.col_value)
+        return -self.h.getInfo().objective_function_value, np.maximum(-d, 0.0), np.maximum(d, 0.0), y
 
 
 def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dict[str, float],
-               protection: float, max_iter: int = 200) -> np.ndarray:
-    """Return the suppression pattern (bool per cube cell) protecting every primary cell."""
+               protection: float, unprotectable: set[int], max_iter: int = 200) -> np.ndarray:
+    """Return the suppression pattern (bool per cube cell) protecting every primary cell.
+
+    Primary cells that no pattern can protect (their published margins give them away) are added
+    to ``unprotectable``; they are protected as far as possible.
+    """
     var_cells = np.flatnonzero(cube.suppressible)
     n_var = len(var_cells)
     var_of = np.full(len(cube.keys), -1)
@@ -282,31 +292,63 @@ def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dic
     cuts: list[np.ndarray] = []
     rhs: list[float] = []
     attackers = [_Attacker(m_eq) for _ in systems]
+    deadline = time.monotonic() + EXACT_SECONDS
+
+    def witnessed(y: np.ndarray, up: np.ndarray, down: np.ndarray) -> None:
+        """A feasible attacker solution shows every cell can move at least as far as it moved."""
+        np.maximum(up, y, out=up)
+        np.maximum(down, -y, out=down)
+
+    # what each primary cell can reach at best (every suppressible cell hidden): a cell whose
+    # published margins pin it down cannot be protected by hiding interior cells
+    needs: list[dict[tuple[int, float], float]] = []
+    for (a, up_room, upl, lpl), attacker in zip(systems, attackers, strict=True):
+        attacker.set_bounds(-a, up_room)
+        up, down = np.zeros(n_var), np.zeros(n_var)
+        need_of = {}
+        for p in prim_vars:
+            for sign, need in ((-1.0, upl[p]), (1.0, lpl[p])):
+                need = min(need, up_room[p] if sign < 0 else a[p])
+                if need <= 1e-9:
+                    continue
+                if (up if sign < 0 else down)[p] < need - 1e-7:
+                    best, _, _, y = attacker.reach(p, sign)
+                    witnessed(y, up, down)
+                    if best < need - 1e-7:
+                        unprotectable.add(int(var_cells[p]))
+                        need = best * (1 - 1e-6)
+                if need > 1e-9:
+                    need_of[(int(p), sign)] = need
+        needs.append(need_of)
+
     for _ in range(max_iter):
         new_cuts = 0
-        for (a, up_room, upl, lpl), attacker in zip(systems, attackers, strict=True):
+        if exact and time.monotonic() > deadline:
+            exact = False  # out of time for the exact model: finish greedily from the current pattern
+        for (a, up_room, _upl, _lpl), attacker, need_of in zip(systems, attackers, needs, strict=True):
             attacker.set_bounds(-a * s, up_room * s)
-            for p in prim_vars:
-                for sign, need in ((-1.0, upl[p]), (1.0, lpl[p])):
-                    need = min(need, up_room[p] if sign < 0 else a[p])
-                    if need <= 1e-9:
-                        continue
-                    reach, alpha, beta = attacker.reach(p, sign)  # max of -sign * y_p
-                    if reach >= need - 1e-7:
-                        continue
-                    coef = alpha * up_room + beta * a
-                    if exact:
-                        cuts.append(coef)
-                        rhs.append(need)
-                    else:  # greedy: suppress the cheapest cell the cut says would help
-                        gain = np.where(s < 0.5, coef, 0.0)
-                        cand = np.flatnonzero(gain > 1e-12)
-                        if len(cand) == 0:
-                            raise RuntimeError("no cell can protect a primary cell")
-                        best = cand[np.argmin(weight[cand] / gain[cand])]
-                        s[best] = 1.0
-                        attacker.set_bounds(-a * s, up_room * s)
-                    new_cuts += 1
+            up, down = np.zeros(n_var), np.zeros(n_var)
+            for (p, sign), need in need_of.items():
+                if (up if sign < 0 else down)[p] >= need - 1e-7:
+                    continue
+                reach, alpha, beta, y = attacker.reach(p, sign)  # max of -sign * y_p
+                witnessed(y, up, down)
+                if reach >= need - 1e-7:
+                    continue
+                coef = alpha * up_room + beta * a
+                if exact:
+                    cuts.append(coef)
+                    rhs.append(need)
+                else:  # greedy: suppress the cheapest cell the cut says would help
+                    gain = np.where(s < 0.5, coef, 0.0)
+                    cand = np.flatnonzero(gain > 1e-12)
+                    if len(cand) == 0:
+                        raise RuntimeError("no cell can protect a primary cell")
+                    best = cand[np.argmin(weight[cand] / gain[cand])]
+                    s[best] = 1.0
+                    attacker.set_bounds(-a * s, up_room * s)
+                    up[:], down[:] = 0.0, 0.0
+                new_cuts += 1
             if new_cuts and exact:
                 break  # re-solve the master before checking the next column's attacker
         if new_cuts == 0:
@@ -318,10 +360,10 @@ def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dic
             lb[prim_vars] = 1.0
             res = milp(weight, integrality=np.ones(n_var), bounds=Bounds(lb, np.ones(n_var)),
                        constraints=LinearConstraint(np.vstack(cuts), np.array(rhs), np.inf),
-                       options={"time_limit": 60})
+                       options={"time_limit": max(1.0, deadline - time.monotonic())})
             if res.x is None:
                 raise RuntimeError(f"secondary suppression MILP failed: {res.message}")
-            s = np.round(res.x)
+            s = np.maximum(np.round(res.x), s * 0)  # a time-limited MILP still returns a feasible pattern
     raise RuntimeError("secondary suppression did not converge")
 
 
@@ -357,6 +399,9 @@ def suppress(
 
     Returns a copy with ``conf_status`` (``F`` free, ``A`` primary, ``D`` secondary), ``value`` and
     ``count`` set to NA on suppressed cells, and ``obs_status`` set to ``Q`` there if that column exists.
+    A sensitive cell that published margins (not rows of the table) pin down cannot be protected by
+    hiding interior cells: it is suppressed, protected as far as possible, listed in
+    ``attrs["unprotectable_cells"]`` and a warning is issued.
     """
     return suppress_linked([table], by=[by], count=count, value=value, min_cell=min_cell,
                            dominance=dominance, p_percent=p_percent, contributions=contributions,
@@ -422,6 +467,7 @@ def suppress_linked(
         prims.append(_primary_rows(t, count, min_cell, dominance, p_percent, contributions))
     live = [c for c in cubes if c is not None]
     pattern_of: list[np.ndarray | None] = [None] * len(tables)
+    exposed_cells: list[dict[str, str]] = []
     if live:
         merged, maps = _link(live, total_code)
         primary = np.zeros(len(merged.keys), dtype=bool)
@@ -435,7 +481,16 @@ def suppress_linked(
             raise InputError(f"cell {cell} is sensitive but another linked table publishes it (it is not "
                              "one of that table's rows); give every linked table its margin rows")
         floors = {c: (1.0 if c == count else 0.0) for c in columns}
-        pattern = _secondary(merged, primary, columns, floors, protection)
+        unprotectable: set[int] = set()
+        pattern = _secondary(merged, primary, columns, floors, protection, unprotectable)
+        if unprotectable:
+            cells = [dict(zip(merged.dims, merged.keys[i], strict=True)) for i in sorted(unprotectable)]
+            exposed_cells = cells
+            warnings.warn(
+                f"{len(cells)} sensitive cell(s) cannot be fully protected because margins that are "
+                f"published (not rows of the table) pin them down, e.g. {cells[0]}; they are suppressed "
+                "and protected as far as the margins allow. Give the table its margin rows (_T) so that "
+                "margins can be suppressed too.", stacklevel=3)
         it = iter(maps)
         for t_i, cube in enumerate(cubes):
             if cube is not None:
@@ -459,6 +514,9 @@ def suppress_linked(
             out.loc[hide, col] = pd.NA
         if "obs_status" in out.columns:
             out.loc[hide, "obs_status"] = "Q"
+        out.attrs["unprotectable_cells"] = [
+            c for c in exposed_cells if all(str(c.get(d, total_code)) in set(out[d].astype(str)) | {total_code}
+                                            for d in c)]
         outs.append(out)
     return outs
 
