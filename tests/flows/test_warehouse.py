@@ -75,3 +75,33 @@ def test_estimates_written_with_provenance(flow_warehouse: Path, inputs) -> None
     assert by_bp.value.sum() == pytest.approx(totals.value.sum(), rel=1e-9)
     last = [d for d in done if d["period"] == "2015-2020" and d["sex"] == "_T"][0]
     assert last["how"][2020] == "extrapolated"
+
+
+def test_cli_period_writes_to_the_warehouse(flow_warehouse: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from corridor.cli import flows as flows_cli
+
+    out = tmp_path / "flows.csv"
+    result = CliRunner().invoke(flows_cli.app, ["estimate", "--period", "2005-2010", "--method", "da_min_open",
+                                                "--warehouse", str(flow_warehouse), "--replicates", "0",
+                                                "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "da_min_open 2005-2010 sex _T: total" in " ".join(result.stderr.split())
+    import pandas as pd
+
+    frame = pd.read_csv(out, dtype=str)
+    assert list(frame.columns) == ["method", "time_period", "sex", "birthplace", "origin", "destination", "flow",
+                                   "lower", "upper"]
+    assert set(frame.time_period) == {"2005-2010"} and len(frame) == 199 * 198
+
+
+def test_by_sex_split_adds_up_closely(inputs) -> None:
+    # the female and male stocks are split from the same both-sexes stocks: the female part of each
+    # cell lies between 0 and the cell
+    stocks_t = inputs.frames["_T"][0]
+    stocks_f = inputs.frames["F"][0]
+    both = stocks_t.value.to_numpy()
+    fem = stocks_f.value.to_numpy()
+    ok = ~np.isnan(both)
+    assert np.all(fem[ok] >= 0) and np.all(fem[ok] <= both[ok] + 1e-9)
