@@ -25,8 +25,9 @@ from corridor.store.warehouse import Warehouse
 
 #: Releases the portal's pages draw on (used only when ``loaded_warehouse`` is not defined).
 PORTAL_RELEASES = ("undesa-ims-2019-od", "undesa-ims-2019-totals", "undesa-ims-2020-sex-destination",
-                   "wpp2019-population", "wb-bilateral-migration-2017", "wb-rpw-corridor-costs",
-                   "unhcr-2020", "abel-2018-regional-flows")
+                   "wpp2019-population", "wpp2024-births-deaths", "wb-bilateral-migration-2017",
+                   "wb-bilateral-remittances-2017", "wb-rpw-corridor-costs", "unhcr-2020",
+                   "abel-2018-regional-flows")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -35,17 +36,26 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture(scope="session")
 def portal_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                      mirror: Path) -> Path:
-    """Path of a warehouse with the real releases (opened read-only by everything below)."""
-    try:
-        return Path(request.getfixturevalue("loaded_warehouse"))
-    except pytest.FixtureLookupError:
-        pass
-    from corridor.sources.ingest import ingest_release
+    """A copy of the real warehouse plus one real flow estimate (so the chord has country flows).
+
+    The estimate is corridor's own demographic-accounting run (``da_min_closed``, 2010-2015, both sexes,
+    20 bootstrap replicates) on the ingested UN DESA stocks and WPP population, births and deaths,
+    written by the flows package exactly as ``corridor flows estimate`` writes it.
+    """
+    from corridor.estimate.flows.store import estimate_into_warehouse
 
     path = tmp_path_factory.mktemp("portal") / "corridor.duckdb"
+    try:
+        shutil.copyfile(Path(request.getfixturevalue("loaded_warehouse")), path)
+    except pytest.FixtureLookupError:
+        from corridor.sources.ingest import ingest_release
+
+        with Warehouse.open(path) as wh:
+            for release_id in PORTAL_RELEASES:
+                ingest_release(wh, release_id, mirror=mirror)
     with Warehouse.open(path) as wh:
-        for release_id in PORTAL_RELEASES:
-            ingest_release(wh, release_id, mirror=mirror)
+        estimate_into_warehouse(wh, methods=["da_min_closed"], periods=[(2010, 2015)], sexes=["_T"],
+                                replicates=20)
     return path
 
 

@@ -67,17 +67,19 @@ def test_country_profile_charts_and_sections(visit):
     visit.wait_charts()
     page = visit.page
     assert page.inner_text("h1") == "Mexico"
-    for chart in ("#stocks-immigrants", "#stocks-emigrants", "#partners-destinations"):
+    for chart in ("#stocks-immigrants", "#stocks-emigrants", "#partners-destinations", "#refugees-chart",
+                  "#remit_cost-chart"):
         assert _svg_marks(page, chart) > 10, chart
     text = page.inner_text("main")
     # emigrants born in Mexico: the top destination is the United States
     first = page.inner_text("#partners table.data tbody tr:first-child td:first-child")
     assert "United States" in first
     assert "Status" in text and "undesa-ims" in text
-    # flows: says clearly when no estimates are loaded, draws the chord when they are
+    # flows: corridor's own estimate (da_min_closed 2010-2015) drawn as a chord, with its intervals
     flows = page.inner_text("#flows")
-    assert ("No flow estimates" in flows) or page.eval_on_selector(
-        "#flows-chord", "el => el.querySelectorAll('path.ribbon').length") > 0
+    assert "2010-2015" in flows and "bootstrap 90% percentile" in flows
+    assert page.eval_on_selector("#flows-chord", "el => el.querySelectorAll('path.ribbon').length") >= 8
+    assert page.eval_on_selector("#flows-chord", "el => el.querySelectorAll('path.group').length") == 9
     visit.screenshot("country-484")
     assert visit.outside_requests() == []
     assert visit.errors == []

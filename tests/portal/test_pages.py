@@ -142,3 +142,21 @@ def test_docs_cover_every_page_and_section():
         assert f"`{path}`" in text, path
     for section in COUNTRY_SECTIONS:
         assert f"`{section.id}`" in text, section.id
+
+
+def test_flows_panel_says_when_no_estimates_are_loaded(request, wh):
+    """Without country-level MIG_FLOW the panel says so; with corridor's estimate it has a chord matrix."""
+    from corridor.store.warehouse import Warehouse
+
+    flows = queries.flows_for(wh, "484")
+    assert flows is not None and flows["names"][0] == "Mexico" and len(flows["names"]) == 9
+    assert any(v > 0 for row in flows["matrix"] for v in row)
+    assert flows["interval"].startswith("bootstrap 90% percentile")
+    try:
+        plain = request.getfixturevalue("loaded_warehouse")
+    except pytest.FixtureLookupError:
+        pytest.skip("loaded_warehouse (without estimates) is not defined in this checkout")
+    with Warehouse.open(plain, read_only=True) as bare:
+        assert queries.flows_for(bare, "484") is None  # Abel's flows are regional: no country chord
+    section = next(s for s in COUNTRY_SECTIONS if s.id == "flows")
+    assert "No flow estimates" in section.empty_message

@@ -38,6 +38,7 @@ def datasets(wh: Warehouse, ids: list[str] | None = None) -> list[dict[str, Any]
     frame = frame[frame["access"] == "public"]
     if ids is not None:
         frame = frame[frame["dataset_id"].isin(list(ids))]
+    frame = frame.astype(object)
     return frame.where(frame.notna(), None).to_dict("records")
 
 
@@ -191,13 +192,13 @@ def partner_totals(wh: Warehouse, dataflow: str, m49: str) -> pd.DataFrame:
 
 
 def flows_for(wh: Warehouse, m49: str, n: int = 8) -> dict[str, Any] | None:
-    """Estimated flows (MIG_FLOW) to and from ``m49`` and among its top partners, latest period.
+    """Estimated flows (MIG_FLOW) between ``m49`` and its ``n`` largest partners, latest period.
 
     Chooses the latest period of the first dataset (by id) that has flows for the country; returns
     names, the origin x destination matrix, period, dataset id, method and interval text.
     """
-    inbound = wh.observations("MIG_FLOW", ref_area=m49, sex="_T", age="_T", scaled=True)
-    outbound = wh.observations("MIG_FLOW", counterpart_area=m49, sex="_T", age="_T", scaled=True)
+    inbound = wh.observations("MIG_FLOW", ref_area=m49, birthplace="_T", sex="_T", age="_T", scaled=True)
+    outbound = wh.observations("MIG_FLOW", counterpart_area=m49, birthplace="_T", sex="_T", age="_T", scaled=True)
     both = pd.concat([inbound, outbound], ignore_index=True)
     both = both[(both["ref_area"] != both["counterpart_area"]) & (both["counterpart_area"] != "_T")
                 & (both["ref_area"] != "_T")].dropna(subset=["value"])
@@ -212,12 +213,11 @@ def flows_for(wh: Warehouse, m49: str, n: int = 8) -> dict[str, Any] | None:
     partner = both["counterpart_area"].where(both["ref_area"] == m49, both["ref_area"])
     volume = both.assign(partner=partner).groupby("partner")["value"].sum().sort_values(ascending=False)
     areas = [m49, *[a for a in volume.index[:n] if a != m49]]
-    among = wh.observations("MIG_FLOW", ref_area=areas, counterpart_area=areas, time_period=period,
-                            method=method, dataset_id=dataset_id, sex="_T", age="_T", scaled=True)
+    # only the country's own flows: a chord of flows *among* its partners would be dominated by them
     matrix = [[0.0] * len(areas) for _ in areas]
     index = {a: i for i, a in enumerate(areas)}
-    for origin, dest, value in zip(among["counterpart_area"], among["ref_area"], among["value"], strict=True):
-        if origin != dest and pd.notna(value):
+    for origin, dest, value in zip(both["counterpart_area"], both["ref_area"], both["value"], strict=True):
+        if origin in index and dest in index:
             matrix[index[origin]][index[dest]] = float(value)
     rows = both.assign(origin=both["counterpart_area"].map(area_name), destination=both["ref_area"].map(area_name))
     return {"names": [area_name(a) for a in areas], "matrix": matrix, "period": period,
@@ -231,7 +231,7 @@ def regional_flows(wh: Warehouse) -> dict[str, Any] | None:
     Rows whose two ends are both groupings (not countries) are used; flows within a region (between
     its countries) are kept on the diagonal, so the matrix sums to the publisher's total.
     """
-    frame = wh.observations("MIG_FLOW", sex="_T", age="_T", scaled=True)
+    frame = wh.observations("MIG_FLOW", birthplace="_T", sex="_T", age="_T", scaled=True)
     keep = ~frame["ref_area"].map(is_country) & ~frame["counterpart_area"].map(is_country) \
         & ~frame["ref_area"].isin(["_T", WORLD]) & ~frame["counterpart_area"].isin(["_T", WORLD])
     frame = frame[keep].dropna(subset=["value"])
