@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from typer.testing import CliRunner
 
 from corridor.cli.microdata import app
+from corridor.errors import InputError
 from corridor.microdata.engines import connect, load_table
 from corridor.microdata.tabulate import tabulate
 from corridor.microdata.variables import parse_map
@@ -76,17 +76,24 @@ def _corridor(*args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.slow
 def test_errors_are_one_line_with_status_2(eusilc: Path, tmp_path: Path) -> None:
+    # the real command line once: a CorridorError becomes one line on stderr and exit status 2
     r = _corridor("tabulate", str(eusilc), "--map", "citizenship=pb220a", "--by", "citizenship,nope")
     assert r.returncode == 2
     assert "not in the file: nope; available: db030" in r.stderr and "Traceback" not in r.stderr
-    r = _corridor("tabulate", str(eusilc), "--map", "citizenship", "--by", "citizenship")
-    assert r.returncode == 2 and "expected ROLE=VARIABLE" in r.stderr
+    # the other messages in-process (same error path, without starting Python again)
+    def error(*args: str) -> str:
+        result = runner.invoke(app, list(args))
+        assert isinstance(result.exception, InputError), result.output
+        return str(result.exception)
+
+    assert "expected ROLE=VARIABLE" in error("tabulate", str(eusilc), "--map", "citizenship", "--by", "sex")
     broken = tmp_path / "broken.parquet"
     broken.write_text("not parquet")
-    r = _corridor("tabulate", str(broken), "--by", "x")
-    assert r.returncode == 2 and "broken.parquet" in r.stderr and "cannot read as parquet" in r.stderr
+    msg = error("tabulate", str(broken), "--by", "x")
+    assert "broken.parquet" in msg and "cannot read as parquet" in msg
+    assert "unknown engine 'polars'" in error("tabulate", str(eusilc), "--by", "rb090", "--engine", "polars")
+    assert "unsupported microdata format" in error("tabulate", str(tmp_path / "x.xlsx"), "--by", "a")
 
 
 def test_compliance_command_records_in_the_warehouse(cps: Path, eusilc: Path, tmp_path: Path) -> None:
