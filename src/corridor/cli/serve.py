@@ -23,6 +23,11 @@ def command(
     = None,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
     cache_size: Annotated[int, typer.Option(help="responses kept in memory per worker (0: none)")] = 256,
+    memory_index: Annotated[bool, typer.Option(
+        "--memory-index/--no-memory-index",
+        help="keep each queried dataflow's public latest observations in memory")] = True,
+    preload: Annotated[list[str] | None, typer.Option(
+        help="dataflow whose in-memory index is built before serving (repeatable), e.g. MIG_STOCK")] = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
 ) -> None:
     """Serve the SDMX data API (/data, /structure, /datasets) and the portal, read-only."""
@@ -42,6 +47,8 @@ def command(
         if audit_log is not None:
             os.environ["CORRIDOR_AUDIT_LOG"] = str(audit_log)
         os.environ["CORRIDOR_CACHE_SIZE"] = str(cache_size)
+        os.environ["CORRIDOR_MEMORY_INDEX"] = "1" if memory_index else "0"
+        os.environ["CORRIDOR_PRELOAD"] = ",".join(preload or [])
         # fail early (bad warehouse or tokens file) before the workers start
         create_app(path, tokens_file=tokens, audit_log=audit_log, cache_size=0).state.corridor.close()
         typer.echo(f"corridor: serving {path} on http://{host}:{port}/ with {workers} workers", err=True)
@@ -51,7 +58,8 @@ def command(
             sys.executable, "-m", "uvicorn", "corridor.cli.serve:app_from_environment", "--factory",
             "--host", host, "--port", str(port), "--workers", str(workers), "--log-level", log_level,
         ])
-    app = create_app(path, tokens_file=tokens, audit_log=audit_log, cache_size=cache_size)
+    app = create_app(path, tokens_file=tokens, audit_log=audit_log, cache_size=cache_size,
+                     memory_index=memory_index, preload=preload or ())
     typer.echo(f"corridor: serving {path} on http://{host}:{port}/ (API docs: /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
 
@@ -62,4 +70,6 @@ def app_from_environment():  # noqa: ANN201 - a FastAPI app (uvicorn factory for
 
     from corridor.publish.app import create_app
 
-    return create_app(warehouse_path(), cache_size=int(os.environ.get("CORRIDOR_CACHE_SIZE", "256")))
+    return create_app(warehouse_path(), cache_size=int(os.environ.get("CORRIDOR_CACHE_SIZE", "256")),
+                      memory_index=os.environ.get("CORRIDOR_MEMORY_INDEX", "1") == "1",
+                      preload=[f for f in os.environ.get("CORRIDOR_PRELOAD", "").split(",") if f])

@@ -143,17 +143,22 @@ def create_app(
     audit_log: str | Path | None = None,
     cache_size: int = 256,
     max_observations: int = 500_000,
+    memory_index: bool = True,
+    preload: tuple[str, ...] | list[str] = (),
 ) -> FastAPI:
     """The corridor web application over the warehouse file ``warehouse`` (opened read-only).
 
     ``tokens_file`` (default ``CORRIDOR_TOKENS``) holds hashed bearer tokens and roles for restricted
     material; ``audit_log`` (default ``CORRIDOR_AUDIT_LOG`` or ``var/audit.jsonl``) receives one JSON
-    line per access to restricted material. ``cache_size`` responses are kept (0: no cache).
+    line per access to restricted material. ``cache_size`` responses are kept (0: no cache);
+    ``memory_index`` keeps each queried dataflow's public latest observations in memory
+    (:mod:`corridor.publish.api.index`), built in the background on first use, or at once for the
+    dataflows named in ``preload``.
     """
     tokens = TokenStore.load(tokens_file if tokens_file is not None else default_tokens_file())
     audit = AuditLog(audit_log if audit_log is not None else default_audit_log())
     state = ServiceState.open(warehouse, tokens=tokens, audit=audit, cache_size=cache_size,
-                              max_observations=max_observations)
+                              max_observations=max_observations, memory_index=memory_index)
     app = FastAPI(
         title="corridor",
         version=__version__,
@@ -161,6 +166,12 @@ def create_app(
         docs_url=None, redoc_url=None, openapi_url="/openapi.json",
     )
     app.state.corridor = state
+    for flow in preload:
+        if state.index is None:
+            break
+        if flow not in state.catalog.flows:
+            raise InputError(f"cannot preload dataflow {flow!r}: dataflows are {', '.join(state.catalog.flows)}")
+        state.index.build(state.root, flow)
     app.state.warehouse_path = state.warehouse_path
     app.state.warehouse = state.root  # the portal reads through cursors of this read-only warehouse
     _install_error_handlers(app)

@@ -106,10 +106,16 @@ def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: 
     filters.update(query.flow.fixed_columns())
     start_year = query.start.year if query.start else None
     end_year = query.end.year if query.end else None
-    frame = wh.observations(
-        query.flow.id, **filters, start_period=start_year, end_period=end_year, as_of=query.as_of,
-        latest=query.as_of is None and not include_restricted, include_restricted=include_restricted,
-    )
+    index = None
+    if state.index is not None and query.as_of is None and not include_restricted:
+        index = state.index.ready(query.flow.id, state.new_warehouse)
+    if index is not None:
+        frame = index.select(filters, start_year, end_year)
+    else:
+        frame = wh.observations(
+            query.flow.id, **filters, start_period=start_year, end_period=end_year, as_of=query.as_of,
+            latest=query.as_of is None and not include_restricted, include_restricted=include_restricted,
+        )
     restricted_rows: list[str] = []
     if include_restricted and not frame.empty:
         access = frame["dataset_id"].map(state.access_of)

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 from fastapi import Request
 
+from corridor.publish.api.index import PublicIndex
 from corridor.publish.security import AuditLog, Principal, TokenStore
 from corridor.publish.structures import Catalog
 from corridor.store.warehouse import Warehouse
@@ -63,17 +64,19 @@ class ServiceState:
     audit: AuditLog
     cache: ResponseCache
     max_observations: int = 500_000
+    index: PublicIndex | None = None
     _local: threading.local = field(default_factory=threading.local)
 
     @classmethod
     def open(cls, warehouse: str | Path, *, tokens: TokenStore, audit: AuditLog, cache_size: int = 256,
-             max_observations: int = 500_000) -> ServiceState:
+             max_observations: int = 500_000, memory_index: bool = True) -> ServiceState:
         path = Path(warehouse)
         root = Warehouse.open(path, read_only=True)
         catalog = Catalog.from_warehouse(root.con)
         datasets = root.datasets()
         return cls(warehouse_path=path, root=root, catalog=catalog, datasets=datasets, tokens=tokens,
-                   audit=audit, cache=ResponseCache(cache_size), max_observations=max_observations)
+                   audit=audit, cache=ResponseCache(cache_size), max_observations=max_observations,
+                   index=PublicIndex() if memory_index else None)
 
     def warehouse(self) -> Warehouse:
         """A :class:`Warehouse` on this thread's own cursor of the shared read-only connection."""
@@ -82,6 +85,10 @@ class ServiceState:
             wh = Warehouse(self.root.con.cursor(), self.warehouse_path, True)
             self._local.warehouse = wh
         return wh
+
+    def new_warehouse(self) -> Warehouse:
+        """A :class:`Warehouse` on a new cursor (for a background thread; close its ``con`` after)."""
+        return Warehouse(self.root.con.cursor(), self.warehouse_path, True)
 
     def provenance(self, dataset_id: str) -> dict[str, Any]:
         rows = self._by_id.get(dataset_id)
