@@ -50,6 +50,7 @@ def parse_cells(
     token_status = stripped.map(lambda v: MISSING_TOKENS.get(v) if isinstance(v, str) else None)
     numeric_text = stripped.where(~is_text, stripped.astype("string").str.replace(",", "", regex=False))
     values = pd.to_numeric(numeric_text.where(token_status.isna()), errors="coerce")
+    values = values.where(~np.isinf(values.astype("float64")))  # 'inf' is not a count: refuse it below
     bad = values.isna() & token_status.isna()
     rows = pd.Series(list(rows))
     columns = pd.Series(list(columns))
