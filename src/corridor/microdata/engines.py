@@ -46,6 +46,7 @@ def spark_session(master: str = "local[2]", *, shuffle_partitions: int = 4) -> A
         .appName("corridor-microdata")
         .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", os.environ.get("CORRIDOR_SPARK_DRIVER_MEMORY", "1g"))
         .getOrCreate()
