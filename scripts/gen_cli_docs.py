@@ -50,6 +50,7 @@ EXAMPLES: dict[str, list[str]] = {
     "flows estimate": [
         "corridor flows estimate --stocks-start stocks1990.csv --stocks-end stocks1995.csv \\\n"
         "    --births births.csv --deaths deaths.csv --method da_min_closed -o flows.csv",
+        "corridor flows estimate --period 2010-2015 --method da_pb_closed      # inputs from the warehouse",
     ],
     "microdata inspect": [
         "corridor microdata inspect ../shared/data/microdata/cps_00160.dat.gz \\\n"
@@ -58,6 +59,9 @@ EXAMPLES: dict[str, list[str]] = {
     "microdata tabulate": [
         "corridor microdata tabulate ../shared/data/microdata/eusilc13puf.rda \\\n"
         "    --map citizenship=pb220a,sex=rb090 --by citizenship,sex --weight rb050 --format csv",
+        "corridor microdata tabulate ../shared/data/microdata/cps_00160.dat.gz \\\n"
+        "    --codebook ../shared/data/microdata/cps_00160.xml --map residence_past_date=MIGRATE1 \\\n"
+        "    --by residence_past_date --labels",
     ],
     "microdata derive": [
         "corridor microdata derive ../shared/data/microdata/cps_00160.dat.gz \\\n"

@@ -121,3 +121,26 @@ def test_every_dataflow_in_the_warehouse_is_in_data_model_md(loaded_warehouse: P
     text = (DOCS / "data-model.md").read_text(encoding="utf-8")
     missing = [f for f in flows if f"`{f}`" not in text]
     assert missing == [], f"dataflows in the warehouse but not in docs/data-model.md: {missing}"
+
+
+def test_every_example_in_cli_md_parses_against_the_real_command(gen: ModuleType) -> None:
+    # Each example must name an existing command with options it has (parsed by Click, not run):
+    # an option renamed after the docs were written fails here.
+    import shlex
+
+    doc = (DOCS / "cli.md").read_text(encoding="utf-8")
+    examples = [block for block in re.findall(r"```sh\n(.*?)```", doc, re.S)]
+    commands = [c.split("#")[0].strip() for block in examples
+                for c in block.replace("\\\n", " ").splitlines() if c.strip()]
+    assert len(commands) >= len(gen.command_paths())
+    root = gen.root_command()
+    for line in commands:
+        args = shlex.split(line)
+        assert args[0] == "corridor", line
+        cmd, rest, path = root, args[1:], ["corridor"]
+        while hasattr(cmd, "list_commands"):
+            name, rest = rest[0], rest[1:]
+            cmd = cmd.get_command(None, name)
+            assert cmd is not None, f"{line}: no command {name!r}"
+            path.append(name)
+        cmd.make_context(" ".join(path), list(rest))  # raises on an unknown option or a missing argument
