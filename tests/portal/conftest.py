@@ -43,6 +43,8 @@ def portal_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     written by the flows package exactly as ``corridor flows estimate`` writes it.
     """
     from corridor.estimate.flows.store import estimate_into_warehouse
+    from corridor.microdata.compliance import record_compliance
+    from corridor.microdata.variables import parse_map
 
     path = tmp_path_factory.mktemp("portal") / "corridor.duckdb"
     try:
@@ -56,6 +58,10 @@ def portal_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     with Warehouse.open(path) as wh:
         estimate_into_warehouse(wh, methods=["da_min_closed"], periods=[(2010, 2015)], sexes=["_T"],
                                 replicates=20)
+        # census compliance of the real IPUMS CPS 2016 extract in the mirror: it carries MIGRATE1
+        # (residence one year ago, core question C) and none of the other core questions
+        record_compliance(wh.con, "ipums-cps-00160", ref_area="840", reference_year=2016, kind="survey",
+                          varmap=parse_map("residence_past_date=MIGRATE1,age=AGE"))
     return path
 
 

@@ -180,3 +180,16 @@ def test_sources_page_shows_disagreements(visit):
     visit.screenshot("sources")
     assert visit.outside_requests() == []
     assert visit.errors == []
+
+
+def test_country_census_questions_when_recorded(visit):
+    """The census panel appears where a compliance record exists (USA: CPS 2016 answers question C only)."""
+    visit.open("/country/840")
+    visit.wait_charts()
+    census = visit.page.inner_text("#census-table")
+    assert "ipums-cps-00160" in census and "MIGRATE1" in census
+    assert census.count("not asked") == 4
+    visit.screenshot("country-840")
+    visit.open("/country/484")
+    assert visit.page.query_selector("#census") is None  # nothing recorded for Mexico: no panel
+    assert visit.errors == []

@@ -49,6 +49,13 @@ def num(value: Any, digits: int = 0) -> Markup:
     return Markup(f"{value:,.{digits}f}")
 
 
+def signed(value: Any, digits: int = 0) -> Markup:
+    """A difference with its sign and thousands separators (``+201,278``); "missing" when NULL."""
+    if is_missing(value):
+        return Markup('<span class="missing">missing</span>')
+    return Markup(f"{float(value):+,.{digits}f}")
+
+
 def status(code: Any) -> Markup:
     """An OBS_STATUS badge with its meaning as a tooltip and a screen-reader label."""
     if is_missing(code) or code == "":
@@ -72,6 +79,7 @@ def interval(lower: Any, upper: Any, text: Any = None) -> Markup:
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 templates.env.filters["num"] = num
 templates.env.filters["status"] = status
+templates.env.filters["signed"] = signed
 templates.env.globals["interval"] = interval
 templates.env.globals["OBS_STATUS_LABELS"] = OBS_STATUS_LABELS
 templates.env.globals["is_missing"] = is_missing

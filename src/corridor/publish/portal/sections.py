@@ -178,11 +178,26 @@ def build_remittance_costs(wh: Warehouse, m49: str) -> dict[str, Any] | None:
             "datasets": queries.datasets(wh, sorted(frame["dataset_id"].unique()))}
 
 
+#: The five core census questions on international migration (UN Principles and Recommendations for
+#: Population and Housing Censuses, Rev. 2), by the letters ``census_compliance.topic`` uses.
+CORE_QUESTIONS = {"A": "Country of birth", "B": "Duration of residence", "C": "Previous residence / residence "
+                  "at a past date", "D": "Citizenship", "E": "Year or period of arrival"}
+
+
 def build_census(wh: Warehouse, m49: str) -> dict[str, Any] | None:
+    """One row per recorded census (or survey, register) of the country: which core questions it answers."""
     frame = queries.census_compliance(wh, m49)
     if frame is None or frame.empty:
         return None
-    return {"columns": list(frame.columns), "rows": frame.to_dict("records")}
+    rows = []
+    keys = [c for c in ("dataset_id", "census_round", "reference_year", "kind") if c in frame.columns]
+    for key, group in frame.groupby(keys, sort=True):
+        record = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        answers = {t: (bool(a), v) for t, a, v in zip(group.get("topic", []), group.get("answered", []),
+                                                      group.get("variable", [None] * len(group)), strict=True)}
+        record["answers"] = [(letter, *answers.get(letter, (None, None))) for letter in CORE_QUESTIONS]
+        rows.append(record)
+    return {"rows": rows, "questions": CORE_QUESTIONS}
 
 
 for _section in (
