@@ -182,3 +182,27 @@ def test_given_jkn_weights_with_unbalanced_strata(apistrat):
     t = _first(estimate(taylor, Request("total", "enroll")))
     assert g["se"] == pytest.approx(t["se"], rel=1e-9)
     assert given.df == 197
+
+
+@pytest.mark.parametrize("reptype, strata, psu, expected", [
+    ("jk1", None, "dnum", 39),     # 40 districts of apiclus2
+    ("jkn", "pair", "dnum", 20),   # 40 districts in 20 strata
+    ("brr", "pair", "dnum", 20),   # 20 variance strata of two PSUs
+])
+def test_created_df_closed_form_equals_rank(api_dir, reptype, strata, psu, expected):
+    # R survey degf.svyrep.design = rank(replicate weights) - 1; corridor uses the closed form for
+    # created jackknife and BRR replicates. Both must agree.
+    from corridor.estimate.survey.replicate import REP_PREFIX, replicate_df
+
+    data = _paired_apiclus2(pd.read_csv(api_dir / "apiclus2.csv"))
+    d = prepare_design(data, DesignSpec(weights="pw", strata=strata, psu=psu, reptype=reptype), numeric=["api00"])
+    matrix = d.data.select([f"{REP_PREFIX}{i}" for i in range(1, d.n_replicates + 1)]).to_numpy()
+    assert d.df == expected == replicate_df(matrix)
+
+
+def test_created_jkn_df_on_stratified_sample(apistrat):
+    from corridor.estimate.survey.replicate import REP_PREFIX, replicate_df
+
+    d = prepare_design(apistrat, DesignSpec(weights="pw", strata="stype", reptype="jkn"), numeric=["api00"])
+    matrix = d.data.select([f"{REP_PREFIX}{i}" for i in range(1, 201)]).to_numpy()
+    assert d.df == 197 == replicate_df(matrix)

@@ -301,21 +301,25 @@ def _created_replicates(frame: pd.DataFrame, data: pd.DataFrame, spec: DesignSpe
         notes.append(f"finite population correction not applied to {reptype} replicates (as in R survey)")
     rw = made.design.rep_wgts
     cols = rw.columns_from_data(made.data.columns)
-    out = made.data.to_pandas()
-    matrix = out[cols].to_numpy(dtype=float)
+    made_data = made.data
+    matrix = made_data.select(cols).to_numpy().astype(float, copy=False)
     n_reps = len(cols)
+    stratum = made_data[spec.strata].to_pandas() if spec.strata else None
+    unit = made_data[psu].to_pandas()
     if reptype in ("jk1", "jkn"):
         coefs = rep.jackknife_coefficients(
-            matrix, out[spec.weights].to_numpy(), out[spec.strata].to_numpy() if spec.strata else None,
-            out[psu].to_numpy(), pop_sizes=pop, names=cols, file=file)
+            matrix, made_data[spec.weights].to_numpy(), stratum.to_numpy() if stratum is not None else None,
+            unit.to_numpy(), pop_sizes=pop, names=cols, file=file)
     else:
         coefs = np.asarray(rw.coefficients(), dtype=float)
     if spec.rep_scale is not None:
         coefs = coefs * spec.rep_scale if reptype == "jkn" else np.full(n_reps, spec.rep_scale)
-    df = rep.replicate_df(matrix)
+    var_strata = (made_data[rw.stratum].n_unique() if reptype == "brr" and isinstance(rw.stratum, str)
+                  and rw.stratum in made_data.columns else None)
+    df = rep.created_df(reptype or "", matrix, stratum, unit, var_strata)
     keep = [c for c in data.columns if c not in (POP_SIZE_COLUMN, ROW_COLUMN)]
     names = [f"{rep.REP_PREFIX}{i + 1}" for i in range(n_reps)]
-    final = _with_replicates(out[keep], pd.DataFrame(matrix, columns=names))
+    final = made_data.select(keep + cols).rename(dict(zip(cols, names, strict=True)))
     sample = _replicate_sample(final, spec.weights, reptype or "", coefs, df, spec.fay_rho)
     fpc_note = ", fpc in the jackknife factors" if pop is not None and reptype in ("jk1", "jkn") else ""
     desc = f"{(reptype or '').upper()} replicates created from the design ({n_reps}{fpc_note}); {df} df"

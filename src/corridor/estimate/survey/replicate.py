@@ -110,6 +110,32 @@ def replicate_df(replicates: np.ndarray | pd.DataFrame) -> int:
     return _rank(rows(None)) - 1
 
 
+def created_df(reptype: str, replicates: np.ndarray, stratum: pd.Series | None, unit: pd.Series,
+               var_strata: int | None = None) -> int:
+    """Degrees of freedom of replicates created from a design: R's rank rule, in closed form where known.
+
+    The rank of created jackknife and BRR replicate matrices is known from their construction, which
+    spares an eigen-decomposition of an R x R matrix when R (one replicate per PSU) runs to thousands:
+
+    - JK1 over n PSUs: the n replicate columns are linearly independent: df = n - 1;
+    - JKn: the replicates of stratum h sum to n_h times the full-sample weight, so the H strata give
+      H - 1 dependencies: df = n_PSU - H;
+    - BRR over H' variance strata (two PSUs each) from a Hadamard matrix: rank H' + 1: df = H'.
+
+    ``tests/survey/test_independent.py`` checks each against :func:`replicate_df`. The bootstrap
+    (and BRR when the variance strata are unknown) uses :func:`replicate_df`.
+    """
+    n_psu = (stratum.astype(str) + "\x1f" + unit.astype(str)).nunique() if stratum is not None \
+        else unit.astype(str).nunique()
+    if reptype == "jk1":
+        return int(n_psu - 1)
+    if reptype == "jkn" and stratum is not None:
+        return int(n_psu - stratum.nunique())
+    if reptype == "brr" and var_strata:
+        return int(var_strata)
+    return replicate_df(replicates)
+
+
 def jackknife_coefficients(
     replicates: np.ndarray,
     weights: np.ndarray,
