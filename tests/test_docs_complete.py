@@ -129,7 +129,8 @@ def test_every_example_in_cli_md_parses_against_the_real_command(gen: ModuleType
     import shlex
 
     doc = (DOCS / "cli.md").read_text(encoding="utf-8")
-    examples = [block for block in re.findall(r"```sh\n(.*?)```", doc, re.S)]
+    generated = doc.split(gen.BEGIN, 1)[1]
+    examples = re.findall(r"```sh\n(.*?)```", generated, re.S)
     commands = [c.split("#")[0].strip() for block in examples
                 for c in block.replace("\\\n", " ").splitlines() if c.strip()]
     assert len(commands) >= len(gen.command_paths())
