@@ -105,3 +105,13 @@ def test_by_sex_split_adds_up_closely(inputs) -> None:
     fem = stocks_f.value.to_numpy()
     ok = ~np.isnan(both)
     assert np.all(fem[ok] >= 0) and np.all(fem[ok] <= both[ok] + 1e-9)
+
+
+def test_by_sex_warehouse_and_mirror_paths_agree(inputs, mirror: Path, mirror_flow_frames) -> None:
+    from corridor.estimate.flows.stocks import sex_frames
+
+    from_files = StockSource(*sex_frames(mirror_flow_frames, mirror, "F")).tables((2010, 2015)).tables
+    from_wh = StockSource(*inputs.frames["F"]).tables((2010, 2015)).tables
+    assert from_files.areas == from_wh.areas
+    for name in ("start", "end", "births", "deaths"):
+        np.testing.assert_allclose(getattr(from_wh, name), getattr(from_files, name), rtol=1e-9, atol=1e-6)
