@@ -236,3 +236,28 @@ def test_fetch_command_unknown_release_exits_2_listing_known_ids(mirror: Path, t
         assert rid in message
     assert "Traceback" not in done.stderr
     assert files_under(tmp_path) == []
+
+
+def test_fetch_command_wrong_checksum_exits_2_naming_file_and_hashes(mirror: Path, tmp_path: Path) -> None:
+    rel = release(OD)
+    fake = tmp_path / "fake-mirror"
+    bad = one_byte_changed_mirror(mirror, fake, rel)
+    cache = tmp_path / "cache"
+    done = corridor("fetch", OD, "--mirror", str(fake), "--offline", cache=cache)
+    assert done.returncode == 2
+    message = " ".join(done.stderr.split())
+    assert f"checksum mismatch for {bad}: expected sha256 {rel.files[0].sha256}, got {sha256_of(bad)}" in message
+    assert "Traceback" not in done.stderr
+    assert files_under(cache) == []
+
+
+def test_mirror_from_the_environment_and_the_flag_wins(mirror: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    rel = release(OD)
+    fake = tmp_path / "fake-mirror"
+    one_byte_changed_mirror(mirror, fake, rel)
+    monkeypatch.setenv("CORRIDOR_MIRROR", str(fake))
+    with pytest.raises(ChecksumError):  # CORRIDOR_MIRROR is used when no folder is given
+        fetch(OD, cache=tmp_path / "c1", allow_download=False)
+    [path] = fetch(OD, mirror=mirror, cache=tmp_path / "c2", allow_download=False)  # --mirror wins
+    assert sha256_of(path) == rel.files[0].sha256
