@@ -54,8 +54,12 @@ TOTAL = "_T"
 FREE, PRIMARY, SECONDARY = "F", "A", "D"
 #: Above this many suppressible cells the exact MILP is replaced by the greedy variant.
 MAX_CELLS_EXACT = 1500
-#: Time budget (seconds) of the exact model; past it the loop finishes greedily from its last pattern.
-EXACT_SECONDS = 20.0
+#: Budget of the exact model: master MILP solves, branch-and-bound nodes per solve, and a wall-clock
+#: guard. Past it the loop finishes greedily from the last master pattern (still fully protected).
+#: Iterations and nodes keep results reproducible; the clock only guards against pathological cases.
+EXACT_ITERATIONS = 60
+EXACT_NODES = 5000
+EXACT_SECONDS = 120.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,6 +265,28 @@ class _Attacker:
         return -self.h.getInfo().objective_function_value, np.maximum(-d, 0.0), np.maximum(d, 0.0), y
 
 
+def _prune(s: np.ndarray, prim_vars: np.ndarray, systems: list, attackers: list[_Attacker]) -> None:
+    """Publish again every secondary cell the published cells already determine exactly.
+
+    Such a cell hides nothing (the attacker can compute it), and publishing it leaves every feasible
+    set unchanged, so the protection holds and the information loss drops. The greedy variant and a
+    time-limited master can leave such cells; the optimum has none.
+    """
+    primary = np.zeros(len(s), dtype=bool)
+    primary[prim_vars] = True
+    changed = True
+    while changed:
+        changed = False
+        for (a, up_room, _u, _l), attacker in zip(systems, attackers, strict=True):
+            attacker.set_bounds(-a * s, up_room * s)
+        for v in np.flatnonzero((s > 0.5) & ~primary):
+            fixed = all(att.reach(int(v), sign)[0] <= 1e-9 for att in attackers for sign in (-1.0, 1.0))
+            if fixed:
+                s[v] = 0.0
+                changed = True
+                break
+
+
 def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dict[str, float],
                protection: float, unprotectable: set[int], max_iter: int = 200) -> np.ndarray:
     """Return the suppression pattern (bool per cube cell) protecting every primary cell.
@@ -321,9 +347,9 @@ def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dic
                     need_of[(int(p), sign)] = need
         needs.append(need_of)
 
-    for _ in range(max_iter):
+    for iteration in range(max_iter):
         new_cuts = 0
-        if exact and time.monotonic() > deadline:
+        if exact and (iteration >= EXACT_ITERATIONS or time.monotonic() > deadline):
             exact = False  # out of time for the exact model: finish greedily from the current pattern
         for (a, up_room, _upl, _lpl), attacker, need_of in zip(systems, attackers, needs, strict=True):
             attacker.set_bounds(-a * s, up_room * s)
@@ -352,6 +378,7 @@ def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dic
             if new_cuts and exact:
                 break  # re-solve the master before checking the next column's attacker
         if new_cuts == 0:
+            _prune(s, prim_vars, systems, attackers)
             out = np.zeros(len(cube.keys), dtype=bool)
             out[var_cells] = s > 0.5
             return out
@@ -360,10 +387,12 @@ def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dic
             lb[prim_vars] = 1.0
             res = milp(weight, integrality=np.ones(n_var), bounds=Bounds(lb, np.ones(n_var)),
                        constraints=LinearConstraint(np.vstack(cuts), np.array(rhs), np.inf),
-                       options={"time_limit": max(1.0, deadline - time.monotonic())})
-            if res.x is None:
-                raise RuntimeError(f"secondary suppression MILP failed: {res.message}")
-            s = np.maximum(np.round(res.x), s * 0)  # a time-limited MILP still returns a feasible pattern
+                       options={"time_limit": max(1.0, deadline - time.monotonic()),
+                                "node_limit": EXACT_NODES})
+            if res.x is None:  # no pattern within the node budget: finish greedily
+                exact = False
+                continue
+            s = np.round(res.x)  # a node-limited MILP still returns a pattern satisfying every cut
     raise RuntimeError("secondary suppression did not converge")
 
 
