@@ -12,9 +12,10 @@ Peers and limits (issue 4):
   ``--pandas-persons`` persons, written beside the census) and its time is scaled linearly to the full
   file (stated in the output). On that subset all three methods are also timed directly.
 
-Each method runs in its own child process (so its peak memory, ``ru_maxrss``, is its own): one
-untimed warm-up run (page cache, library start-up), then ``--repeat`` timed runs; the benchmark prints
-medians, ratios and peak memory.
+Timing: one child process per file runs every method once untimed (page cache, library start-up),
+then ``--repeat`` rounds in which the methods run one after the other (interleaved, so a change in the
+shared machine's load hits them alike). Peak memory (``ru_maxrss``): one fresh process per method,
+one run. The benchmark prints medians, ratios and peak memory.
 
     .venv/bin/python benchmarks/tabulate_benchmark.py [--persons 100_000_000] [--repeat 3]
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -75,28 +77,48 @@ def run_pandas(path: str) -> int:
 METHODS = {"corridor": run_corridor, "duckdb_sql": run_sql, "pandas": run_pandas}
 
 
-def child(method: str, path: str, repeat: int) -> None:
-    """Run one method ``repeat`` times in this process; print times, rows and peak memory as JSON."""
+def child(methods: list[str], path: str, repeat: int) -> None:
+    """Time ``methods`` on ``path`` in this process, interleaved round by round (so a change in the
+    shared machine's load hits every method alike); print times and cell counts as JSON.
+
+    With ``repeat == 0`` the method runs once untimed and only the process's peak memory is reported.
+    """
     import duckdb  # noqa: F401  - imports are not part of the timing
     import pandas  # noqa: F401
 
     import corridor.microdata.tabulate  # noqa: F401
 
-    METHODS[method](path)  # warm-up run, not timed (file in the page cache, libraries initialised)
-    times, rows = [], 0
+    if repeat == 0:
+        rows = METHODS[methods[0]](path)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"method": methods[0], "rows": rows, "peak_mb": peak_mb}))
+        return
+    for m in methods:  # warm-up run, not timed (file in the page cache, libraries initialised)
+        METHODS[m](path)
+    times: dict[str, list[float]] = {m: [] for m in methods}
+    rows: dict[str, int] = {}
     for _ in range(repeat):
-        start = time.perf_counter()
-        rows = METHODS[method](path)
-        times.append(time.perf_counter() - start)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"method": method, "times": times, "rows": rows, "peak_mb": peak_mb}))
+        for m in methods:
+            start = time.perf_counter()
+            rows[m] = METHODS[m](path)
+            times[m].append(time.perf_counter() - start)
+    print(json.dumps({"times": times, "rows": rows}))
 
 
-def measure(method: str, path: Path, repeat: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", method, "--path", str(path),
+def _child(methods: list[str], path: Path, repeat: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", ",".join(methods), "--path", str(path),
                           "--repeat", str(repeat)], capture_output=True, text=True, check=True)
-    result = json.loads(out.stdout.strip().splitlines()[-1])
-    result["median"] = statistics.median(result["times"])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure(methods: list[str], path: Path, repeat: int) -> dict[str, dict]:
+    """Medians from one interleaved timing process; peak memory from one fresh process per method."""
+    timed = _child(methods, path, repeat)
+    result = {}
+    for m in methods:
+        mem = _child([m], path, 0)
+        result[m] = {"times": timed["times"][m], "median": statistics.median(timed["times"][m]),
+                     "rows": timed["rows"][m], "peak_mb": mem["peak_mb"]}
     return result
 
 
@@ -128,17 +150,19 @@ def main() -> None:
     parser.add_argument("--path")
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.path, args.repeat)
+        child(args.child.split(","), args.path, args.repeat)
         return
     full, subset = ensure_files(args.persons, args.pandas_persons, Path(args.folder))
     import duckdb
 
     n_full = duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [str(full)]).fetchone()[0]
     n_sub = duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [str(subset)]).fetchone()[0]
-    print(f"table: {' x '.join(BY)}, weighted; median of {args.repeat} runs, each method in its own process")
+    print(f"table: {' x '.join(BY)}, weighted; median of {args.repeat} interleaved runs after a warm-up")
+    print(f"load average before the run: {' '.join(f'{x:.1f}' for x in os.getloadavg())} "
+          f"on {os.cpu_count()} cores (shared machine)")
     print(f"full file: {full} ({n_full:,} persons, {full.stat().st_size / 1e9:.2f} GB)")
-    res = {m: measure(m, full, args.repeat) for m in ("corridor", "duckdb_sql")}
-    sub = {m: measure(m, subset, args.repeat) for m in METHODS}
+    res = measure(["corridor", "duckdb_sql"], full, args.repeat)
+    sub = measure(list(METHODS), subset, args.repeat)
     assert res["corridor"]["rows"] == res["duckdb_sql"]["rows"], "corridor and SQL disagree on the cells"
     assert sub["corridor"]["rows"] == sub["pandas"]["rows"], "corridor and pandas disagree on the cells"
     scale = n_full / n_sub
