@@ -108,3 +108,32 @@ def test_cell_pinned_by_a_published_margin_is_reported():
     out = suppress(full, by=["r", "c"], min_cell=5)
     assert out.attrs["unprotectable_cells"] == []
     assert audit(out, full, by=["r", "c"], value="n", floor=1.0).ok
+
+
+def test_dominance_cells_are_primary_and_protected():
+    # magnitude table: (r1, c1) has 3 contributors but one holds 90 % of the total -> (1, 80) dominance
+    t = grid({"r1": [100, 40, 50], "r2": [60, 70, 80]}, ["c1", "c2", "c3"])
+    t["n"] = 5
+    t["contributions"] = [[90, 5, 5], [20, 10, 10], [20, 20, 10], [20, 20, 20], [30, 20, 20], [30, 30, 20]]
+    out = suppress(t, by=["r", "c"], min_cell=3, dominance=(1, 80))
+    assert out.loc[0, "conf_status"] == "A" and (out.conf_status == "A").sum() == 1
+    margins = add_margins(t.drop(columns="contributions"), by=["r", "c"], columns=["n", "estimate"])
+    published = pd.concat([out.drop(columns="contributions"),
+                           margins[(margins.r == "_T") | (margins.c == "_T")]], ignore_index=True)
+    assert audit(published, margins, by=["r", "c"], value="estimate").ok
+    with pytest.raises(InputError, match="contributions"):
+        suppress(t.drop(columns="contributions"), by=["r", "c"], min_cell=3, dominance=(1, 80))
+
+
+def test_greedy_variant_also_protects(monkeypatch):
+    # force the greedy loop (used for large tables) on a table the exact model would solve
+    import corridor.disclose.tables as tables
+
+    monkeypatch.setattr(tables, "MAX_CELLS_EXACT", 0)
+    t = add_margins(grid({"r1": [20, 30, 2, 7], "r2": [25, 4, 50, 9], "r3": [60, 15, 35, 1]},
+                         ["c1", "c2", "c3", "c4"]), by=["r", "c"], columns=["n", "estimate"])
+    out = suppress(t, by=["r", "c"], min_cell=5)
+    assert (out.conf_status == "A").sum() == 3  # the cells 2, 4 and 1
+    for value, floor in (("n", 1.0), ("estimate", 0.0)):
+        result = audit(out, t, by=["r", "c"], value=value, floor=floor)
+        assert result.ok, result.violations
