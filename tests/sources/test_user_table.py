@@ -342,3 +342,53 @@ def test_non_finite_count_is_refused(own_table: pd.DataFrame, warehouse: Path, t
     table.loc[i, "count"] = "inf"
     message = refused(warehouse, write_csv(table, tmp_path / "own.csv"))
     assert message.startswith(f"file own.csv, row {i + 2}, column 'count': 1 cell(s) are neither numbers")
+
+
+def test_excel_errors_name_sheet_row_and_the_sheets_there_are(own_table: pd.DataFrame, warehouse: Path,
+                                                               tmp_path: Path) -> None:
+    i = row_of(own_table, "Montenegro", "Serbia", "2019")
+    table = own_table.assign(
+        year=own_table["year"].astype(int),
+        count=own_table["count"].map(lambda v: v if v in ("..", "-", "") else int(v)).astype(object),
+    )
+    table.loc[i, "count"] = -7
+    xlsx = tmp_path / "own.xlsx"
+    table.to_excel(xlsx, index=False, sheet_name="Stock")
+    # the row a person sees in the spreadsheet: header on row 1, so frame row i is sheet row i + 2
+    message = refused(warehouse, xlsx, write_mapping(tmp_path / "own.yaml", sheet="Stock"))
+    assert message == f"file own.xlsx, row {i + 2}, column 'count': 1 negative count(s); first: -7"
+    message = refused(warehouse, xlsx, write_mapping(tmp_path / "wrong.yaml", sheet="Table 1"))
+    assert message == "file own.xlsx: no sheet 'Table 1'; the workbook has 'Stock'"
+
+
+def test_bad_mapping_files(own_csv: Path, warehouse: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("title: [unclosed\n", encoding="utf-8")
+    assert refused(warehouse, own_csv, broken).startswith(f"file {broken}: cannot read the mapping:")
+    no_count = write_mapping(tmp_path / "nocount.yaml", columns={"residence": "residence"})
+    no_count.write_text(no_count.read_text(encoding="utf-8").replace("  count: count\n", ""), encoding="utf-8")
+    assert refused(warehouse, own_csv, no_count) == f"file {no_count}: the mapping must say which column is 'count'"
+    role = write_mapping(tmp_path / "role.yaml", columns={"persons": "count"})
+    assert refused(warehouse, own_csv, role).startswith(f"file {role}: unknown column role(s) persons; roles are")
+    missing = tmp_path / "absent.csv"
+    assert refused(warehouse, missing) == f"file {missing}: no such file"
+
+
+def test_several_tables_with_one_mapping_are_not_silently_dropped(own_table: pd.DataFrame, tmp_path: Path) -> None:
+    # `corridor ingest a.csv b.csv --mapping m.yaml` must ingest both or refuse; ingesting a.csv and
+    # ignoring b.csv without a word loses the user's data.
+    from typer.testing import CliRunner
+
+    from corridor.cli.main import app
+
+    a = write_csv(own_table[own_table["residence"] == "Kuwait"], tmp_path / "a.csv")
+    b = write_csv(own_table[own_table["residence"] == "Barbados"], tmp_path / "b.csv")
+    warehouse = tmp_path / "w.duckdb"
+    result = CliRunner().invoke(app, ["ingest", str(a), str(b), "--mapping", str(MAPPING),
+                                      "--warehouse", str(warehouse)])
+    if result.exit_code == 0:
+        with Warehouse.open(warehouse, read_only=True) as wh:
+            files = sorted(wh.datasets()["file_name"])
+        assert files == ["a.csv", "b.csv"], f"exit 0 but only {files} ingested"
+    else:
+        assert isinstance(result.exception, InputError) and "b.csv" in str(result.exception)
