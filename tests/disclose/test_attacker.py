@@ -14,6 +14,9 @@ re-derives the feasible interval of every suppressed cell from everything publis
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -120,3 +123,20 @@ def test_tau_argus_pattern_passes_the_same_audit(eusilc, tmp_path):
     assert (pub.conf_status == "A").sum() == 2  # AT11 x EU (8) and AT11 x Other (3)
     result = audit(pub, orig, by=["db040", "pb220a"], value="n", protection=30.0)
     assert result.ok, result.violations
+
+
+GOLDEN = Path(__file__).parent / "golden" / "eusilc_region_citizenship_sex_pattern.csv"
+
+
+def test_suppression_pattern_snapshot(two_tables):
+    """The pattern (codes and conf_status only, no counts) for region x citizenship x sex with margins.
+
+    A change in this file is a change in what gets published: review the diff, then regenerate with
+    ``CORRIDOR_REGENERATE_GOLDEN=1``.
+    """
+    a, _ = two_tables
+    pattern = suppress(a, by=A_BY, min_cell=MIN_CELL)[A_BY + ["conf_status"]]
+    if os.environ.get("CORRIDOR_REGENERATE_GOLDEN"):
+        pattern.to_csv(GOLDEN, index=False)
+    expected = pd.read_csv(GOLDEN, dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(pattern.reset_index(drop=True).astype(str), expected, check_dtype=False)
