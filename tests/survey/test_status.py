@@ -10,13 +10,13 @@ from corridor.estimate.survey.status import Thresholds, coefficient_of_variation
 
 
 def test_status_codes_at_the_thresholds():
-    est = np.array([100.0, 100.0, 100.0, 100.0, 100.0, 0.0, np.nan, 100.0])
-    se = np.array([10.0, 16.5, 16.6, 33.3, 33.4, 0.0, np.nan, np.nan])
+    est = np.array([100.0, 100.0, 100.0, 100.0, 100.0, 0.0, np.nan, 100.0, 578.0])
+    se = np.array([10.0, 16.5, 16.6, 33.3, 33.4, 0.0, np.nan, np.nan, 0.0])
     cv = coefficient_of_variation(est, se)
     status = obs_status(est, se, cv, Thresholds())
     # <= 16.5% normal, (16.5, 33.3] low reliability, > 33.3% suppressed; zero estimate: CV undefined -> U;
-    # no estimate -> O; no SE -> Q
-    assert list(status) == ["A", "A", "U", "U", "Q", "U", "O", "Q"]
+    # no estimate -> O; no SE -> Q; SE exactly 0 (e.g. a one-record domain) -> U
+    assert list(status) == ["A", "A", "U", "U", "Q", "U", "O", "Q", "U"]
 
 
 def test_thresholds_must_be_ordered():

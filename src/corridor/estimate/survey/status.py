@@ -8,8 +8,10 @@ it is released with a warning; above 33.3% it is too unreliable to be published.
 In SDMX ``OBS_STATUS`` codes (the cross-domain code list corridor uses everywhere):
 
 - ``A`` normal value: CV <= ``unreliable`` (default 0.165);
-- ``U`` low reliability: ``unreliable`` < CV <= ``suppress`` (default 0.333), or CV undefined because the
-  estimate is exactly 0 (a CV cannot say how reliable a zero is);
+- ``U`` low reliability: ``unreliable`` < CV <= ``suppress`` (default 0.333); or CV undefined because the
+  estimate is exactly 0 (a CV cannot say how reliable a zero is); or a standard error of exactly 0 --
+  a degenerate variance (a domain of a single record, or without variation in it), which a CV of 0
+  would otherwise pass as reliable;
 - ``Q`` missing value, suppressed: CV > ``suppress``, or no standard error could be computed;
 - ``O`` missing value: no estimate at all (a domain in which every answer is missing).
 """
@@ -58,6 +60,7 @@ def obs_status(estimate: np.ndarray, se: np.ndarray, cv: np.ndarray, thresholds:
     cv = np.asarray(cv, dtype=float)
     status = np.full(est.shape, "A", dtype=object)
     status[np.isnan(cv) & np.isfinite(est)] = "U"  # estimate exactly 0: CV undefined
+    status[(se == 0) & np.isfinite(est)] = "U"  # degenerate variance: nothing measured its reliability
     status[cv > thresholds.unreliable] = "U"
     status[cv > thresholds.suppress] = "Q"
     status[~np.isfinite(se) & np.isfinite(est)] = "Q"
