@@ -392,3 +392,35 @@ def test_several_tables_with_one_mapping_are_not_silently_dropped(own_table: pd.
         assert files == ["a.csv", "b.csv"], f"exit 0 but only {files} ingested"
     else:
         assert isinstance(result.exception, InputError) and "b.csv" in str(result.exception)
+
+
+def test_status_column_takes_only_obs_status_codes(own_table: pd.DataFrame, warehouse: Path,
+                                                   tmp_path: Path) -> None:
+    # columns.status gives each row's OBS_STATUS; a code outside SDMX CL_OBS_STATUS (codelists.yaml)
+    # would be stored as if it meant something. It must be refused, naming file, row and column.
+    table = own_table.assign(flag="E")
+    i = row_of(table, "Kuwait", "Nepal", "2015")
+    table.loc[i, "flag"] = "Z"
+    mapping = write_mapping(tmp_path / "own.yaml", columns={"status": "flag"})
+    good = table.assign(flag="E")
+    with Warehouse.open(tmp_path / "ok.duckdb") as wh:  # real codes are kept per row
+        ingest_user_table(wh, write_csv(good, tmp_path / "good.csv"), mapping)
+        stored = wh.observations("MIG_STOCK", ref_area=KUWAIT, counterpart_area="524", time_period="2015")
+    assert stored["obs_status"].tolist() == ["E"]
+    message = refused(warehouse, write_csv(table, tmp_path / "own.csv"), mapping)
+    assert message.startswith(f"file own.csv, row {i + 2}, column 'flag': ")
+    assert "'Z'" in message
+
+
+def test_age_labels_must_be_age_codes(own_table: pd.DataFrame, warehouse: Path, tmp_path: Path) -> None:
+    # age is a coded dimension (AGE codelist: _T, Y0T4 ... Y100T_, Y_LT18, Y15T24); free text such as
+    # "15-19" must be refused (or mapped in the mapping), never stored as a new age code.
+    mapping = write_mapping(tmp_path / "own.yaml", columns={"age": "age"})
+    ok = read_user_table(write_csv(own_table.assign(age="Y15T19"), tmp_path / "ok.csv"), load_mapping(mapping))
+    assert set(ok["age"]) == {"Y15T19"}
+    table = own_table.assign(age="Y15T19")
+    i = row_of(table, "Barbados", "Jamaica", "2010")
+    table.loc[i, "age"] = "15-19"
+    message = refused(warehouse, write_csv(table, tmp_path / "own.csv"), mapping)
+    assert message.startswith(f"file own.csv, row {i + 2}, column 'age': ")
+    assert "'15-19'" in message
