@@ -179,3 +179,13 @@ def test_parquet_input_and_categorical_total(api_dir, tmp_path, capsys):
     counts = {r["category"]: float(r["estimate"]) for r in rows(out) if r["category"] != "(missing)"}
     # weighted counts of schools by type = the population sizes in apistrat's fpc column
     assert counts == pytest.approx({"E": 4421, "H": 755, "M": 1018}, rel=1e-7)
+
+
+def test_one_record_domain_is_not_reliable(api_dir, capsys):
+    # apistrat holds a single school of district 19: its domain mean has SE 0 (a degenerate variance,
+    # as in R) -- status U, not A
+    code, out, _ = run(["survey", "estimate", api_dir / "apistrat.csv", "--weights", "pw", "--strata", "stype",
+                        "--fpc", "fpc", "--mean", "api00", "--by", "dnum", "--format", "csv"], capsys)
+    assert code == 0
+    one = next(r for r in rows(out) if r["domain"] == "19" and r["category"] == "")
+    assert one["n"] == "1" and float(one["se"]) == 0 and one["obs_status"] == "U"

@@ -100,3 +100,14 @@ def test_cps_arrivals_from_abroad(api_dir, capsys):
     statuses = [r["obs_status"] for r in table if r["category"] == "6"]
     assert statuses and statuses.count("Q") + statuses.count("U") > len(statuses) / 2
     assert all(r["estimate"] == "" for r in table if r["category"] == "6" and r["obs_status"] == "Q")
+
+
+def test_records_without_a_domain_are_counted(api_dir, capsys):
+    # income by citizenship: the 3076 persons without a citizenship (under 16) belong to no domain
+    code, table, err = run(["survey", "estimate", api_dir / "eusilc13puf.rda", "--weights", "rb050",
+                            "--strata", "db040", "--psu", "db030", "--mean", "pgrossIncome", "--by", "pb220a",
+                            "--format", "csv"], capsys)
+    assert code == 0, err
+    no_domain = [r for r in table if r["domain"] == "(missing)"]
+    assert len(no_domain) == 1 and no_domain[0]["n"] == "3076" and no_domain[0]["obs_status"] == "O"
+    assert [r["domain"] for r in table if r["category"] == ""] == ["AT", "EU", "Other"]
