@@ -15,6 +15,7 @@ import pandas as pd
 from corridor.store.warehouse import DIMENSIONS, Warehouse
 
 from .areas import aggregate_codes, area_name, is_country
+from .cache import per_warehouse
 
 WORLD = "900"
 IMS_SERIES = "undesa-ims"
@@ -22,6 +23,7 @@ WB_SERIES = "wb-bilateral-migration"
 
 
 # -- catalogue ---------------------------------------------------------------------------------------
+@per_warehouse()
 def dataflows(wh: Warehouse) -> pd.DataFrame:
     """Public dataflows in the warehouse: dataflow, observations, datasets, first and last period."""
     return wh.con.execute(
@@ -32,16 +34,23 @@ def dataflows(wh: Warehouse) -> pd.DataFrame:
     ).df()
 
 
-def datasets(wh: Warehouse, ids: list[str] | None = None) -> list[dict[str, Any]]:
-    """Provenance rows of public datasets (all, or those named), newest vintage first per series."""
+@per_warehouse(maxsize=4)
+def _all_datasets(wh: Warehouse) -> list[dict[str, Any]]:
     frame = wh.datasets()
-    frame = frame[frame["access"] == "public"]
-    if ids is not None:
-        frame = frame[frame["dataset_id"].isin(list(ids))]
-    frame = frame.astype(object)
+    frame = frame[frame["access"] == "public"].astype(object)
     return frame.where(frame.notna(), None).to_dict("records")
 
 
+def datasets(wh: Warehouse, ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """Provenance rows of public datasets (all, or those named), newest vintage first per series."""
+    rows = _all_datasets(wh)
+    if ids is None:
+        return list(rows)
+    wanted = set(ids)
+    return [r for r in rows if r["dataset_id"] in wanted]
+
+
+@per_warehouse()
 def codes(wh: Warehouse, dataflow: str, column: str) -> list[str]:
     """Distinct codes of one dimension column in a dataflow (public datasets), sorted."""
     if column not in {"ref_area", "counterpart_area", "sex", "age", "method", "birthplace"}:
@@ -59,6 +68,7 @@ def table_exists(wh: Warehouse, name: str) -> bool:
 
 
 # -- home: migrant share of population ---------------------------------------------------------------
+@per_warehouse()
 def map_years(wh: Warehouse) -> list[str]:
     """Years with both an IMS total (all origins) and a WPP population total, newest first."""
     rows = wh.con.execute(
@@ -73,6 +83,7 @@ def map_years(wh: Warehouse) -> list[str]:
     return [r[0] for r in rows]
 
 
+@per_warehouse()
 def migrant_share(wh: Warehouse, year: str) -> tuple[pd.DataFrame, list[str]]:
     """Migrant stock (IMS, latest vintage, all origins, both sexes) / population (WPP), percent.
 
@@ -225,16 +236,21 @@ def flows_for(wh: Warehouse, m49: str, n: int = 8) -> dict[str, Any] | None:
             "interval": next((t for t in both["interval"].dropna()), None)}
 
 
+@per_warehouse()
 def regional_flows(wh: Warehouse) -> dict[str, Any] | None:
     """Published flows between world regions (e.g. Abel 2018), latest period, as a chord matrix.
 
     Rows whose two ends are both groupings (not countries) are used; flows within a region (between
     its countries) are kept on the diagonal, so the matrix sums to the publisher's total.
     """
-    frame = wh.observations("MIG_FLOW", birthplace="_T", sex="_T", age="_T", scaled=True)
-    keep = ~frame["ref_area"].map(is_country) & ~frame["counterpart_area"].map(is_country) \
-        & ~frame["ref_area"].isin(["_T", WORLD]) & ~frame["counterpart_area"].isin(["_T", WORLD])
-    frame = frame[keep].dropna(subset=["value"])
+    groups = [code for (code,) in wh.con.execute(
+        "SELECT DISTINCT ref_area FROM observations WHERE dataflow = 'MIG_FLOW' UNION "
+        "SELECT DISTINCT counterpart_area FROM observations WHERE dataflow = 'MIG_FLOW'").fetchall()
+        if not is_country(code) and code not in ("_T", WORLD)]
+    if not groups:
+        return None
+    frame = wh.observations("MIG_FLOW", ref_area=groups, counterpart_area=groups, birthplace="_T", sex="_T",
+                            age="_T", scaled=True).dropna(subset=["value"])
     if frame.empty:
         return None
     dataset_id = sorted(frame["dataset_id"].unique())[0]
@@ -302,6 +318,7 @@ def corridor_observations(wh: Warehouse, origin: str, destination: str,
 
 
 # -- sources: where sources disagree --------------------------------------------------------------------
+@per_warehouse()
 def vintage_revisions(wh: Warehouse, area: str = WORLD) -> pd.DataFrame:
     """IMS totals (all origins, both sexes) of ``area`` by vintage for the years two vintages share."""
     frame = wh.observations("MIG_STOCK", ref_area=area, counterpart_area="_T", sex="_T", age="_T",
@@ -324,6 +341,7 @@ def vintage_revisions(wh: Warehouse, area: str = WORLD) -> pd.DataFrame:
     return out
 
 
+@per_warehouse()
 def un_vs_worldbank(wh: Warehouse, n: int = 15) -> pd.DataFrame:
     """The ``n`` largest World Bank 2017 corridors beside UN DESA's figures for 2015 and 2019/2020."""
     wb_ids = [r[0] for r in wh.con.execute(

@@ -14,6 +14,7 @@ from corridor.store.warehouse import Warehouse
 from .. import queries
 from ..access import page_warehouse
 from ..areas import area_name, resolve_area
+from ..cache import per_warehouse
 from ..rendering import render
 from ..sections import COUNTRY_SECTIONS
 
@@ -42,6 +43,13 @@ def country(request: Request, m49: str, wh: Warehouse = Depends(page_warehouse))
     if not known:
         return render(request, "error.html", status_code=404, title="No data for this area",
                       message=f"The warehouse holds no observations for M49 area {m49} ({area_name(m49)}).")
+    return render(request, "country.html", m49=m49, name=area_name(m49), sections=country_sections(wh, m49),
+                  area_name=area_name, census_table=queries.table_exists(wh, "census_compliance"))
+
+
+@per_warehouse(maxsize=256)
+def country_sections(wh: Warehouse, m49: str) -> list[dict]:
+    """The registered sections' content for one country (kept while the warehouse file is unchanged)."""
     sections = []
     for section in COUNTRY_SECTIONS:
         content = section.build(wh, m49)
@@ -49,5 +57,4 @@ def country(request: Request, m49: str, wh: Warehouse = Depends(page_warehouse))
             continue
         sections.append({"id": section.id, "title": section.title, "template": section.template,
                          "content": content, "empty": section.empty_message})
-    return render(request, "country.html", m49=m49, name=area_name(m49), sections=sections,
-                  area_name=area_name, census_table=queries.table_exists(wh, "census_compliance"))
+    return sections
