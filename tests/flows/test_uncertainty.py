@@ -46,3 +46,9 @@ def test_by_birthplace_bounds(real_2010_2015) -> None:
     assert iv.bp_lower is not None and iv.bp_lower.shape == point.bp_flow.shape
     assert np.all(iv.bp_lower <= point.bp_flow + 1e-6) and np.all(point.bp_flow <= iv.bp_upper + 1e-6)
     assert np.all(iv.lower <= point.od + 1e-6) and np.all(point.od <= iv.upper + 1e-6)
+
+
+def test_interval_text_without_bootstrap_says_so() -> None:
+    point = estimate(E1, "da_min_closed")
+    iv = flow_interval(E1, point, replicates=0)
+    assert iv.description == "range of the point estimates of da_min_closed, da_min_open, da_pb_closed (no bootstrap)"

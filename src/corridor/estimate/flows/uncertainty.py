@@ -155,6 +155,10 @@ def flow_interval(tables: StockTables, point: FlowResult, *, replicates: int = 2
             bp_lower[idx] = np.minimum(bp_lower[idx], alt.bp_flow[hit])
             bp_upper[idx] = np.maximum(bp_upper[idx], alt.bp_flow[hit])
     status_cv = ", ".join(f"{k} {v:.0%}" for k, v in CV_BY_STATUS.items())
+    if not replicates:
+        description = (f"range of the point estimates of {', '.join([point.method, *others])} (no bootstrap)"
+                       if others else "none (no bootstrap, no other method): lower = upper = estimate")
+        return FlowInterval(lower, upper, bp_lower, bp_upper, description, replicates)
     description = (
         f"bootstrap {level:.0%} percentile ({replicates} replicates; foreign-born stocks resampled "
         f"log-normally by status, CV {status_cv}; population CV {CV_POPULATION:.0%}; start/end "
