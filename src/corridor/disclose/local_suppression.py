@@ -8,16 +8,19 @@ can only raise frequencies.
 
 Finding the minimum number of suppressions is NP-hard; the greedy rule used here:
 
-1. take the distinct key combinations with ``f_k < k`` in order of increasing ``f_k`` (ties: the
-   combination's first appearance in the file);
-2. for that combination, try blanking each of its still-present key values and keep the one that
-   raises its frequency most; ties go to the variable with the most categories (the most
-   identifying), then to the variable listed *last* in ``keys`` (list the most important first);
-3. apply it to every record with that combination and repeat from step 2 until ``f_k >= k``;
-4. move to the next combination, re-reading its frequency (earlier suppressions may have lifted it).
+1. compute every combination's frequency ``f_k``; take the combinations at the *lowest* frequency
+   below ``k`` (sample uniques first);
+2. for each of them, try blanking each of its still-present key values and keep the one that raises
+   its frequency most; ties go to the variable with the most categories (the most identifying), then
+   to the variable listed *last* in ``keys`` (list the most important first);
+3. apply these blanks in order (one value per record of each combination), skipping a combination
+   that a blank applied earlier in the round now matches (its frequency has changed), and go back to
+   1: frequencies are re-read after every round, so a combination lifted by another's suppression is
+   left alone — the outcome of blanking one combination at a time, computed in batches.
 
-Each step suppresses one value per record of the combination, so the number of values suppressed is
-at most (records below k) x (number of keys) and usually one per record.
+Frequencies are computed in batches grouped by missingness pattern
+(:func:`corridor.disclose.microdata_risk._compatible_sums`), so a round costs a few sorts of the
+distinct combinations rather than one scan per combination.
 """
 
 from __future__ import annotations
@@ -27,13 +30,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from corridor.disclose.microdata_risk import _patterns, key_frequencies
+from corridor.disclose.microdata_risk import _compatible_sums, _patterns, key_frequencies
 from corridor.errors import InputError
-
-
-def _match_count(pattern: np.ndarray, uniq: np.ndarray, counts: np.ndarray) -> float:
-    match = np.all((uniq == pattern) | (uniq < 0) | (pattern < 0), axis=1)
-    return float(counts[match].sum())
 
 
 def local_suppression(df: pd.DataFrame, keys: Sequence[str], k: int) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -47,35 +45,58 @@ def local_suppression(df: pd.DataFrame, keys: Sequence[str], k: int) -> tuple[pd
     uniq, inv = _patterns(df, keys)
     counts = np.bincount(inv, minlength=len(uniq)).astype(float)
     n_cat = np.array([df[v].nunique(dropna=True) for v in keys])
-    # current pattern of each original pattern (rows of ``uniq`` are updated in place)
-    current = uniq.copy()
+    current = uniq.copy()  # the current pattern of each original pattern
     first_seen = np.full(len(uniq), len(inv))
     np.minimum.at(first_seen, inv, np.arange(len(inv)))
-    fk0 = np.array([_match_count(current[i], current, counts) for i in range(len(current))])
-    order = [i for i in np.lexsort((first_seen, fk0)) if fk0[i] < k]
     suppressed = dict.fromkeys(keys, 0)
-    for i in order:
-        fk = _match_count(current[i], current, counts)
-        while fk < k:
-            best, best_fk, best_tie = -1, -1.0, (-1, -1)
-            for j in range(len(keys)):
-                if current[i, j] < 0:
-                    continue
-                trial = current[i].copy()
-                trial[j] = -1
-                # the suppressed pattern itself now matches more; count with the trial in place
-                saved = current[i].copy()
-                current[i] = trial
-                f = _match_count(trial, current, counts)
-                current[i] = saved
-                tie = (int(n_cat[j]), j)
-                if f > best_fk or (f == best_fk and tie > best_tie):
-                    best, best_fk, best_tie = j, f, tie
-            if best < 0:  # every key already missing: matches every record
-                break
-            current[i, best] = -1
-            suppressed[keys[best]] += int(counts[i])
-            fk = best_fk
+    # tie-break between keys: more categories first, then the key listed last
+    tie = np.array([n_cat[j] * (len(keys) + 1) + j for j in range(len(keys))], dtype=float)
+    for _ in range(len(keys) * max(len(uniq), 1) + 1):
+        fk, _w = _compatible_sums(current, counts, counts)
+        low = np.flatnonzero(fk < k)
+        if len(low) == 0 or (len(inv) < k):
+            break
+        level = fk[low].min()
+        todo = low[fk[low] == level]
+        todo = todo[np.argsort(first_seen[todo], kind="stable")]
+        # frequency each of these combinations would reach with one more key value blanked
+        gains = np.full((len(todo), len(keys)), -np.inf)
+        for j in range(len(keys)):
+            present = current[todo, j] >= 0
+            if not present.any():
+                continue
+            trial = current[todo[present]].copy()
+            trial[:, j] = -1
+            gains[present, j] = _compatible_sums(current, counts, counts, queries=trial)[0]
+        score = gains * (tie.max() + 1) + np.where(np.isfinite(gains), tie, 0.0)
+        best = np.argmax(score, axis=1)
+        ok = np.isfinite(gains[np.arange(len(todo)), best])
+        if not ok.any():
+            break  # every key already blank: such a combination matches every record
+        # apply them in order, deferring a combination that an earlier blank of this round now
+        # matches (its frequency has changed; the next round re-reads it) -- as a one-at-a-time
+        # greedy would see it
+        masks = {tuple(m) for m in (current[todo] < 0)}
+        seen: dict[tuple, set] = {}
+        for row, j in zip(todo[ok], best[ok], strict=True):
+            pat = current[row]
+            mv = tuple(pat < 0)
+            clash = False
+            for (m, mv2), projections in seen.items():
+                if mv2 == mv:
+                    cols = [c for c in range(len(keys)) if not (m[c] or mv[c])]
+                    if tuple(pat[cols]) in projections:
+                        clash = True
+                        break
+            if clash:
+                continue
+            current[row, j] = -1
+            suppressed[keys[j]] += int(counts[row])
+            t = current[row]
+            m = tuple(t < 0)
+            for mv2 in masks:
+                cols = [c for c in range(len(keys)) if not (m[c] or mv2[c])]
+                seen.setdefault((m, mv2), set()).add(tuple(t[cols]))
     out = df.copy()
     blank = current[inv] < 0
     for j, v in enumerate(keys):

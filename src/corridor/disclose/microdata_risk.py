@@ -44,23 +44,38 @@ def _patterns(df: pd.DataFrame, keys: Sequence[str]) -> tuple[np.ndarray, np.nda
 
 
 def _compatible_sums(uniq: np.ndarray, counts: np.ndarray, weights: np.ndarray,
-                     block: int = 512) -> tuple[np.ndarray, np.ndarray]:
-    """For every pattern, the records and weight of all patterns it matches (missing = any value)."""
-    n_pat = len(uniq)
-    fk = np.zeros(n_pat)
-    wk = np.zeros(n_pat)
-    has_missing = (uniq < 0).any()
-    if not has_missing:
-        return counts.astype(float), weights.astype(float)
-    for start in range(0, n_pat, block):
-        part = uniq[start:start + block]
-        match = np.ones((len(part), n_pat), dtype=bool)
-        for j in range(uniq.shape[1]):
-            a = part[:, j][:, None]
-            b = uniq[:, j][None, :]
-            match &= (a == b) | (a < 0) | (b < 0)
-        fk[start:start + block] = match @ counts
-        wk[start:start + block] = match @ weights
+                     queries: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Records and weight matching each query pattern (default: each pattern), missing = any value.
+
+    Patterns are grouped by their *missingness mask*; for a pair of masks the two groups are matched
+    on the keys present in both, with one sort (``np.unique``) — O(masks^2 x patterns log patterns)
+    rather than patterns^2.
+    """
+    q = uniq if queries is None else queries
+    fk = np.zeros(len(q))
+    wk = np.zeros(len(q))
+    if len(q) == 0 or len(uniq) == 0:
+        return fk, wk
+    q_masks, q_group = np.unique(q < 0, axis=0, return_inverse=True)
+    u_masks, u_group = np.unique(uniq < 0, axis=0, return_inverse=True)
+    q_group = q_group.reshape(-1)
+    u_group = u_group.reshape(-1)
+    for a, mask_a in enumerate(q_masks):
+        rows_q = np.flatnonzero(q_group == a)
+        for b, mask_b in enumerate(u_masks):
+            rows_u = np.flatnonzero(u_group == b)
+            cols = np.flatnonzero(~mask_a & ~mask_b)
+            if len(cols) == 0:
+                fk[rows_q] += counts[rows_u].sum()
+                wk[rows_q] += weights[rows_u].sum()
+                continue
+            proj = np.concatenate([q[rows_q][:, cols], uniq[rows_u][:, cols]])
+            _, inv = np.unique(proj, axis=0, return_inverse=True)
+            inv = inv.reshape(-1)
+            n_q = len(rows_q)
+            size = int(inv.max()) + 1
+            fk[rows_q] += np.bincount(inv[n_q:], weights=counts[rows_u], minlength=size)[inv[:n_q]]
+            wk[rows_q] += np.bincount(inv[n_q:], weights=weights[rows_u], minlength=size)[inv[:n_q]]
     return fk, wk
 
 
