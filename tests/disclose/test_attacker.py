@@ -47,6 +47,7 @@ def two_tables(eusilc: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return _table(df, A_BY), _table(df, B_BY)
 
 
+@pytest.mark.slow
 def test_attacker_cannot_recover_any_cell(two_tables):
     a, b = two_tables
     # the real tables do hold small cells: region AT11 has 8 EU and 3 other citizens aged 16+

@@ -74,12 +74,14 @@ def feasible_intervals(
     *,
     total_code: str = "_T",
     nonnegative: bool = True,
+    tolerance: float = 0.0,
 ) -> pd.DataFrame:
     """The attacker's interval ``[lower, upper]`` for every cell suppressed (NA) in the published tables.
 
     ``published[t]`` is table ``t`` as published, ``by[t]`` its dimension columns. Returns one row per
     distinct suppressed cell: ``cell`` (tuple of (dimension, code) over all dimensions, absent
-    dimensions as totals), ``lower``, ``upper`` (``inf`` when unbounded).
+    dimensions as totals), ``lower``, ``upper`` (``inf`` when unbounded). ``tolerance`` is the slack
+    allowed in each published total (e.g. 0.5 when published figures are rounded to integers).
     """
     all_dims = list(dict.fromkeys(d for dims in by for d in dims))
     known: dict[tuple, float] = {}
@@ -136,7 +138,7 @@ def feasible_intervals(
     n = len(unknown)
     a_eq = coo_matrix((eq_vals, (eq_rows, eq_cols)), shape=(len(rhs), n)).tocsr()
     b = np.array(rhs)
-    tol = 1e-9 * np.array(scale) + 1e-9  # published floats add up only to rounding error
+    tol = 1e-9 * np.array(scale) + 1e-9 + tolerance  # published floats add up only to rounding error
     # cells linked by no equation chain are independent: one small LP system per connected component
     pattern = abs(a_eq)
     n_comp, comp = connected_components(pattern.T @ pattern + identity(n, format="csr"), directed=False)
@@ -180,6 +182,7 @@ def audit(
     floor: float = 0.0,
     min_width: float | None = None,
     total_code: str = "_T",
+    tolerance: float = 0.0,
 ) -> AuditResult:
     """Audit published table(s) against the original values (see the module docstring for the rule).
 
@@ -190,7 +193,7 @@ def audit(
     if isinstance(published, pd.DataFrame):
         published, original, by = [published], [original], [list(by)]  # type: ignore[list-item]
     by = [list(b) for b in by]  # type: ignore[union-attr]
-    intervals = feasible_intervals(published, by, value, total_code=total_code)
+    intervals = feasible_intervals(published, by, value, total_code=total_code, tolerance=tolerance)
     all_dims = list(dict.fromkeys(d for dims in by for d in dims))
     truth: dict[tuple, float] = {}
     status: dict[tuple, str] = {}
