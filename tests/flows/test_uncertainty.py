@@ -52,3 +52,11 @@ def test_interval_text_without_bootstrap_says_so() -> None:
     point = estimate(E1, "da_min_closed")
     iv = flow_interval(E1, point, replicates=0)
     assert iv.description == "range of the point estimates of da_min_closed, da_min_open, da_pb_closed (no bootstrap)"
+
+
+def test_birthplace_bounds_apportioned_when_too_large_to_keep() -> None:
+    point = estimate(E1, "da_min_closed")
+    iv = flow_interval(E1, point, replicates=20, by_birthplace=True, max_bp_cells=1)
+    assert iv.bp_lower is not None
+    assert np.all(iv.bp_lower <= point.bp_flow + 1e-12) and np.all(point.bp_flow <= iv.bp_upper + 1e-12)
+    assert iv.bp_description.endswith("applied in proportion to each birthplace's flow")

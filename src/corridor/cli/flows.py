@@ -42,19 +42,15 @@ def flows_frame(result: FlowResult, tables: StockTables, *, by_birthplace: bool,
                              by_birthplace=by_birthplace, **params)
     if by_birthplace:
         frame = result.birthplace_frame()
-        if interval.bp_lower is not None:
-            frame["lower"] = interval.bp_lower
-            frame["upper"] = interval.bp_upper
-        else:
-            frame["lower"] = np.nan
-            frame["upper"] = np.nan
+        frame["lower"] = interval.bp_lower
+        frame["upper"] = interval.bp_upper
     else:
         frame = result.od_frame()
         n = len(result.areas)
         o, d = np.nonzero(~np.eye(n, dtype=bool))
         frame["lower"] = interval.lower[o, d]
         frame["upper"] = interval.upper[o, d]
-    frame.attrs["interval"] = interval.description
+    frame.attrs["interval"] = interval.bp_description if by_birthplace else interval.description
     return frame
 
 

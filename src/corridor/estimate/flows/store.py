@@ -94,13 +94,15 @@ def read_inputs(wh, sexes: tuple[str, ...] = ("_T",)) -> WarehouseInputs:
 
 def observations_frame(result: FlowResult, *, period: tuple[int, int], sex: str, lower: np.ndarray,
                        upper: np.ndarray, interval: str, by_birthplace: bool = False,
-                       bp_lower: np.ndarray | None = None, bp_upper: np.ndarray | None = None) -> pd.DataFrame:
+                       bp_lower: np.ndarray | None = None, bp_upper: np.ndarray | None = None,
+                       bp_interval: str | None = None) -> pd.DataFrame:
     """``MIG_FLOW`` observations (origin x destination totals; flows by birthplace if asked)."""
     n = len(result.areas)
     labels = np.asarray(result.areas, dtype=object)
     o, d = np.nonzero(~np.eye(n, dtype=bool))
     parts = [pd.DataFrame({"counterpart_area": labels[o], "ref_area": labels[d], "birthplace": "_T",
-                           "value": result.od[o, d], "lower": lower[o, d], "upper": upper[o, d]})]
+                           "value": result.od[o, d], "lower": lower[o, d], "upper": upper[o, d],
+                           "interval": interval})]
     if by_birthplace:
         frame = result.birthplace_frame()
         parts.append(pd.DataFrame({
@@ -108,10 +110,11 @@ def observations_frame(result: FlowResult, *, period: tuple[int, int], sex: str,
             "birthplace": frame.birthplace.to_numpy(), "value": frame.flow.to_numpy(),
             "lower": bp_lower if bp_lower is not None else np.nan,
             "upper": bp_upper if bp_upper is not None else np.nan,
+            "interval": bp_interval or interval,
         }))
     obs = pd.concat(parts, ignore_index=True)
     return obs.assign(dataflow="MIG_FLOW", sex=sex, age="_T", time_period=f"{period[0]}-{period[1]}",
-                      interval=interval, obs_status="E", conf_status="F", unit_measure="PS", unit_mult=0,
+                      obs_status="E", conf_status="F", unit_measure="PS", unit_mult=0,
                       method=result.method)
 
 
@@ -159,7 +162,8 @@ def estimate_into_warehouse(wh, *, methods: list[str], periods: list[tuple[int, 
                                    by_birthplace=by_birthplace)
                 obs = observations_frame(result, period=period, sex=sex, lower=iv.lower, upper=iv.upper,
                                          interval=iv.description, by_birthplace=by_birthplace,
-                                         bp_lower=iv.bp_lower, bp_upper=iv.bp_upper)
+                                         bp_lower=iv.bp_lower, bp_upper=iv.bp_upper,
+                                         bp_interval=iv.bp_description)
                 dataset_id = write_estimate(wh, result, obs, period=period, sex=sex, inputs=data.inputs[sex],
                                             notes=prepared.notes)
                 done.append({"dataset_id": dataset_id, "method": method, "period": f"{period[0]}-{period[1]}",

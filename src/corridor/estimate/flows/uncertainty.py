@@ -57,6 +57,8 @@ class FlowInterval:
     bp_upper: np.ndarray | None
     description: str
     replicates: int
+    #: what the bounds by birthplace are (the same as ``description`` unless apportioned)
+    bp_description: str = ""
 
 
 def cell_cv(tables: StockTables, which: str) -> np.ndarray:
@@ -158,11 +160,28 @@ def flow_interval(tables: StockTables, point: FlowResult, *, replicates: int = 2
     if not replicates:
         description = (f"range of the point estimates of {', '.join([point.method, *others])} (no bootstrap)"
                        if others else "none (no bootstrap, no other method): lower = upper = estimate")
-        return FlowInterval(lower, upper, bp_lower, bp_upper, description, replicates)
+        return _with_birthplace(point, by_birthplace, FlowInterval(lower, upper, bp_lower, bp_upper,
+                                                                   description, replicates))
     description = (
         f"bootstrap {level:.0%} percentile ({replicates} replicates; foreign-born stocks resampled "
         f"log-normally by status, CV {status_cv}; population CV {CV_POPULATION:.0%}; start/end "
         f"correlation {DATE_CORRELATION}; births/deaths CV {CV_VITAL:.0%})"
         + (f"; widened to the range of {', '.join(others)}" if others else "")
     )
-    return FlowInterval(lower, upper, bp_lower, bp_upper, description, replicates)
+    return _with_birthplace(point, by_birthplace, FlowInterval(lower, upper, bp_lower, bp_upper, description,
+                                                               replicates))
+
+
+def _with_birthplace(point: FlowResult, by_birthplace: bool, iv: FlowInterval) -> FlowInterval:
+    """Bounds by birthplace: bootstrapped when they were kept; otherwise (too many cells x replicates to
+    hold in memory) each birthplace's flow gets the relative bounds of its origin-destination cell."""
+    iv.bp_description = iv.description
+    if not by_birthplace or iv.bp_lower is not None:
+        return iv
+    od = point.od[point.bp_origin, point.bp_destination]
+    safe = np.where(od > 0, od, 1.0)
+    iv.bp_lower = np.minimum(point.bp_flow * iv.lower[point.bp_origin, point.bp_destination] / safe, point.bp_flow)
+    iv.bp_upper = np.maximum(point.bp_flow * iv.upper[point.bp_origin, point.bp_destination] / safe, point.bp_flow)
+    iv.bp_description = (iv.description + "; by birthplace: the origin-destination interval applied in "
+                         "proportion to each birthplace's flow")
+    return iv
