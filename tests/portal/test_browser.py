@@ -112,6 +112,7 @@ def _table_rows(page) -> list[list[str]]:
     return page.eval_on_selector_all("#results tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))")
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pyjstat calls its own deprecated helper
 def test_explorer_filters_change_the_table_and_downloads_match(visit):
     visit.open("/explore?flow=MIG_STOCK")
     page = visit.page
@@ -146,6 +147,15 @@ def test_explorer_filters_change_the_table_and_downloads_match(visit):
     sdmx = list(csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8").read())))
     assert len(sdmx) == len(table)
     assert sdmx[0]["STRUCTURE"] and sdmx[0]["STRUCTURE_ID"].endswith("MIG_STOCK(1.0)")
+    # JSON-stat 2.0: read with pyjstat (an independent reader); the same non-missing values
+    with page.expect_download() as info:
+        page.click("a[data-format=jsonstat]")
+    from pyjstat import pyjstat
+
+    cube = pyjstat.Dataset.read(open(info.value.path(), encoding="utf-8").read()).write("dataframe")
+    cube = cube.dropna(subset=["value"])
+    assert len(cube) == len([r for r in table if r["value"]])
+    assert 11489684.0 in set(cube["value"].astype(float))
     assert visit.outside_requests() == []
     assert visit.errors == []
 
