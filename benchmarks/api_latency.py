@@ -4,7 +4,7 @@ Set-up: a warehouse with the real UN DESA IMS 2019 and 2020 releases (``--wareho
 in a temporary folder from the mirror through the real ingest), served by ``corridor serve`` in its
 own process(es) on loopback. The load comes from a SEPARATE process (this script re-invoked with
 ``--generate``): an open-loop asyncio + httpx generator that starts requests on a fixed schedule
-(``--rate`` per second for ``--duration`` seconds, at most ``--concurrency`` in flight) and measures
+(``--rate`` per second for ``--duration`` seconds, over ``--concurrency`` keep-alive connections) and measures
 each latency from the request's *scheduled* start, so a server that falls behind is charged for the
 queueing it causes (no coordinated omission).
 
@@ -41,38 +41,96 @@ LIMIT_P99_MS = 50.0
 
 
 # -- the load generator (runs in its own process) ---------------------------------------------------
-async def _generate(base: str, paths: list[str], rate: float, duration: float, concurrency: int) -> dict:
-    import httpx
+class _Connection:
+    """One keep-alive HTTP/1.1 connection on asyncio streams: a minimal client, so that the generator
+    costs little CPU per request (httpx's per-request overhead made the generator, not the server, the
+    bottleneck on this shared 2-core machine)."""
 
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> int:
+        """GET ``path``; a kept-alive connection the server has closed meanwhile (uvicorn closes idle
+        ones after 5 s) is reopened once, as HTTP clients do."""
+        fresh = self.writer is None
+        try:
+            return await self._get(path)
+        except (asyncio.IncompleteReadError, ConnectionResetError):
+            if fresh:
+                raise
+            self.writer = None
+            return await self._get(path)
+
+    async def _get(self, path: str) -> int:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nConnection: keep-alive\r\n\r\n".encode())
+        await self.writer.drain()
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        length = None
+        chunked = False
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            if name.lower() == "content-length":
+                length = int(value.strip())
+            elif name.lower() == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+        if length is not None:
+            await self.reader.readexactly(length)
+        elif chunked:
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+                await self.reader.readexactly(size + 2)
+                if size == 0:
+                    break
+        return status
+
+
+async def _generate(base: str, paths: list[str], rate: float, duration: float, concurrency: int) -> dict:
+    host, port = base.removeprefix("http://").split(":")
+    pool: asyncio.Queue[_Connection] = asyncio.Queue()
+    for _ in range(concurrency):
+        pool.put_nowait(_Connection(host, int(port)))
     latencies: list[float] = []
     errors: dict[str, int] = {}
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    semaphore = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-        async def one(path: str, scheduled: float) -> None:
-            async with semaphore:
-                try:
-                    response = await client.get(path)
-                    if response.status_code != 200:
-                        errors[str(response.status_code)] = errors.get(str(response.status_code), 0) + 1
-                except httpx.HTTPError as exc:
-                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                latencies.append((time.perf_counter() - scheduled) * 1000)
 
-        # warm-up: every path once, sequentially (fills caches the way a served API would)
+    async def one(path: str, scheduled: float) -> None:
+        conn = await pool.get()
+        try:
+            status = await conn.get(path)
+            if status != 200:
+                errors[str(status)] = errors.get(str(status), 0) + 1
+        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+            conn.writer = None
+        finally:
+            pool.put_nowait(conn)
+        latencies.append((time.perf_counter() - scheduled) * 1000)
+
+    # warm-up: every path on every connection (connections stick to one uvicorn worker, each worker has
+    # its own cache), connections in parallel: the state a served API reaches after a while
+    async def warm(conn: _Connection) -> None:
         for path in paths:
-            await client.get(path)
-        total = int(rate * duration)
-        start = time.perf_counter()
-        tasks = []
-        for i in range(total):
-            scheduled = start + i / rate
-            delay = scheduled - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(paths[i % len(paths)], scheduled)))
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - start
+            await conn.get(path)
+
+    await asyncio.gather(*(warm(conn) for conn in list(pool._queue)))  # noqa: SLF001
+    latencies.clear()
+    errors.clear()
+    total = int(rate * duration)
+    start = time.perf_counter()
+    tasks = []
+    for i in range(total):
+        scheduled = start + i / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(paths[i % len(paths)], scheduled)))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
     return {"latencies_ms": latencies, "errors": errors, "elapsed_s": elapsed, "requests": total}
 
 
@@ -161,6 +219,24 @@ def _run_load(base: str, paths: list[str], rate: float, duration: float, concurr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _wrk(base: str, paths: list[str], duration: float, folder: Path) -> str | None:
+    """Closed-loop saturation run with wrk (Debian package ``wrk``), rotating over the paths: the most
+    the server answers per second with 8 connections, and wrk's latency distribution at that load."""
+    import shutil
+
+    if shutil.which("wrk") is None:
+        return None
+    script = folder / "rotate.lua"
+    listed = ", ".join(json.dumps(p) for p in paths)
+    script.write_text("paths = {" + listed + "}\ni = 0\nrequest = function()\n  i = i % #paths + 1\n"
+                      "  return wrk.format(\"GET\", paths[i])\nend\n")
+    done = subprocess.run(["wrk", "-t1", "-c8", f"-d{int(duration)}s", "--latency", "-s", str(script), base],
+                          capture_output=True, text=True, timeout=duration + 120)
+    keep = [line.strip() for line in done.stdout.splitlines()
+            if line.strip().startswith(("50%", "99%", "Requests/sec", "Non-2xx"))]
+    return "; ".join(keep)
+
+
 def _quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -185,7 +261,7 @@ def main() -> None:
     parser.add_argument("--warehouse", type=Path, help="warehouse with IMS 2019 and 2020 (default: build one)")
     parser.add_argument("--rate", type=float, default=200.0, help="requests per second (default 200)")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds of load per scenario")
-    parser.add_argument("--concurrency", type=int, default=64, help="requests in flight at most")
+    parser.add_argument("--concurrency", type=int, default=16, help="keep-alive connections (requests in flight)")
     parser.add_argument("--countries", type=int, default=50, help="distinct countries the queries rotate over")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--repeat", type=int, default=1, help="runs per scenario (medians are printed)")
@@ -229,6 +305,9 @@ def main() -> None:
                     median = {k: statistics.median(r[k] for r in runs)
                               for k in ("throughput_rps", "p50_ms", "p99_ms", "max_ms")}
                     rows.append({"scenario": name, **median, "errors": sum(bool(r["errors"]) for r in runs)})
+                    saturation = _wrk(base, paths, args.duration, folder)
+                    if saturation:
+                        print(f"  wrk, closed loop, 8 connections ({name}): {saturation}", flush=True)
             finally:
                 _stop(proc)
         print("\nmedians over runs:")

@@ -33,5 +33,6 @@ def test_every_dataflow_format_and_parameter_is_documented():
             assert f"`{param.alias}`" in DOC, param.alias
     for codelist in [*FIXED_CODELISTS, "CL_AREA", "CL_AGE", "CL_METHOD"]:
         assert codelist in DOC, codelist
-    for option in ("--host", "--port", "--warehouse", "--tokens", "--audit-log", "--workers", "--cache-size"):
+    for option in ("--host", "--port", "--warehouse", "--tokens", "--audit-log", "--workers", "--cache-size",
+                   "--memory-index", "--preload"):
         assert option in DOC, option

@@ -140,3 +140,17 @@ def test_openapi_and_docs_have_no_remote_assets(server):
     docs = server.get("/docs")
     assert docs.status_code == 200
     assert "cdn" not in docs.text.lower() and "https://" not in docs.text
+
+
+def test_portal_is_served_by_the_same_process_without_remote_assets(server):
+    import re
+
+    if server.get("/openapi.json").json()["paths"].get("/country/{m49}") is None and \
+            server.get("/country/840").status_code == 404:
+        pytest.skip("the portal (corridor.publish.portal) is not installed")
+    first = server.get("/country/840")
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/html")
+    remote = re.findall(r'(?:src|href)\s*=\s*["\'](?:https?:)?//', first.text)
+    assert not remote, remote[:5]
+    again = server.get("/country/840")  # served from the page cache: same page
+    assert again.text == first.text

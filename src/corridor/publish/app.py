@@ -33,7 +33,7 @@ from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.publish.api import data, datasets, structure
 from corridor.publish.api.errors import ApiError
-from corridor.publish.api.state import ServiceState
+from corridor.publish.api.state import ResponseCache, ServiceState
 from corridor.publish.security import AuditLog, TokenStore, default_audit_log, default_tokens_file
 
 READ_METHODS = frozenset({"GET", "HEAD"})
@@ -59,6 +59,56 @@ class ReadOnlyMiddleware:
             await self.app(scope, receive, _drop_body(send))
             return
         await self.app(scope, receive, send)
+
+
+#: paths the page cache leaves alone: the API (its own cache knows about tokens), assets, the OpenAPI
+API_PREFIXES = ("/data", "/structure", "/datasets", "/static", "/openapi.json", "/docs")
+
+
+class PageCache:
+    """Keep rendered portal pages (``text/html``, status 200, anonymous GET) in an LRU, keyed by path
+    and query string (pure ASGI).
+
+    Safe because the warehouse cannot change while it is served and the portal shows public material
+    only; requests with an ``Authorization`` header are never cached or answered from the cache.
+    """
+
+    def __init__(self, app: ASGIApp, size: int = 512, max_bytes: int = 2_000_000) -> None:
+        self.app = app
+        self.cache = ResponseCache(size)
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] != "http" or scope["method"] != "GET" or self.cache.size <= 0
+                or scope["path"].startswith(API_PREFIXES)
+                or any(name == b"authorization" for name, _ in scope.get("headers", ()))):
+            await self.app(scope, receive, send)
+            return
+        key = (scope["path"], scope.get("query_string", b""))
+        hit = self.cache.get(key)
+        if hit is not None:
+            start, body = hit
+            await send(start)
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+            return
+        captured: dict[str, Any] = {"start": None, "chunks": [], "size": 0, "keep": True}
+
+        async def capture(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = dict(message.get("headers", ()))
+                captured["start"] = message
+                captured["keep"] = (message.get("status") == 200
+                                    and headers.get(b"content-type", b"").startswith(b"text/html"))
+            elif message["type"] == "http.response.body" and captured["keep"]:
+                captured["chunks"].append(message.get("body", b""))
+                captured["size"] += len(message.get("body", b""))
+                if captured["size"] > self.max_bytes:
+                    captured["keep"] = False
+                elif not message.get("more_body", False):
+                    self.cache.put(key, (captured["start"], b"".join(captured["chunks"])))
+            await send(message)
+
+        await self.app(scope, receive, capture)
 
 
 def _drop_body(send: Send) -> Send:
@@ -150,7 +200,8 @@ def create_app(
 
     ``tokens_file`` (default ``CORRIDOR_TOKENS``) holds hashed bearer tokens and roles for restricted
     material; ``audit_log`` (default ``CORRIDOR_AUDIT_LOG`` or ``var/audit.jsonl``) receives one JSON
-    line per access to restricted material. ``cache_size`` responses are kept (0: no cache);
+    line per access to restricted material. ``cache_size`` responses are kept (0: no cache), and as
+    many rendered portal pages (:class:`PageCache`);
     ``memory_index`` keeps each queried dataflow's public latest observations in memory
     (:mod:`corridor.publish.api.index`), built in the background on first use, or at once for the
     dataflows named in ``preload``.
@@ -199,5 +250,7 @@ def create_app(
                 "dataflows": list(state.catalog.flows),
             })
 
+    if portal is not None:
+        app.add_middleware(PageCache, size=cache_size)
     app.add_middleware(ReadOnlyMiddleware)
     return app

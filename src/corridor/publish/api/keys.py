@@ -23,6 +23,7 @@ import importlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from corridor.errors import InputError
 from corridor.publish.api.errors import ApiError
@@ -148,6 +149,7 @@ def _bounds(match: re.Match[str]) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
+@lru_cache(maxsize=4096)
 def period_bounds(period: str) -> tuple[date, date] | None:
     """First and last day of an observation's ``TIME_PERIOD`` (None if it is not a period)."""
     match = _PERIOD.match(period)
