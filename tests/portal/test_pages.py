@@ -160,3 +160,32 @@ def test_flows_panel_says_when_no_estimates_are_loaded(request, wh):
         assert queries.flows_for(bare, "484") is None  # Abel's flows are regional: no country chord
     section = next(s for s in COUNTRY_SECTIONS if s.id == "flows")
     assert "No flow estimates" in section.empty_message
+
+
+def test_restricted_datasets_never_reach_the_pages(tmp_path, mirror):
+    """A restricted (embargoed) vintage in the warehouse is invisible to every portal query.
+
+    Material: the real IMS 2020 release, plus its United States rows written again as an embargoed later
+    vintage of the same series (so, if access were ignored, it would win as "latest").
+    """
+    from corridor.sources.ingest import ingest_release
+    from corridor.store.warehouse import DatasetMeta, Warehouse
+
+    path = tmp_path / "restricted.duckdb"
+    with Warehouse.open(path) as wh:
+        ingest_release(wh, "undesa-ims-2020-sex-destination", mirror=mirror)
+        rows = wh.observations("MIG_STOCK", ref_area="840")
+        obs = rows[["dataflow", "ref_area", "counterpart_area", "sex", "age", "time_period", "value",
+                    "obs_status"]].assign(value=rows["value"] + 1)
+        wh.write_dataset(DatasetMeta(dataset_id="test-embargoed", series="undesa-ims", vintage="2099",
+                                     access="embargoed", title="TEST ONLY: embargoed"), obs)
+    with Warehouse.open(path, read_only=True) as wh:
+        page, total = queries.observations_page(wh, "MIG_STOCK", {"ref_area": "840", "counterpart_area": "_T"})
+        assert total > 0 and set(page["dataset_id"]) == {"undesa-ims-2020-sex-destination"}
+        assert page.attrs["dataset_ids"] == ["undesa-ims-2020-sex-destination"]
+        assert 50_632_836 in set(page.loc[page["time_period"] == "2020", "value"])  # IMS 2020, USA 2020
+        assert "test-embargoed" not in {d["dataset_id"] for d in queries.datasets(wh)}
+        assert "test-embargoed" not in set(queries.corridor_observations(wh, "_T", "840")["dataset_id"])
+        assert queries.vintage_revisions(wh, "840").empty  # one public vintage only: nothing to compare
+        assert "test-embargoed" not in set(queries.stock_totals(wh, "840", "immigrants")["dataset_id"])
+        assert queries.codes(wh, "MIG_STOCK", "ref_area")  # codes come from public datasets

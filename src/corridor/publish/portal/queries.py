@@ -77,7 +77,7 @@ def map_years(wh: Warehouse) -> list[str]:
                 AND p.ref_area = m.ref_area AND p.sex = '_T' AND p.age = '_T'
            JOIN datasets d ON d.dataset_id = m.dataset_id
            WHERE m.dataflow = 'MIG_STOCK' AND m.counterpart_area = '_T' AND m.sex = '_T' AND m.age = '_T'
-                 AND m.ref_area = ? AND d.series = ?
+                 AND m.ref_area = ? AND d.series = ? AND d.access = 'public'
            ORDER BY 1 DESC""", [WORLD, IMS_SERIES]
     ).fetchall()
     return [r[0] for r in rows]
