@@ -154,3 +154,11 @@ def test_pseudo_bayes_lies_between_minimum_and_independence() -> None:
     # convex combination of tables with the same margins keeps the margins
     np.testing.assert_allclose(pb.stock_start_used, E0.start, atol=1e-6)
     np.testing.assert_allclose(pb.stock_end_used, E0.end, atol=1e-6)
+
+
+@pytest.mark.parametrize("method", ["da_min_closed", "da_min_open", "da_ind_closed", "da_pb_closed"])
+def test_od_only_fast_path_gives_the_same_totals(method: str) -> None:
+    full = estimate(E7, method)
+    fast = estimate(E7, method, od_only=True)
+    np.testing.assert_allclose(fast.od, full.od, atol=1e-12)
+    assert fast.bp_flow.size == 0 and not fast.has_account

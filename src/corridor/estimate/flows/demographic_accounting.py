@@ -281,12 +281,18 @@ def independence_prior(seed: np.ndarray | None) -> np.ndarray | None:
 class SparseCollector:
     """Collects per-birthplace blocks into sparse off-diagonal flows, stayers and OD totals."""
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, *, keep: bool = True) -> None:
         self.n = n
+        #: keep flows by birthplace (False: only origin x destination totals, for the bootstrap)
+        self.keep = keep
         self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.stayers = np.zeros((n, n))
+        self.od = np.zeros((n, n))
 
     def add(self, b: int, rows: np.ndarray, cols: np.ndarray, block: np.ndarray) -> None:
+        if not self.keep:
+            self.od[np.ix_(rows, cols)] += block  # rows and cols are unique: no double counting
+            return
         r, c = np.nonzero(block)
         vals = block[r, c]
         o, d = rows[r], cols[c]
@@ -308,6 +314,17 @@ class SparseCollector:
 def assemble(method: str, tables: StockTables, prep: Prepared, collector: SparseCollector,
              reports: list[IPFReport], parameters: dict[str, Any]) -> FlowResult:
     """Build the :class:`FlowResult` (flows, account, tables used, adjustments, convergence)."""
+    report = prep.ipf
+    for r in reports:
+        report = report.merge(r)
+    if not collector.keep:  # origin x destination totals only (bootstrap replicates)
+        od = collector.od
+        np.fill_diagonal(od, 0)
+        empty = np.zeros(0, dtype=np.int32)
+        return FlowResult(method=method, areas=list(tables.areas), od=od, bp_birthplace=empty,
+                          bp_origin=empty, bp_destination=empty, bp_flow=np.zeros(0), ipf=report,
+                          warnings=list(prep.warnings), adjustments=dict(prep.adjustments),
+                          parameters=parameters)
     b, o, d, f = collector.arrays()
     n = tables.n
     od = od_from_sparse(n, o.astype(np.int64), d.astype(np.int64), f)
@@ -317,9 +334,6 @@ def assemble(method: str, tables: StockTables, prep: Prepared, collector: Sparse
     into = np.bincount(b64 * n + d, weights=f, minlength=n * n).reshape(n, n)
     start_used = out_of + stayers + prep.deaths + prep.to_outside
     end_used = into + stayers + prep.births + prep.from_outside
-    report = prep.ipf
-    for r in reports:
-        report = report.merge(r)
     warnings = list(prep.warnings)
     if not report.converged:
         warnings.append(f"IPF did not converge everywhere (largest relative margin error "
@@ -349,7 +363,7 @@ def _check_seed(seed: np.ndarray | None, n: int) -> np.ndarray | None:
 
 
 def da_min(tables: StockTables, *, closed: bool, seed: np.ndarray | None = None, integer: bool = True,
-           rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER) -> FlowResult:
+           rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER, od_only: bool = False) -> FlowResult:
     """Demographic accounting under the stayer assumption (minimum migration).
 
     ``closed=True`` is ``da_min_closed`` (Abel & Sander 2014; Abel 2018), ``closed=False`` is
@@ -358,7 +372,7 @@ def da_min(tables: StockTables, *, closed: bool, seed: np.ndarray | None = None,
     prep = prepare(tables, closed=closed, integer=integer, rtol=rtol, max_iter=max_iter)
     reports: list[IPFReport] = []
     stayers, blocks = min_blocks(prep, seed, rtol=rtol, max_iter=max_iter, report=reports)
-    col = SparseCollector(tables.n)
+    col = SparseCollector(tables.n, keep=not od_only)
     for b, rows, cols, block in blocks:
         col.add(b, rows, cols, block)
     col.stayers += stayers
@@ -369,7 +383,7 @@ def da_min(tables: StockTables, *, closed: bool, seed: np.ndarray | None = None,
 
 
 def da_ind_closed(tables: StockTables, *, seed: np.ndarray | None = None, integer: bool = True,
-                  rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER) -> FlowResult:
+                  rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER, od_only: bool = False) -> FlowResult:
     """Demographic accounting without the stayer assumption (independence), closed system.
 
     The independent model used inside Azose & Raftery (2019); migest ``ffs_demo(stayer_assumption =
@@ -377,7 +391,7 @@ def da_ind_closed(tables: StockTables, *, seed: np.ndarray | None = None, intege
     seed = independence_prior(_check_seed(seed, tables.n))
     prep = prepare(tables, closed=True, integer=integer, rtol=rtol, max_iter=max_iter)
     reports: list[IPFReport] = []
-    col = SparseCollector(tables.n)
+    col = SparseCollector(tables.n, keep=not od_only)
     for b, rows, cols, block in ind_blocks(prep, seed, rtol=rtol, max_iter=max_iter, report=reports):
         col.add(b, rows, cols, block)
     params = {"stayer_assumption": False, "closed": True, "integer": integer, "rtol": rtol,

@@ -55,7 +55,10 @@ METHODS: dict[str, Method] = {m.id: m for m in (
 
 
 def estimate(tables: StockTables, method: str, **params: Any) -> FlowResult:
-    """Run ``method`` (an id from :data:`METHODS`) on ``tables``."""
+    """Run ``method`` (an id from :data:`METHODS`) on ``tables``.
+
+    ``od_only=True`` (demographic-accounting methods) keeps only the origin x destination totals: no flows
+    by birthplace, no account -- what the bootstrap needs, faster."""
     try:
         spec = METHODS[method]
     except KeyError:
@@ -65,6 +68,6 @@ def estimate(tables: StockTables, method: str, **params: Any) -> FlowResult:
     if method != "mig_rate":
         params.pop("global_total", None)
     if not spec.account:
-        for key in ("integer", "rtol", "max_iter"):
+        for key in ("integer", "rtol", "max_iter", "od_only"):
             params.pop(key, None)
     return spec.function(tables, **params)

@@ -56,7 +56,7 @@ def shrinkage_weight(data: np.ndarray, prior: np.ndarray) -> float:
 
 
 def da_pb_closed(tables: StockTables, *, seed: np.ndarray | None = None, integer: bool = True,
-                 rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER) -> FlowResult:
+                 rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER, od_only: bool = False) -> FlowResult:
     """Pseudo-Bayesian combination of ``da_min_closed`` and ``da_ind_closed`` (Azose & Raftery 2019)."""
     seed = _check_seed(seed, tables.n)
     seed_ind = independence_prior(seed)
@@ -64,7 +64,7 @@ def da_pb_closed(tables: StockTables, *, seed: np.ndarray | None = None, integer
     reports: list[IPFReport] = []
     stayers, blocks = min_blocks(prep, seed, rtol=rtol, max_iter=max_iter, report=reports)
     min_by_b = {b: (src, snk, blk) for b, src, snk, blk in blocks}
-    col = SparseCollector(tables.n)
+    col = SparseCollector(tables.n, keep=not od_only)
     weights = np.ones(tables.n)
     m1, m2 = prep.start, prep.end
     for b in range(tables.n):

@@ -124,7 +124,8 @@ def flow_interval(tables: StockTables, point: FlowResult, *, replicates: int = 2
     od_reps = np.empty((replicates, n, n), dtype=np.float32)
     bp_reps = np.zeros((replicates, keys.size), dtype=np.float32) if keep_bp else None
     for i in range(replicates):
-        rep = estimate(replicate_tables(tables, rng, cv0, cv1), point.method, **dict(params))
+        rep = estimate(replicate_tables(tables, rng, cv0, cv1), point.method, od_only=bp_reps is None,
+                       **dict(params))
         od_reps[i] = rep.od
         if bp_reps is not None and rep.bp_flow.size:
             rk = _keys(rep, n)
