@@ -57,7 +57,7 @@ def flows_frame(result: FlowResult, tables: StockTables, *, by_birthplace: bool,
 @app.command("estimate")
 def estimate_command(
     method: str = typer.Option("da_min_closed", "--method", "-m",
-                               help="One of: " + ", ".join(METHODS)),
+                               help="One of: " + ", ".join(METHODS) + " (or all, with --period)"),
     stocks_start: Path | None = typer.Option(None, "--stocks-start", help="CSV origin,destination,stock "
                                              "at the start (origin = place of birth)"),
     stocks_end: Path | None = typer.Option(None, "--stocks-end",
