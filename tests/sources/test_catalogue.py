@@ -189,3 +189,21 @@ def test_third_party_copies_say_so_and_point_at_the_original(manifest: list[dict
         elif any(owner_name in rel.original for owner_name, _ in repos):
             problems.append(f"{rel.id}: original {rel.original!r} points at the copy, not the publisher")
     assert problems == [], "\n".join(problems)
+
+
+def test_repository_download_addresses_match_the_copy() -> None:
+    # A raw.githubusercontent.com address must fetch the very copy ``copy_of`` names: same repository,
+    # same commit, a path listed there (otherwise the sha256 cannot match what the address serves).
+    checked = 0
+    for rel in releases().values():
+        for f in rel.files:
+            m = re.fullmatch(r"https://raw\.githubusercontent\.com/([^/]+/[^/]+)/([0-9a-f]{7,40})/(.+)",
+                             f.download or "")
+            if not m:
+                continue
+            repo, commit, path = m.groups()
+            assert rel.copy_of and rel.copy_of.startswith(f"{repo} @ {commit}"), (rel.id, f.download, rel.copy_of)
+            assert path in rel.copy_of, f"{rel.id}: {path} is not the path copy_of names ({rel.copy_of})"
+            assert Path(path).name == f.name
+            checked += 1
+    assert checked >= 8
