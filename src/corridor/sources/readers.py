@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import zipfile
-from xml.etree.ElementTree import ParseError
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
