@@ -162,7 +162,7 @@ def corridor(*args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=300, env=env)
 
 
-@pytest.mark.slow  # two CLI subprocesses (~25 s on the shared machine)
+@pytest.mark.slow  # three CLI subprocesses (~35 s on the shared machine)
 def test_cli_ingest_then_stock_gives_the_figure_back_with_provenance(own_csv: Path, tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     done = corridor("ingest", str(own_csv), "--mapping", str(MAPPING), "--warehouse", str(warehouse))
@@ -193,6 +193,11 @@ def test_cli_ingest_then_stock_gives_the_figure_back_with_provenance(own_csv: Pa
     assert ds["reference_dates"] == "1990, 1995, 2000, 2005, 2010, 2015, 2019"
     parameters = ds["parameters"] if isinstance(ds["parameters"], dict) else json.loads(ds["parameters"])
     assert parameters == mapping
+    before = snapshot(warehouse)
+    again = corridor("ingest", str(own_csv), "--mapping", str(MAPPING), "--warehouse", str(warehouse))
+    assert again.returncode == 0, again.stderr
+    assert f"unchanged {row['dataset']}: same bytes already in the warehouse" in " ".join(again.stderr.split())
+    assert snapshot(warehouse) == before
 
 
 @pytest.fixture(scope="module")
