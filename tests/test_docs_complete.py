@@ -101,7 +101,7 @@ def test_every_concept_is_in_concepts_md() -> None:
     from corridor.reference.concepts import concepts
 
     text = (DOCS / "concepts.md").read_text(encoding="utf-8")
-    missing = [c for c in concepts() if c not in text]
+    missing = [c for c in concepts() if f"`{c}`" not in text]
     assert missing == []
 
 
