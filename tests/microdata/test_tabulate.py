@@ -115,3 +115,18 @@ def test_records_without_weight_are_refused(duck, eusilc: Path, tmp_path: Path) 
     with pytest.raises(InputError, match="5 record\\(s\\) have no weight"):
         tabulate(t, ["rb090"], parse_map(""), weight="rb050")
     assert tabulate(t, ["rb090"], parse_map(""))["n"].sum() == 13_513
+
+
+def test_csv_and_parquet_are_scanned_by_the_engine_with_the_same_result(duck, eusilc: Path,
+                                                                         tmp_path: Path) -> None:
+    df = read_microdata(eusilc, columns=["pb220a", "rb090", "rb050"])
+    df = df.assign(pb220a=df["pb220a"].astype("string"), rb090=df["rb090"].astype("string"))
+    df.to_csv(tmp_path / "silc.csv", index=False)
+    df.to_parquet(tmp_path / "silc.parquet")
+    vm = parse_map("citizenship=pb220a,sex=rb090")
+    from_r = tabulate(load_table(duck, eusilc, name="silc_r"), ["citizenship", "sex"], vm, weight="rb050")
+    for name in ("silc.csv", "silc.parquet"):
+        got = tabulate(load_table(duck, tmp_path / name, name=name.replace(".", "_")), ["citizenship", "sex"],
+                       vm, weight="rb050")
+        assert got[["citizenship", "sex", "n"]].equals(from_r[["citizenship", "sex", "n"]])
+        assert got["estimate"].tolist() == pytest.approx(from_r["estimate"].tolist(), rel=1e-12)
