@@ -150,3 +150,11 @@ def server(api_warehouse: Path, tokens_file: Path, tmp_path_factory: pytest.Temp
 
 def bearer(name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {TOKENS[name][0]}"}
+
+
+@pytest.fixture(scope="session")
+def restricted():
+    """The restricted test material's ids and a helper making the Authorization header of a token."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(embargoed=EMBARGOED_ID, microdata=MICRODATA_ID, bearer=bearer)

@@ -10,8 +10,6 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.publish_api.conftest import EMBARGOED_ID, MICRODATA_ID, bearer
-
 USA_2020 = 50_632_836  # UN DESA IMS 2020, Table 1, United States of America, 2020
 
 
@@ -35,55 +33,65 @@ def _usa_2020(server, **kwargs) -> dict:
     return obs
 
 
-def test_anonymous_sees_public_vintage_only(server):
+def test_anonymous_sees_public_vintage_only(server, restricted):
     before = len(server.audit_entries())
     obs = _usa_2020(server)
     assert obs["dataset_id"] == "undesa-ims-2020-sex-destination" and obs["value"] == USA_2020
     listed = {d["dataset_id"] for d in server.get("/datasets").json()["datasets"]}
-    assert EMBARGOED_ID not in listed and MICRODATA_ID not in listed
+    assert restricted.embargoed not in listed and restricted.microdata not in listed
     assert len(server.audit_entries()) == before  # nothing restricted was touched
 
 
-def test_role_grants_the_embargoed_vintage_and_is_audited(server):
-    obs = _usa_2020(server, headers=bearer("analyst"))
-    assert obs["dataset_id"] == EMBARGOED_ID  # the newer (embargoed) vintage wins for its readers
+def test_role_grants_the_embargoed_vintage_and_is_audited(server, restricted):
+    obs = _usa_2020(server, headers=restricted.bearer("analyst"))
+    assert obs["dataset_id"] == restricted.embargoed  # the newer (embargoed) vintage wins for its readers
     entry = server.audit_entries()[-1]
     assert entry["decision"] == "granted" and entry["token"] == "analyst"
-    assert entry["datasets"] == [EMBARGOED_ID] and entry["path"] == "/data/MIG_STOCK/840._T._T"
+    assert entry["datasets"] == [restricted.embargoed] and entry["path"] == "/data/MIG_STOCK/840._T._T"
     assert "analyst-secret-token" not in server.audit_log.read_text()  # tokens never logged
     # the analyst may not read microdata: asking for it by asOf is refused (403) and audited
-    refused = server.get(f"/data/MIG_STOCK/840._T._T?asOf={MICRODATA_ID}", headers=bearer("analyst"))
-    assert refused.status_code == 403 and MICRODATA_ID in refused.json()["message"]
+    refused = server.get(f"/data/MIG_STOCK/840._T._T?asOf={restricted.microdata}", headers=restricted.bearer("analyst"))
+    assert refused.status_code == 403 and restricted.microdata in refused.json()["message"]
     entry = server.audit_entries()[-1]
-    assert entry["decision"] == "refused" and entry["datasets"] == [MICRODATA_ID]
+    assert entry["decision"] == "refused" and entry["datasets"] == [restricted.microdata]
 
 
-def test_anonymous_asof_restricted_is_401_and_audited(server):
-    response = server.get(f"/data/MIG_STOCK/840._T._T?asOf={EMBARGOED_ID}")
+def test_anonymous_asof_restricted_is_401_and_audited(server, restricted):
+    response = server.get(f"/data/MIG_STOCK/840._T._T?asOf={restricted.embargoed}")
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith("Bearer")
     assert "restricted material" in response.json()["message"]
     entry = server.audit_entries()[-1]
-    assert entry["decision"] == "refused" and entry["token"] is None and entry["datasets"] == [EMBARGOED_ID]
-    record = server.get(f"/datasets/{EMBARGOED_ID}")
+    assert entry["decision"] == "refused" and entry["token"] is None and entry["datasets"] == [restricted.embargoed]
+    record = server.get(f"/datasets/{restricted.embargoed}")
     assert record.status_code == 401
     assert server.audit_entries()[-1]["decision"] == "refused"
 
 
-def test_wrong_role_is_403_and_admin_reads_all(server):
-    response = server.get(f"/datasets/{EMBARGOED_ID}", headers=bearer("guest"))
+def test_wrong_role_is_403_and_admin_reads_all(server, restricted):
+    response = server.get(f"/datasets/{restricted.embargoed}", headers=restricted.bearer("guest"))
     assert response.status_code == 403
     entry = server.audit_entries()[-1]
     assert entry["decision"] == "refused" and entry["token"] == "guest" and entry["roles"] == ["press"]
-    listed = {d["dataset_id"] for d in server.get("/datasets", headers=bearer("root")).json()["datasets"]}
-    assert {EMBARGOED_ID, MICRODATA_ID} <= listed
+    listed = {d["dataset_id"] for d in server.get("/datasets", headers=restricted.bearer("root")).json()["datasets"]}
+    assert {restricted.embargoed, restricted.microdata} <= listed
     assert server.audit_entries()[-1]["decision"] == "granted"
-    micro = server.get(f"/data/MIG_STOCK/840._T._T?asOf={MICRODATA_ID}&format=json", headers=bearer("root"))
+    micro = server.get(f"/data/MIG_STOCK/840._T._T?asOf={restricted.microdata}&format=json",
+                       headers=restricted.bearer("root"))
     assert micro.status_code == 200
-    assert {o["dataset_id"] for o in micro.json()["observations"]} == {MICRODATA_ID}
+    assert {o["dataset_id"] for o in micro.json()["observations"]} == {restricted.microdata}
 
 
-def test_restricted_responses_are_not_served_from_cache(server):
+def test_restricted_responses_are_not_served_from_cache(server, restricted):
     """A response with restricted rows must not be cached and handed to an anonymous caller."""
-    _usa_2020(server, headers=bearer("analyst"))
+    _usa_2020(server, headers=restricted.bearer("analyst"))
     assert _usa_2020(server)["dataset_id"] == "undesa-ims-2020-sex-destination"
+
+
+def test_cached_public_response_is_not_served_to_a_token(server, restricted):
+    """The HTTP cache answers anonymous repeats only: a token's request goes through the routes."""
+    assert _usa_2020(server)["dataset_id"] == "undesa-ims-2020-sex-destination"
+    assert _usa_2020(server)["dataset_id"] == "undesa-ims-2020-sex-destination"  # a cache hit
+    before = len(server.audit_entries())
+    assert _usa_2020(server, headers=restricted.bearer("analyst"))["dataset_id"] == restricted.embargoed
+    assert len(server.audit_entries()) == before + 1

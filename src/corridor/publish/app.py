@@ -61,30 +61,40 @@ class ReadOnlyMiddleware:
         await self.app(scope, receive, send)
 
 
-#: paths the page cache leaves alone: the API (its own cache knows about tokens), assets, the OpenAPI
-API_PREFIXES = ("/data", "/structure", "/datasets", "/static", "/openapi.json", "/docs")
+#: paths the HTTP cache leaves alone: static assets (served from files already)
+UNCACHED_PREFIXES = ("/static",)
 
 
-class PageCache:
-    """Keep rendered portal pages (``text/html``, status 200, anonymous GET) in an LRU, keyed by path
-    and query string (pure ASGI).
+class HttpCache:
+    """Keep whole responses of anonymous GET requests with status 200 in an LRU, keyed by path, query
+    string and ``Accept`` header, and answer repeats before routing (pure ASGI).
 
-    Safe because the warehouse cannot change while it is served and the portal shows public material
-    only; requests with an ``Authorization`` header are never cached or answered from the cache.
+    Safe because the warehouse cannot change while it is served, and an anonymous request sees public
+    material only; a request with an ``Authorization`` header is never cached nor answered from the
+    cache (restricted material and its audit trail go through the routes every time). A repeat costs
+    a dictionary look-up instead of routing, validation and negotiation, which matters on a loaded
+    machine. The data routes keep their own cache of *parsed* queries (``ServiceState.cache``), so
+    equivalent spellings of a query share one result.
     """
 
-    def __init__(self, app: ASGIApp, size: int = 512, max_bytes: int = 2_000_000) -> None:
+    def __init__(self, app: ASGIApp, size: int = 512, max_bytes: int = 4_000_000) -> None:
         self.app = app
         self.cache = ResponseCache(size)
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["method"] != "GET" or self.cache.size <= 0
-                or scope["path"].startswith(API_PREFIXES)
-                or any(name == b"authorization" for name, _ in scope.get("headers", ()))):
+        if scope["type"] != "http" or scope["method"] != "GET" or self.cache.size <= 0 \
+                or scope["path"].startswith(UNCACHED_PREFIXES):
             await self.app(scope, receive, send)
             return
-        key = (scope["path"], scope.get("query_string", b""))
+        accept = b""
+        for name, value in scope.get("headers", ()):
+            if name == b"authorization":
+                await self.app(scope, receive, send)
+                return
+            if name == b"accept":
+                accept = value
+        key = (scope["path"], scope.get("query_string", b""), accept)
         hit = self.cache.get(key)
         if hit is not None:
             start, body = hit
@@ -95,10 +105,8 @@ class PageCache:
 
         async def capture(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                headers = dict(message.get("headers", ()))
                 captured["start"] = message
-                captured["keep"] = (message.get("status") == 200
-                                    and headers.get(b"content-type", b"").startswith(b"text/html"))
+                captured["keep"] = message.get("status") == 200
             elif message["type"] == "http.response.body" and captured["keep"]:
                 captured["chunks"].append(message.get("body", b""))
                 captured["size"] += len(message.get("body", b""))
@@ -200,8 +208,8 @@ def create_app(
 
     ``tokens_file`` (default ``CORRIDOR_TOKENS``) holds hashed bearer tokens and roles for restricted
     material; ``audit_log`` (default ``CORRIDOR_AUDIT_LOG`` or ``var/audit.jsonl``) receives one JSON
-    line per access to restricted material. ``cache_size`` responses are kept (0: no cache), and as
-    many rendered portal pages (:class:`PageCache`);
+    line per access to restricted material. ``cache_size`` responses are kept (0: no cache) in the
+    data routes' cache and in the HTTP cache in front of all routes (:class:`HttpCache`);
     ``memory_index`` keeps each queried dataflow's public latest observations in memory
     (:mod:`corridor.publish.api.index`), built in the background on first use, or at once for the
     dataflows named in ``preload``.
@@ -250,7 +258,6 @@ def create_app(
                 "dataflows": list(state.catalog.flows),
             })
 
-    if portal is not None:
-        app.add_middleware(PageCache, size=cache_size)
+    app.add_middleware(HttpCache, size=cache_size)
     app.add_middleware(ReadOnlyMiddleware)
     return app
