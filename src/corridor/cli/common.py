@@ -14,9 +14,12 @@ console = Console(stderr=True)
 
 
 def run_guarded(app: Callable[..., Any]) -> None:
-    """Run a Typer app; a :class:`CorridorError` becomes a one-line message and exit status 2."""
+    """Run a Typer app; a :class:`CorridorError` becomes a one-line message and exit status 2.
+
+    Usage errors (unknown command or option) are reported by Click itself, also with status 2.
+    """
     try:
-        app(standalone_mode=False)
+        app()
     except CorridorError as exc:
         console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)

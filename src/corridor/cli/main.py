@@ -1,58 +1,73 @@
 """The ``corridor`` command.
 
 Command groups register through one table (``COMMAND_GROUPS``): the built-in groups go through the
-same seam an outside group would (Datasette's habit). Each entry names a module that exposes a
-``typer.Typer`` called ``app`` (a group, ``corridor flows ...``) or a function ``command``
-(a single command, ``corridor serve``).
+same seam an outside group would (Datasette's habit). Each entry names a module and what it offers:
+``group`` (a ``typer.Typer`` called ``app``: ``corridor flows ...``), ``command`` (a function
+``command``: ``corridor serve``) or ``commands`` (a ``register(app)`` function adding top-level
+commands). Each entry also lists the command names it provides, so that ``corridor NAME`` imports only
+the module NAME needs (survey and microdata pull in heavy libraries; ``corridor stock`` should not wait
+for them).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 
 from corridor.cli.common import run_guarded
 
-app = typer.Typer(
-    name="corridor",
-    help="corridor: migrant stocks and flows from real published releases, with their sources.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-
-#: command name -> (module, kind) where kind is "group" (module.app) or "command" (module.command)
-COMMAND_GROUPS: dict[str, tuple[str, str]] = {
-    "data": ("corridor.cli.data", "commands"),  # fetch, ingest, datasets, stock, run
-    "flows": ("corridor.cli.flows", "group"),
-    "microdata": ("corridor.cli.microdata", "group"),
-    "survey": ("corridor.cli.survey", "group"),
-    "serve": ("corridor.cli.serve", "command"),
+#: name -> (module, kind, command names it provides)
+COMMAND_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "data": ("corridor.cli.data", "commands", ("fetch", "ingest", "datasets", "stock", "run")),
+    "flows": ("corridor.cli.flows", "group", ("flows",)),
+    "microdata": ("corridor.cli.microdata", "group", ("microdata",)),
+    "survey": ("corridor.cli.survey", "group", ("survey",)),
+    "serve": ("corridor.cli.serve", "command", ("serve",)),
 }
 
+HELP = "corridor: migrant stocks and flows from real published releases, with their sources."
 
-def _register() -> None:
-    for name, (module_name, kind) in COMMAND_GROUPS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # a group still being written: leave it out
-            if exc.name == module_name:
-                continue
-            raise
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The Typer app with every command group, or only the group that provides command ``only``."""
+    app = typer.Typer(name="corridor", help=HELP, no_args_is_help=True, add_completion=False,
+                      pretty_exceptions_enable=False)
+    for name, (module_name, kind, provides) in COMMAND_GROUPS.items():
+        if only is not None and only not in provides:
+            continue
+        module = importlib.import_module(module_name)
         if kind == "group":
             app.add_typer(module.app, name=name)
         elif kind == "command":
             app.command(name=name)(module.command)
-        else:  # "commands": a module that registers several top-level commands itself
+        else:
             module.register(app)
+    return app
 
 
-_register()
+def _requested_command(argv: list[str]) -> str | None:
+    """The command named on the command line, if it is one we know (else None: load everything)."""
+    known = {n for _, _, provides in COMMAND_GROUPS.values() for n in provides}
+    for arg in argv:
+        if arg.startswith("-"):
+            return None  # top-level options such as --help: show every command
+        return arg if arg in known else None
+    return None
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``corridor.cli.main.app``: the full app (for tests and documentation generators)."""
+    if name == "app":
+        full = build_app()
+        globals()["app"] = full
+        return full
+    raise AttributeError(name)
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    run_guarded(app)
+    run_guarded(build_app(only=_requested_command(sys.argv[1:])))
 
 
 if __name__ == "__main__":  # pragma: no cover
