@@ -129,6 +129,8 @@ def run_cmd(
     mirror: MirrorOpt = None,
     warehouse: WarehouseOpt = None,
     serve: Annotated[bool, typer.Option(help="Serve the portal when done.")] = True,
+    flows: Annotated[bool, typer.Option(help="Estimate flows for every period (see MAIN_JOB_FLOW_METHODS).")] = True,
+    flow_replicates: Annotated[int, typer.Option(help="Bootstrap replicates per flow estimate.")] = 50,
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
@@ -144,6 +146,8 @@ def run_cmd(
             report = ingest_release(wh, rid, mirror=mirror)
             progress.advance(task)
             _say(report, progress.console)
+    if flows:
+        _estimate_flows(path, replicates=flow_replicates)
     with Warehouse.open(path, read_only=True) as wh:
         _summary(wh)
     if serve:
@@ -152,13 +156,48 @@ def run_cmd(
         serve_command(host=host, port=port, warehouse=str(path))
 
 
+#: The flow estimates the main job makes (both sexes, every five-year period the stocks allow): the
+#: minimum-migration and pseudo-Bayes estimates bracket the published range (see docs/methods-flows.md).
+MAIN_JOB_FLOW_METHODS = ("da_min_closed", "da_pb_closed")
+
+
+def _estimate_flows(path: Path, *, replicates: int) -> None:
+    """Estimate flows into the warehouse, skipping (method, period) pairs already estimated."""
+    from corridor.estimate.flows.store import PERIODS, estimate_into_warehouse
+
+    with Warehouse.open(path) as wh:
+        have = set(wh.datasets()["dataset_id"])
+        todo = [(m, p) for m in MAIN_JOB_FLOW_METHODS for p in PERIODS
+                if not any(d.startswith(f"est:flows:{m}:{p[0]}-{p[1]}:_T@") for d in have)]
+        if not todo:
+            err.print("[dim]unchanged[/] flow estimates: already in the warehouse")
+            return
+        with _progress() as progress:
+            task = progress.add_task("flows", total=len(todo))
+            for method, period in todo:
+                progress.update(task, description=f"flows {method} {period[0]}-{period[1]}")
+                done = estimate_into_warehouse(wh, methods=[method], periods=[period], sexes=["_T"],
+                                               replicates=replicates)
+                progress.advance(task)
+                for rec in done:
+                    progress.console.print(f"[green]estimated[/] {rec['dataset_id']}: {rec['total']:,.0f} movers")
+
+
 def _summary(wh: Warehouse) -> None:
     frame = wh.datasets()[["dataset_id", "vintage", "rows_accepted", "concept"]]
     emit(frame, None, title="Warehouse")
     world = wh.observations("MIG_STOCK", ref_area="900", counterpart_area="_T", sex="_T")
     latest = world.sort_values("time_period").groupby("dataset_id").tail(1)
+    out = Console()
     for row in latest.itertuples():
-        Console().print(f"World migrant stock {row.time_period}: {row.value:,.0f} ({row.dataset_id})")
+        out.print(f"World migrant stock {row.time_period}: {row.value:,.0f} ({row.dataset_id})")
+    totals = wh.con.execute(
+        "SELECT o.method, o.time_period, sum(o.value) FROM observations o JOIN datasets d USING (dataset_id) "
+        "WHERE o.dataflow = 'MIG_FLOW' AND d.series LIKE 'corridor-flows-%' AND o.sex = '_T' "
+        "AND o.birthplace = '_T' AND o.ref_area <> o.counterpart_area GROUP BY 1, 2 ORDER BY 2, 1"
+    ).fetchall()
+    for method, period, total in totals:
+        out.print(f"Estimated movers {period} ({method}): {total:,.0f}")
 
 
 def _say(report: IngestReport, console: Console | None = None) -> None:
