@@ -164,7 +164,7 @@ def _start_server(warehouse: Path, port: int, workers: int, options: list[str], 
 
     out = log.open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "corridor.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port),
+        [sys.executable, "-m", "corridor.cli.serve", "--host", "127.0.0.1", "--port", str(port),
          "--warehouse", str(warehouse), "--workers", str(workers), *options,
          "--log-level", "warning", "--audit-log", str(log.with_suffix(".audit.jsonl"))],
         stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ, CORRIDOR_TOKENS=""),

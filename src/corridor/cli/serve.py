@@ -73,3 +73,11 @@ def app_from_environment():  # noqa: ANN201 - a FastAPI app (uvicorn factory for
     return create_app(warehouse_path(), cache_size=int(os.environ.get("CORRIDOR_CACHE_SIZE", "256")),
                       memory_index=os.environ.get("CORRIDOR_MEMORY_INDEX", "1") == "1",
                       preload=[f for f in os.environ.get("CORRIDOR_PRELOAD", "").split(",") if f])
+
+
+if __name__ == "__main__":  # pragma: no cover - ``python -m corridor.cli.serve`` (used by the benchmark)
+    from corridor.cli.common import run_guarded
+
+    _single = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+    _single.command()(command)
+    run_guarded(_single)
