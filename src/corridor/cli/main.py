@@ -34,6 +34,9 @@ def build_app(only: str | None = None) -> typer.Typer:
     """The Typer app with every command group, or only the group that provides command ``only``."""
     app = typer.Typer(name="corridor", help=HELP, no_args_is_help=True, add_completion=False,
                       pretty_exceptions_enable=False)
+    # A callback keeps the app a group even when only one command is loaded (Typer would otherwise
+    # run a lone command directly and refuse its own name as an extra argument).
+    app.callback()(_root)
     for name, (module_name, kind, provides) in COMMAND_GROUPS.items():
         if only is not None and only not in provides:
             continue
@@ -45,6 +48,10 @@ def build_app(only: str | None = None) -> typer.Typer:
         else:
             module.register(app)
     return app
+
+
+def _root() -> None:
+    """corridor: migrant stocks and flows from real published releases, with their sources."""
 
 
 def _requested_command(argv: list[str]) -> str | None:
