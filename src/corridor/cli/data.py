@@ -64,7 +64,8 @@ def ingest_cmd(
         if mapping is not None:
             from corridor.sources.user_table import ingest_user_table
 
-            _say(ingest_user_table(wh, Path(target[0]), mapping))
+            for path in target:  # each table is its own dataset; all are checked, none skipped
+                _say(ingest_user_table(wh, Path(path), mapping))
         elif layout is not None:
             _say(ingest_file(wh, [Path(t) for t in target], layout=layout, vintage=vintage))
         else:

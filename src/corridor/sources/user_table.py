@@ -26,6 +26,7 @@ Mapping (YAML)::
       areas: names             # m49 | iso3 | names
       names_source: undesa-ims-2019-od   # alias table used for names
       sex: {Total: _T, Males: M, Females: F}
+      age: {"15-19": Y15T19}   # labels -> AGE codes (default: the labels must be AGE codes)
 
 Unknown areas, unknown sex labels, negative or non-numeric counts and duplicate keys are errors that
 name the file, row and column. ``..``, ``-`` and blanks stay missing.
@@ -43,6 +44,7 @@ import yaml
 
 from corridor.errors import InputError
 from corridor.reference.areas import area_code, resolve_iso3, resolve_names
+from corridor.reference.codes import check_code
 from corridor.reference.concepts import concepts
 from corridor.sources.cells import check_unique, parse_cells
 from corridor.sources.ingest import IngestReport, combined_sha256
@@ -120,6 +122,17 @@ def _areas(values: pd.Series, how: str, mapping: dict[str, Any], *, file: str, c
     return text.map(table)
 
 
+def _coded(values: pd.Series, codelist: str, rows: pd.Series, *, file: str, column: str) -> pd.Series:
+    """Check every value against a codelist; the first stranger is an error naming its row."""
+    for value in values.unique():
+        try:
+            check_code(codelist, value)
+        except InputError as exc:
+            row = int(rows[(values == value).to_numpy()].iloc[0])
+            raise InputError(exc.reason, file=file, row=row, column=column) from None
+    return values
+
+
 def read_user_table(path: Path, mapping: dict[str, Any]) -> pd.DataFrame:
     """Observations from a user's table according to its mapping."""
     name = path.name
@@ -159,7 +172,12 @@ def read_user_table(path: Path, mapping: dict[str, Any]) -> pd.DataFrame:
                              row=int(rows.iloc[i]), column=columns.get("sex", "sex"))
         obs["sex"] = coded
     age = col("age")
-    obs["age"] = age.astype(str).str.strip() if age is not None else "_T"
+    if age is not None:
+        age_map = {str(k): v for k, v in (mapping.get("codes", {}).get("age") or {}).items()}
+        obs["age"] = _coded(age.astype(str).str.strip().map(lambda a: age_map.get(a, a)), "AGE", rows,
+                            file=name, column=columns.get("age", "age"))
+    else:
+        obs["age"] = "_T"
     year = col("year")
     if year is None:
         raise InputError("the mapping gives neither a year column nor constants.year", file=name)
@@ -171,6 +189,9 @@ def read_user_table(path: Path, mapping: dict[str, Any]) -> pd.DataFrame:
                          row=int(rows.iloc[i]), column=columns.get("year", "year"))
     obs["time_period"] = years
     status = col("status")
+    if status is not None:
+        status = _coded(status.astype(str).str.strip(), "OBS_STATUS", rows, file=name,
+                        column=columns.get("status", "status"))
     count_col = columns.get("count", "count")
     values, obs_status = parse_cells(col("count").astype(object), file=name, rows=rows,
                                      columns=[count_col] * len(table),
