@@ -84,11 +84,11 @@ def check_header(found: Sequence[object], expected: Sequence[object], *, file: s
             raise InputError(
                 f"unexpected {what}: expected {want!r}, found {got!r} — is this the right file/sheet "
                 "for this layout?",
-                file=file, row=row, column=_column_letter(i), sheet=sheet,
+                file=file, row=row, column=column_letter(i), sheet=sheet,
             )
 
 
-def _column_letter(index: int) -> str:
+def column_letter(index: int) -> str:
     """Spreadsheet column letter for a 0-based index (0 -> A, 26 -> AA)."""
     letters = ""
     index += 1
@@ -96,6 +96,28 @@ def _column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+def codes_agreeing_with_names(frame: pd.DataFrame, *, code_col: str, name_col: str, file: str,
+                              code_source: str, name_source: str) -> dict[str, str]:
+    """Area codes from a code column, cross-checked against the name column beside it.
+
+    Both columns are resolved through their explicit tables (``resolve_iso3`` with the source's own
+    codes, ``resolve_names`` with its alias table); a row whose name and code mean different areas
+    (misaligned columns, a publisher's slip) is an error naming that row.
+    """
+    from corridor.reference.areas import resolve_iso3, resolve_names
+
+    codes = resolve_iso3(frame[code_col].unique(), source=code_source, file=file, column=code_col)
+    by_name = resolve_names(frame[name_col].unique(), name_source, file=file, column=name_col)
+    clash = frame[name_col].map(by_name) != frame[code_col].map(codes)
+    if clash.any():
+        row = frame.loc[clash].iloc[0]
+        raise InputError(
+            f"the name {row[name_col]!r} (area {by_name[row[name_col]]}) and the code {row[code_col]!r} "
+            f"(area {codes[row[code_col]]}) disagree", file=file, row=int(row["_row"]), column=code_col,
+        )
+    return codes
 
 
 def check_unique(frame: pd.DataFrame, keys: list[str], *, file: str, row_col: str = "_row",

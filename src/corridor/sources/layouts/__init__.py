@@ -44,6 +44,14 @@ BUILTIN: tuple[str, ...] = (
 )
 
 
+def only_file(files: list[Path], layout_id: str) -> Path:
+    """The single file of a one-file layout; any other number of files is an error."""
+    if len(files) != 1:
+        names = ", ".join(p.name for p in files) or "none"
+        raise InputError(f"layout {layout_id} reads exactly one file, got {len(files)} ({names})")
+    return files[0]
+
+
 def layout(layout_id: str) -> Callable[[Reader], Reader]:
     """Register ``read`` as the adapter for ``layout_id``."""
 

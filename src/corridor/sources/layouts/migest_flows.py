@@ -31,7 +31,7 @@ import pandas as pd
 
 from corridor.errors import InputError
 from corridor.sources.cells import check_header, check_unique, parse_cells
-from corridor.sources.layouts import Parsed, layout
+from corridor.sources.layouts import Parsed, layout, only_file
 from corridor.sources.readers import read_csv_text
 
 LAYOUT_ID = "migest-reg-flow"
@@ -56,9 +56,7 @@ REGION_CODES: dict[str, str] = {
 @layout(LAYOUT_ID)
 def read(files: list[Path]) -> Parsed:
     """Read Abel's regional flow table into ``MIG_FLOW`` observations (see the module docstring)."""
-    if len(files) != 1:
-        raise InputError(f"layout {LAYOUT_ID} reads exactly one file, got {len(files)}")
-    (path,) = files
+    path = only_file(files, LAYOUT_ID)
     name = path.name
     table = read_csv_text(path, skip_blank_lines=False)
     check_header(list(table.columns), HEADER, file=name, row=1)

@@ -16,7 +16,7 @@ import pandas as pd
 from corridor.errors import InputError
 from corridor.reference.areas import resolve_names
 from corridor.sources.cells import check_header, check_unique, parse_cells
-from corridor.sources.layouts import Parsed, layout
+from corridor.sources.layouts import Parsed, layout, only_file
 from corridor.sources.readers import read_csv_text
 
 ALIAS_SOURCE = "undesa-ims-2019-od"
@@ -24,7 +24,7 @@ ALIAS_SOURCE = "undesa-ims-2019-od"
 
 @layout("undesa-ims-od")
 def read(files: list[Path]) -> Parsed:
-    (path,) = files
+    path = only_file(files, "undesa-ims-od")
     name = path.name
     table = read_csv_text(path)
     check_header(list(table.columns[:2]), ["Year", "Dest"], file=name, row=1)

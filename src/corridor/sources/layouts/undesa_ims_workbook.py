@@ -22,7 +22,7 @@ import pandas as pd
 from corridor.errors import InputError
 from corridor.reference.areas import area_table
 from corridor.sources.cells import check_header, parse_cells
-from corridor.sources.layouts import Parsed, layout
+from corridor.sources.layouts import Parsed, layout, only_file
 from corridor.sources.readers import open_workbook, sheet_rows
 
 
@@ -145,11 +145,11 @@ def read_edition(path: Path, edition: Edition) -> Parsed:
 
 @layout("undesa-ims-2019-totals")
 def read_2019(files: list[Path]) -> Parsed:
-    (path,) = files
+    path = only_file(files, "undesa-ims-2019-totals")
     return read_edition(path, IMS_2019)
 
 
 @layout("undesa-ims-2020-destination")
 def read_2020(files: list[Path]) -> Parsed:
-    (path,) = files
+    path = only_file(files, "undesa-ims-2020-destination")
     return read_edition(path, IMS_2020)

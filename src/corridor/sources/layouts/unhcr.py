@@ -14,7 +14,7 @@ import pandas as pd
 
 from corridor.reference.areas import resolve_iso3
 from corridor.sources.cells import check_header, check_unique, parse_cells
-from corridor.sources.layouts import Parsed, layout
+from corridor.sources.layouts import Parsed, layout, only_file
 from corridor.sources.readers import read_csv_text
 
 COLUMNS = ["year", "orig", "dest", "refugees", "asylum_seekers"]
@@ -23,7 +23,7 @@ DATAFLOWS = {"refugees": "REFUGEES", "asylum_seekers": "ASYLUM_SEEKERS"}
 
 @layout("unhcr-refugees")
 def read(files: list[Path]) -> Parsed:
-    (path,) = files
+    path = only_file(files, "unhcr-refugees")
     name = path.name
     table = read_csv_text(path)
     check_header(list(table.columns), COLUMNS, file=name, row=1)

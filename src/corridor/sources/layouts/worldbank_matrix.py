@@ -16,7 +16,7 @@ import pandas as pd
 from corridor.errors import InputError
 from corridor.reference.areas import resolve_names
 from corridor.sources.cells import check_header, parse_cells
-from corridor.sources.layouts import Parsed, layout
+from corridor.sources.layouts import Parsed, layout, only_file
 from corridor.sources.readers import open_workbook, sheet_rows
 
 ALIAS_SOURCE = "wb-bilateral-2017"
@@ -83,13 +83,13 @@ def read_matrix(path: Path, *, sheet: str, corner: str, dataflow: str, unit: str
 
 @layout("wb-bilateral-matrix")
 def read_migration(files: list[Path]) -> Parsed:
-    (path,) = files
+    path = only_file(files, "wb-bilateral-matrix")
     return read_matrix(path, sheet="Bilateral_Migration_2017", corner="destination (across) / origin (down)",
                        dataflow="MIG_STOCK", unit="PS", mult=0, across_is_ref_area=True)
 
 
 @layout("wb-bilateral-remittances")
 def read_remittances(files: list[Path]) -> Parsed:
-    (path,) = files
+    path = only_file(files, "wb-bilateral-remittances")
     return read_matrix(path, sheet="Bilateral_Remittances_2017", corner="receiving (across) / sending (down)",
                        dataflow="REMIT", unit="USD", mult=6, across_is_ref_area=True)

@@ -38,9 +38,8 @@ import numpy as np
 import pandas as pd
 
 from corridor.errors import InputError
-from corridor.reference.areas import resolve_iso3, resolve_names
-from corridor.sources.cells import check_header, check_unique, parse_cells
-from corridor.sources.layouts import Parsed, layout
+from corridor.sources.cells import check_header, check_unique, codes_agreeing_with_names, parse_cells
+from corridor.sources.layouts import Parsed, layout, only_file
 from corridor.sources.readers import read_csv_text
 
 LAYOUT_ID = "wb-rpw-databank"
@@ -59,9 +58,7 @@ FOOTER_LABELS = ("Data from database:", "Last Updated:")
 @layout(LAYOUT_ID)
 def read(files: list[Path]) -> Parsed:
     """Read an RPW DataBank export into ``REMIT_COST`` observations (see the module docstring)."""
-    if len(files) != 1:
-        raise InputError(f"layout {LAYOUT_ID} reads exactly one file, got {len(files)}")
-    (path,) = files
+    path = only_file(files, LAYOUT_ID)
     name = path.name
     table = read_csv_text(path, skip_blank_lines=False)
     table.columns = [" ".join(str(c).split()) for c in table.columns]
@@ -176,13 +173,5 @@ def _require_filled(body: pd.DataFrame, column: str, name: str) -> None:
 
 def _areas(body: pd.DataFrame, code_col: str, name_col: str, name: str) -> dict[str, str]:
     """Area codes from the alpha-3 column, cross-checked with the name column (misaligned columns)."""
-    codes = resolve_iso3(body[code_col].unique(), source=CODE_SOURCE, file=name, column=code_col)
-    by_name = resolve_names(body[name_col].unique(), NAME_SOURCE, file=name, column=name_col)
-    clash = body[name_col].map(by_name) != body[code_col].map(codes)
-    if clash.any():
-        row = body.loc[clash].iloc[0]
-        raise InputError(
-            f"the name {row[name_col]!r} (area {by_name[row[name_col]]}) and the code {row[code_col]!r} "
-            f"(area {codes[row[code_col]]}) disagree", file=name, row=int(row["_row"]), column=code_col,
-        )
-    return codes
+    return codes_agreeing_with_names(body, code_col=code_col, name_col=name_col, file=name,
+                                     code_source=CODE_SOURCE, name_source=NAME_SOURCE)

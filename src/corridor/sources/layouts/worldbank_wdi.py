@@ -33,9 +33,8 @@ import numpy as np
 import pandas as pd
 
 from corridor.errors import InputError
-from corridor.reference.areas import resolve_iso3, resolve_names
-from corridor.sources.cells import check_header, check_unique, parse_cells
-from corridor.sources.layouts import Parsed, layout
+from corridor.sources.cells import check_header, check_unique, codes_agreeing_with_names, column_letter, parse_cells
+from corridor.sources.layouts import Parsed, layout, only_file
 from corridor.sources.readers import read_csv_text
 
 LAYOUT_ID = "wb-wdi-indicator"
@@ -54,9 +53,7 @@ INDICATORS: dict[str, tuple[str, str, int]] = {
 @layout(LAYOUT_ID)
 def read(files: list[Path]) -> Parsed:
     """Read one WDI bulk CSV into observations of its indicator's dataflow (see the module docstring)."""
-    if len(files) != 1:
-        raise InputError(f"layout {LAYOUT_ID} reads exactly one file, got {len(files)}")
-    (path,) = files
+    path = only_file(files, LAYOUT_ID)
     name = path.name
     table = read_csv_text(path, skiprows=PREAMBLE_LINES, skip_blank_lines=False)
     updated = _check_preamble(path)
@@ -73,7 +70,7 @@ def read(files: list[Path]) -> Parsed:
         if filled.any():
             i = int(np.flatnonzero(filled.to_numpy())[0])
             raise InputError("a value in the untitled last column (shifted line?)", file=name,
-                             row=int(table["_row"].iloc[i]), column=_letter(headers.index(column)))
+                             row=int(table["_row"].iloc[i]), column=column_letter(headers.index(column)))
     for column in (CODE, IND_CODE):
         table[column] = table[column].str.strip()
         empty = table[column] == ""
@@ -148,10 +145,10 @@ def _year_columns(headers: list[str], name: str) -> tuple[list[str], list[str]]:
             continue
         if not (header.isdigit() and len(header) == 4):
             raise InputError(f"column header {header!r} is not a year", file=name, row=HEADER_LINE,
-                             column=_letter(j))
+                             column=column_letter(j))
         if years and int(header) != int(years[-1]) + 1:
             raise InputError(f"year {header} follows {years[-1]}: the year columns must be consecutive",
-                             file=name, row=HEADER_LINE, column=_letter(j))
+                             file=name, row=HEADER_LINE, column=column_letter(j))
         years.append(header)
     if not years:
         raise InputError("no year columns after the four fixed columns", file=name, row=HEADER_LINE)
@@ -177,23 +174,7 @@ def _check_field_counts(path: Path, headers: list[str]) -> None:
 
 def _areas(table: pd.DataFrame, name: str) -> dict[str, str]:
     """Area codes from ``Country Code``, cross-checked with ``Country Name`` (misaligned columns)."""
-    codes = resolve_iso3(table[CODE].unique(), source=CODE_SOURCE, file=name, column=CODE)
-    by_name = resolve_names(table[NAME].unique(), NAME_SOURCE, file=name, column=NAME)
-    clash = table[NAME].map(by_name) != table[CODE].map(codes)
-    if clash.any():
-        row = table.loc[clash].iloc[0]
-        raise InputError(
-            f"the name {row[NAME]!r} (area {by_name[row[NAME]]}) and the code {row[CODE]!r} "
-            f"(area {codes[row[CODE]]}) disagree", file=name, row=int(row["_row"]), column=CODE,
-        )
-    return codes
+    return codes_agreeing_with_names(table, code_col=CODE, name_col=NAME, file=name,
+                                     code_source=CODE_SOURCE, name_source=NAME_SOURCE)
 
 
-def _letter(index: int) -> str:
-    """Spreadsheet column letter for a 0-based index, as a person opening the CSV would see it."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters

@@ -18,7 +18,7 @@ from corridor.errors import InputError
 from corridor.reference.areas import area_table
 from corridor.reference.codes import wpp_age_code
 from corridor.sources.cells import check_header, check_unique, parse_cells
-from corridor.sources.layouts import Parsed, layout
+from corridor.sources.layouts import Parsed, layout, only_file
 from corridor.sources.readers import read_csv_text
 
 #: Heading rows of WPP's group listings: not areas, their "values" are rounding noise. Such rows are
@@ -90,7 +90,7 @@ def read_population(files: list[Path]) -> Parsed:
 
 @layout("wpp2019-migration")
 def read_net_migration_5y(files: list[Path]) -> Parsed:
-    (path,) = files
+    path = only_file(files, "wpp2019-migration")
     name = path.name
     table = read_csv_text(path, sep="\t")
     check_header(list(table.columns[:2]), ["country_code", "name"], file=name, row=1)
@@ -148,11 +148,11 @@ def _annual(path: Path, frame: str, measures: dict[str, str], *, allow_negative:
 
 @layout("wpp2024-births-deaths")
 def read_births_deaths(files: list[Path]) -> Parsed:
-    (path,) = files
+    path = only_file(files, "wpp2024-births-deaths")
     return _annual(path, "misc1dt", {"births": "BIRTHS", "deaths": "DEATHS"}, allow_negative=False)
 
 
 @layout("wpp2024-net-migration")
 def read_net_migration(files: list[Path]) -> Parsed:
-    (path,) = files
+    path = only_file(files, "wpp2024-net-migration")
     return _annual(path, "mig1dt", {"mig": "NET_MIG"}, allow_negative=True)
