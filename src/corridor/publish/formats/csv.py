@@ -22,6 +22,8 @@ def table(result: DataResult) -> pd.DataFrame:
         if dim.codelist == "CL_AREA":
             frame[f"{dim.id}_NAME"] = frame[dim.id].map(area_names)
             columns.append(f"{dim.id}_NAME")
+    if "METHOD" in columns and "OBS_METHOD" in frame.columns:  # MIG_FLOW: the method is a dimension
+        frame = frame.drop(columns=["OBS_METHOD"])
     rest = [c for c in frame.columns if c not in columns and not c.endswith("_NAME")]
     frame = frame[columns + rest]
 
