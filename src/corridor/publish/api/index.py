@@ -34,7 +34,13 @@ class FlowIndex:
         sorted_codes = codes[order]
         bounds = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1], True])
         self.rows = {str(sorted_codes[bounds[i]]): order[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)}
-        self.first_year = pd.to_numeric(self.frame["time_period"].astype(str).str[:4], errors="coerce")
+        self.first_year = pd.to_numeric(self.frame["time_period"].astype(str).str[:4],
+                                        errors="coerce").to_numpy()
+        # key columns as numpy arrays, converted once (converting a column per query costs more than
+        # the whole query)
+        self.columns = {c: self.frame[c].to_numpy(dtype=object)
+                        for c in ("counterpart_area", "birthplace", "sex", "age", "method", "dataflow")
+                        if c in self.frame.columns}
 
     def select(self, filters: dict[str, Any], start_year: int | None, end_year: int | None) -> pd.DataFrame:
         """Rows matching ``column -> code or codes`` filters and the first-year bounds."""
@@ -49,13 +55,16 @@ class FlowIndex:
         for column, codes in filters.items():
             if column == "ref_area" or codes is None:
                 continue
-            values = self.frame[column].to_numpy()[positions]
+            column_values = self.columns.get(column)
+            if column_values is None:
+                column_values = self.frame[column].to_numpy(dtype=object)
+            values = column_values[positions]
             if isinstance(codes, str):
                 mask &= values == codes
             else:
                 mask &= np.isin(values, np.asarray(list(codes), dtype=object))
         if start_year is not None or end_year is not None:
-            years = self.first_year.to_numpy()[positions]
+            years = self.first_year[positions]
             if start_year is not None:
                 mask &= years >= start_year
             if end_year is not None:
