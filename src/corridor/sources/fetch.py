@@ -71,7 +71,9 @@ def fetch_file(rel: Release, f: ReleaseFile, *, mirror: str | Path | None = None
                 ) from exc
         else:
             where = f"mirror folder {root}" if root else "no mirror folder (set --mirror or CORRIDOR_MIRROR)"
-            raise FetchError(f"{rel.id}: {f.name} not found ({where}; no download address known)")
+            why = (f"offline: not downloading {f.download}" if f.download and not allow_download
+                   else "no download address known")
+            raise FetchError(f"{rel.id}: {f.name} not found ({where}; {why})")
         if (actual := sha256_of(tmp)) != f.sha256:  # name where the bytes came from, not the temp file
             raise ChecksumError(str(source or f.download), f.sha256, actual)
         os.replace(tmp, cached)
