@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from corridor.store.warehouse import Warehouse
+from tests.serving import corridor_serve
 
 #: Releases the portal's pages draw on (used only when ``loaded_warehouse`` is not defined).
 PORTAL_RELEASES = ("undesa-ims-2019-od", "undesa-ims-2019-totals", "undesa-ims-2020-sex-destination",
@@ -71,46 +67,13 @@ def wh(portal_warehouse: Path) -> Iterator[Warehouse]:
         yield warehouse
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def portal_url(portal_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of ``corridor serve`` over the real warehouse, in its own process."""
-    port = _free_port()
     folder = tmp_path_factory.mktemp("portal_serve")
-    log = folder / "serve.log"
-    env = dict(os.environ, CORRIDOR_TOKENS="", CORRIDOR_AUDIT_LOG=str(folder / "audit.jsonl"))
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "corridor.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--warehouse", str(portal_warehouse), "--log-level", "warning"],
-            stdout=out, stderr=subprocess.STDOUT, env=env,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"corridor serve exited with {proc.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(url + "/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"corridor serve did not answer within 90 s:\n{log.read_text()}")
-            time.sleep(0.2)
+    env = {"CORRIDOR_TOKENS": "", "CORRIDOR_AUDIT_LOG": str(folder / "audit.jsonl")}
+    with corridor_serve(portal_warehouse, folder, env=env) as (url, _process):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="session")

@@ -17,10 +17,7 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +26,7 @@ import pytest
 
 from corridor.sources.ingest import ingest_release
 from corridor.store.warehouse import DatasetMeta, Warehouse
+from tests.serving import corridor_serve
 
 IMS_RELEASES = ("undesa-ims-2019-od", "undesa-ims-2019-totals", "undesa-ims-2020-sex-destination")
 TOKENS = {"analyst": ("analyst-secret-token", ["embargoed"]), "guest": ("guest-secret-token", ["press"]),
@@ -53,12 +51,6 @@ class Server:
         if not self.audit_log.exists():
             return []
         return [json.loads(line) for line in self.audit_log.read_text().splitlines() if line.strip()]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _add_restricted(path: Path) -> None:
@@ -115,37 +107,11 @@ def tokens_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def server(api_warehouse: Path, tokens_file: Path, tmp_path_factory: pytest.TempPathFactory):
     """``corridor serve`` in its own process on a free loopback port."""
-    port = _free_port()
     audit = tmp_path_factory.mktemp("audit") / "audit.jsonl"
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    env = dict(os.environ, CORRIDOR_TOKENS="", CORRIDOR_AUDIT_LOG="")
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "corridor.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--warehouse", str(api_warehouse), "--tokens", str(tokens_file), "--audit-log", str(audit),
-             "--log-level", "warning"],
-            stdout=out, stderr=subprocess.STDOUT, env=env,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"corridor serve exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(url + "/openapi.json", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"corridor serve did not answer within 90 s:\n{log.read_text()}")
-        time.sleep(0.2)
-    yield Server(url=url, audit_log=audit, warehouse=api_warehouse, process=proc)
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    folder = tmp_path_factory.mktemp("serve")
+    with corridor_serve(api_warehouse, folder, args=["--tokens", str(tokens_file), "--audit-log", str(audit)],
+                        env={"CORRIDOR_TOKENS": "", "CORRIDOR_AUDIT_LOG": ""}) as (url, proc):
+        yield Server(url=url, audit_log=audit, warehouse=api_warehouse, process=proc)
 
 
 def bearer(name: str) -> dict[str, str]:
