@@ -135,7 +135,8 @@ def write_estimate(wh, result: FlowResult, obs: pd.DataFrame, *, period: tuple[i
     meta = DatasetMeta(
         dataset_id=dataset_id, series=f"corridor-flows-{result.method}",
         vintage=datetime.now(UTC).strftime("%Y%m%dT%H%M%S"), layout=LAYOUT,
-        publisher="corridor", concept="migration_transition", licence="CC-BY-3.0-IGO (derived from UN DESA IMS and WPP inputs under that licence)",
+        publisher="corridor", concept="migration_transition",
+        licence="CC-BY-3.0-IGO (derived from UN DESA IMS and WPP inputs under that licence)",
         title=f"Bilateral migration flows {period[0]}-{period[1]} ({METHODS[result.method].description})",
         sha256=sha, reference_dates=f"{period[0]}-{period[1]} (mid-year to mid-year)", kind="estimate",
         method=result.method, parameters=params, inputs=list(inputs),
