@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from corridor.errors import InputError
 from corridor.sources.layouts import get_layout
+from tests.sources.damaged import layout_error
 
 LAYOUT = "migest-reg-flow"
 
@@ -76,17 +76,12 @@ def _damaged(source: Path, tmp_path: Path, edit) -> Path:
     return out
 
 
-def _error(path: Path) -> InputError:
-    with pytest.raises(InputError) as info:
-        get_layout(LAYOUT)([path])
-    return info.value
-
 
 def test_wrong_header(source: Path, tmp_path: Path) -> None:
     def edit(lines):
         lines[0] = "year0,origin,dest_reg,flow"
 
-    err = _error(_damaged(source, tmp_path, edit))
+    err = layout_error(LAYOUT, _damaged(source, tmp_path, edit))
     assert (err.file, err.row, err.column) == ("reg_flow.csv", 1, "B")
     assert "orig_reg" in str(err) and "reg_flow.csv" in str(err)
 
@@ -95,7 +90,7 @@ def test_negative_flow(source: Path, tmp_path: Path) -> None:
     def edit(lines):
         lines[9] = lines[9].rsplit(",", 1)[0] + ",-120"  # file line 10
 
-    err = _error(_damaged(source, tmp_path, edit))
+    err = layout_error(LAYOUT, _damaged(source, tmp_path, edit))
     assert (err.file, err.row, err.column) == ("reg_flow.csv", 10, "flow")
     assert "negative" in str(err) and "row 10" in str(err) and "'flow'" in str(err)
 
@@ -104,7 +99,7 @@ def test_non_numeric_flow(source: Path, tmp_path: Path) -> None:
     def edit(lines):
         lines[20] = lines[20].rsplit(",", 1)[0] + ",12o45"  # file line 21
 
-    err = _error(_damaged(source, tmp_path, edit))
+    err = layout_error(LAYOUT, _damaged(source, tmp_path, edit))
     assert (err.file, err.row, err.column) == ("reg_flow.csv", 21, "flow")
     assert "12o45" in str(err)
 
@@ -113,7 +108,7 @@ def test_unknown_region_label(source: Path, tmp_path: Path) -> None:
     def edit(lines):
         lines[2] = lines[2].replace("Africa,", "Afrika,", 1)  # file line 3, orig_reg
 
-    err = _error(_damaged(source, tmp_path, edit))
+    err = layout_error(LAYOUT, _damaged(source, tmp_path, edit))
     assert (err.file, err.row, err.column) == ("reg_flow.csv", 3, "orig_reg")
     assert "Afrika" in str(err)
 
@@ -122,11 +117,11 @@ def test_truncated_file(source: Path, tmp_path: Path) -> None:
     def cut_line(lines):  # the last line cut after the destination
         lines[-1] = lines[-1].rsplit(",", 1)[0]
 
-    err = _error(_damaged(source, tmp_path, cut_line))
+    err = layout_error(LAYOUT, _damaged(source, tmp_path, cut_line))
     assert (err.file, err.row, err.column) == ("reg_flow.csv", 892, "flow")
 
     def drop_lines(lines):  # cut at a line boundary: the last period loses its last rows
         del lines[-3:]
 
-    err = _error(_damaged(source, tmp_path, drop_lines))
+    err = layout_error(LAYOUT, _damaged(source, tmp_path, drop_lines))
     assert err.file == "reg_flow.csv" and "2010-2015" in str(err) and "78" in str(err)

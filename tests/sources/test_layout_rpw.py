@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from corridor.errors import InputError
 from corridor.sources.layouts import get_layout
+from tests.sources.damaged import layout_error, text_lines, write_lines
 
 LAYOUT = "wb-rpw-databank"
 FILE = "36d1ed87-9a2d-41da-8eac-c1c25d45fa65_Data.csv"
@@ -65,52 +65,39 @@ def test_shape_codes_and_missing(parsed) -> None:
     assert "Last Updated: 12/07/2020" in parsed.notes
 
 
-def _lines(source: Path) -> list[str]:
-    return source.read_text(encoding="utf-8-sig").splitlines()
 
-
-def _write(lines: list[str], tmp_path: Path) -> Path:
-    out = tmp_path / FILE
-    out.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
-    return out
-
-
-def _error(path: Path) -> InputError:
-    with pytest.raises(InputError) as info:
-        get_layout(LAYOUT)([path])
-    return info.value
 
 
 def test_wrong_header(source: Path, tmp_path: Path) -> None:
-    lines = _lines(source)
+    lines = text_lines(source)
     lines[0] = lines[0].replace("Sending Countries Code", "Sending Country ISO", 1)
-    err = _error(_write(lines, tmp_path))
+    err = layout_error(LAYOUT, write_lines(lines, tmp_path / FILE))
     assert (err.file, err.row, err.column) == (FILE, 1, "B")
     assert "Sending Countries Code" in str(err)
 
 
 def test_non_numeric_cell(source: Path, tmp_path: Path) -> None:
-    lines = _lines(source)
+    lines = text_lines(source)
     i = next(k for k, line in enumerate(lines) if ",USA," in line and ",Mexico,MEX," in line)
     fields = lines[i].split(",")
     fields[6] = "5.0l"  # the 2011Q1 cell, mistyped
     lines[i] = ",".join(fields)
-    err = _error(_write(lines, tmp_path))
+    err = layout_error(LAYOUT, write_lines(lines, tmp_path / FILE))
     assert (err.file, err.row, err.column) == (FILE, i + 1, "2011Q1 [YR2011Q1]")
     assert "5.0l" in str(err)
 
 
 def test_missing_footer_is_truncation(source: Path, tmp_path: Path) -> None:
-    lines = _lines(source)[:-5]  # cut exactly at the end of the data: no footer
-    err = _error(_write(lines, tmp_path))
+    lines = text_lines(source)[:-5]  # cut exactly at the end of the data: no footer
+    err = layout_error(LAYOUT, write_lines(lines, tmp_path / FILE))
     assert err.file == FILE and err.row == len(lines)
     assert "footer" in str(err) and "truncated" in str(err)
 
 
 def test_truncated_line(source: Path, tmp_path: Path) -> None:
-    lines = _lines(source)[:2000]
+    lines = text_lines(source)[:2000]
     lines[-1] = ",".join(lines[-1].split(",")[:8])  # the copy stops after the 2011Q3 cell of line 2000
-    err = _error(_write(lines, tmp_path))
+    err = layout_error(LAYOUT, write_lines(lines, tmp_path / FILE))
     assert (err.file, err.row, err.column) == (FILE, 2000, "2012Q1 [YR2012Q1]")
     assert "expected 41" in str(err)
 
@@ -118,9 +105,9 @@ def test_truncated_line(source: Path, tmp_path: Path) -> None:
 def test_header_spacing_and_unknown_series(source: Path, tmp_path: Path) -> None:
     # DataBank writes "Receiving Countries  Name" with two spaces; one space is the same header. A series
     # other than ATCR.CORR is refused on its line, in the "Series Code" column.
-    lines = _lines(source)
+    lines = text_lines(source)
     lines[0] = lines[0].replace("Countries  ", "Countries ")
     lines[1] = lines[1].replace(",ATCR.CORR,", ",ATCR.PROV,", 1)
-    err = _error(_write(lines, tmp_path))
+    err = layout_error(LAYOUT, write_lines(lines, tmp_path / FILE))
     assert (err.file, err.row, err.column) == (FILE, 2, "Series Code")
     assert "ATCR.PROV" in str(err)

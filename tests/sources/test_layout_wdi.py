@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from corridor.errors import InputError, UnmatchedAreasError
+from corridor.errors import UnmatchedAreasError
 from corridor.sources.layouts import get_layout
+from tests.sources.damaged import layout_error, text_lines, write_lines
 
 LAYOUT = "wb-wdi-indicator"
 FILE = "API_BM.TRF.PWKR.CD.DT_DS2_en_csv_v2_3012027.csv"
@@ -67,20 +68,7 @@ def test_shape_codes_and_missing(obs) -> None:
     assert set(obs.loc[obs["value"].notna(), "obs_status"]) == {"A"}
 
 
-def _lines(source: Path) -> list[str]:
-    return source.read_text(encoding="utf-8-sig").splitlines()
 
-
-def _write(lines: list[str], tmp_path: Path) -> Path:
-    out = tmp_path / FILE
-    out.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
-    return out
-
-
-def _error(path: Path) -> InputError:
-    with pytest.raises(InputError) as info:
-        get_layout(LAYOUT)([path])
-    return info.value
 
 
 def _usa_line(lines: list[str]) -> int:
@@ -88,55 +76,55 @@ def _usa_line(lines: list[str]) -> int:
 
 
 def test_wrong_header(source: Path, tmp_path: Path) -> None:
-    lines = _lines(source)
+    lines = text_lines(source)
     lines[4] = lines[4].replace('"Country Code"', '"ISO3"', 1)
-    err = _error(_write(lines, tmp_path))
+    err = layout_error(LAYOUT, write_lines(lines, tmp_path / FILE))
     assert (err.file, err.row, err.column) == (FILE, 5, "B")
     assert "Country Code" in str(err)
 
 
 def test_non_numeric_cell(source: Path, tmp_path: Path) -> None:
-    lines = _lines(source)
+    lines = text_lines(source)
     i = _usa_line(lines)
     lines[i] = lines[i].replace('"71562000000"', '"71.6 bn"')
-    err = _error(_write(lines, tmp_path))
+    err = layout_error(LAYOUT, write_lines(lines, tmp_path / FILE))
     assert (err.file, err.row, err.column) == (FILE, i + 1, "2019")
     assert "71.6 bn" in str(err)
 
 
 def test_negative_amount(source: Path, tmp_path: Path) -> None:
-    lines = _lines(source)
+    lines = text_lines(source)
     i = _usa_line(lines)
     lines[i] = lines[i].replace('"71562000000"', '"-71562000000"')
-    err = _error(_write(lines, tmp_path))
+    err = layout_error(LAYOUT, write_lines(lines, tmp_path / FILE))
     assert (err.file, err.row, err.column) == (FILE, i + 1, "2019")
     assert "negative" in str(err)
 
 
 def test_unknown_code_is_listed_not_dropped(source: Path, tmp_path: Path) -> None:
-    lines = _lines(source)
+    lines = text_lines(source)
     i = _usa_line(lines)
     lines[i] = lines[i].replace('"USA"', '"USX"', 1)
     with pytest.raises(UnmatchedAreasError) as info:
-        get_layout(LAYOUT)([_write(lines, tmp_path)])
+        get_layout(LAYOUT)([write_lines(lines, tmp_path / FILE)])
     err = info.value
     assert (err.file, err.column, err.names) == (FILE, "Country Code", ["USX"])
 
 
 def test_name_and_code_disagree(source: Path, tmp_path: Path) -> None:
-    lines = _lines(source)
+    lines = text_lines(source)
     i = _usa_line(lines)
     lines[i] = lines[i].replace('"USA"', '"ANT"', 1)  # a valid code (Netherlands Antilles), wrong line
-    err = _error(_write(lines, tmp_path))
+    err = layout_error(LAYOUT, write_lines(lines, tmp_path / FILE))
     assert (err.file, err.row, err.column) == (FILE, i + 1, "Country Code")
     assert "disagree" in str(err)
 
 
 def test_truncated_line(source: Path, tmp_path: Path) -> None:
-    lines = _lines(source)
+    lines = text_lines(source)
     i = _usa_line(lines)
     lines = lines[: i + 1]
     fields = next(csv.reader([lines[i]]))
     lines[i] = ",".join(f'"{f}"' for f in fields[:30])  # the copy stops after the 1985 cell of the USA line
-    err = _error(_write(lines, tmp_path))
+    err = layout_error(LAYOUT, write_lines(lines, tmp_path / FILE))
     assert (err.file, err.row, err.column) == (FILE, i + 1, "1986")
