@@ -16,24 +16,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from corridor.cli.common import run_guarded
-from corridor.cli.main import app
+from tests.cli_in_process import run_cli as run
 
 HEADER = "domain,category,estimate,se,cv,ci_lower,ci_upper,df,n,obs_status"
-
-
-def run(args: list[str], capsys) -> tuple[int, str, str]:
-    old = sys.argv
-    sys.argv = ["corridor", *map(str, args)]
-    code = 0
-    try:
-        run_guarded(app)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def rows(text: str) -> list[dict[str, str]]:

@@ -14,28 +14,17 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 
 import numpy as np
 import pytest
 
-from corridor.cli.common import run_guarded
-from corridor.cli.main import app
 from corridor.microdata.read import read_microdata
+from tests.cli_in_process import run_cli
 
 
 def run(args, capsys) -> tuple[int, list[dict[str, str]], str]:
-    old = sys.argv
-    sys.argv = ["corridor", *map(str, args)]
-    code = 0
-    try:
-        run_guarded(app)
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    cap = capsys.readouterr()
-    return code, list(csv.DictReader(io.StringIO(cap.out))), cap.err
+    code, out, err = run_cli(args, capsys)
+    return code, list(csv.DictReader(io.StringIO(out))), err
 
 
 def _cluster_prop_se(frame, category: str, domain_mask: np.ndarray) -> tuple[float, float]:
