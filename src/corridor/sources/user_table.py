@@ -44,7 +44,7 @@ import yaml
 
 from corridor.errors import InputError
 from corridor.reference.areas import area_code, resolve_iso3, resolve_names
-from corridor.reference.codes import check_code
+from corridor.reference.codes import codes
 from corridor.reference.concepts import concepts
 from corridor.sources.cells import check_unique, parse_cells
 from corridor.sources.ingest import IngestReport, combined_sha256
@@ -52,7 +52,6 @@ from corridor.sources.readers import open_workbook, read_csv_text, sheet_rows
 from corridor.store.warehouse import DatasetMeta, Warehouse
 
 ROLES = ("residence", "birthplace", "citizenship", "sex", "age", "year", "count", "status")
-SEX_CODES = {"_T", "M", "F"}
 
 
 def load_mapping(path: Path) -> dict[str, Any]:
@@ -122,15 +121,22 @@ def _areas(values: pd.Series, how: str, mapping: dict[str, Any], *, file: str, c
     return text.map(table)
 
 
-def _coded(values: pd.Series, codelist: str, rows: pd.Series, *, file: str, column: str) -> pd.Series:
-    """Check every value against a codelist; the first stranger is an error naming its row."""
-    for value in values.unique():
-        try:
-            check_code(codelist, value)
-        except InputError as exc:
-            row = int(rows[(values == value).to_numpy()].iloc[0])
-            raise InputError(exc.reason, file=file, row=row, column=column) from None
-    return values
+def _coded(raw: pd.Series, role: str, codelist: str, rows: pd.Series, mapping: dict[str, Any], *,
+           file: str, column: str) -> pd.Series:
+    """Labels of a coded dimension -> codes: through ``codes.<role>`` of the mapping, then the codelist.
+
+    The first label that is neither mapped nor a code of ``codelist`` is an error naming its row.
+    """
+    labels = raw.astype(str).str.strip()
+    table = {str(k): v for k, v in (mapping.get("codes", {}).get(role) or {}).items()}
+    coded = labels.map(lambda label: table.get(label, label))
+    valid = codes(codelist)
+    bad = ~coded.isin(list(valid))
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputError(f"{role} {raw.iloc[i]!r} is not {'/'.join(valid)} and not in codes.{role}",
+                         file=file, row=int(rows.iloc[i]), column=column)
+    return coded
 
 
 def read_user_table(path: Path, mapping: dict[str, Any]) -> pd.DataFrame:
@@ -163,19 +169,10 @@ def read_user_table(path: Path, mapping: dict[str, Any]) -> pd.DataFrame:
                                if counterpart is not None else "_T")
     sex = col("sex")
     if sex is not None:
-        sex_map = {str(k): v for k, v in (mapping.get("codes", {}).get("sex") or {}).items()}
-        coded = sex.astype(str).str.strip().map(lambda s: sex_map.get(s, s))
-        bad = ~coded.isin(SEX_CODES)
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(f"sex {sex.iloc[i]!r} is not _T/M/F and not in codes.sex", file=name,
-                             row=int(rows.iloc[i]), column=columns.get("sex", "sex"))
-        obs["sex"] = coded
+        obs["sex"] = _coded(sex, "sex", "SEX", rows, mapping, file=name, column=columns.get("sex", "sex"))
     age = col("age")
     if age is not None:
-        age_map = {str(k): v for k, v in (mapping.get("codes", {}).get("age") or {}).items()}
-        obs["age"] = _coded(age.astype(str).str.strip().map(lambda a: age_map.get(a, a)), "AGE", rows,
-                            file=name, column=columns.get("age", "age"))
+        obs["age"] = _coded(age, "age", "AGE", rows, mapping, file=name, column=columns.get("age", "age"))
     else:
         obs["age"] = "_T"
     year = col("year")
@@ -190,7 +187,7 @@ def read_user_table(path: Path, mapping: dict[str, Any]) -> pd.DataFrame:
     obs["time_period"] = years
     status = col("status")
     if status is not None:
-        status = _coded(status.astype(str).str.strip(), "OBS_STATUS", rows, file=name,
+        status = _coded(status, "status", "OBS_STATUS", rows, mapping, file=name,
                         column=columns.get("status", "status"))
     count_col = columns.get("count", "count")
     values, obs_status = parse_cells(col("count").astype(object), file=name, rows=rows,
