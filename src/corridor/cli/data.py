@@ -69,13 +69,7 @@ def ingest_cmd(
         elif layout is not None:
             _say(ingest_file(wh, [Path(t) for t in target], layout=layout, vintage=vintage))
         else:
-            with _progress() as progress:
-                task = progress.add_task("ingest", total=len(target))
-                for rid in target:
-                    progress.update(task, description=f"ingest {rid}")
-                    report = ingest_release(wh, rid, mirror=mirror)
-                    progress.advance(task)
-                    _say(report, progress.console)
+            _ingest_releases(wh, target, mirror=mirror)
 
 
 def datasets_cmd(fmt: FormatOpt = None, warehouse: WarehouseOpt = None) -> None:
@@ -140,13 +134,8 @@ def run_cmd(
     root = mirror_dir(mirror)
     err.print(f"mirror: {root}  warehouse: {path}")
     ids = ingestible()
-    with Warehouse.open(path) as wh, _progress() as progress:
-        task = progress.add_task("ingest", total=len(ids))
-        for rid in ids:
-            progress.update(task, description=f"{rid}")
-            report = ingest_release(wh, rid, mirror=mirror)
-            progress.advance(task)
-            _say(report, progress.console)
+    with Warehouse.open(path) as wh:
+        _ingest_releases(wh, ids, mirror=mirror)
     if flows:
         _estimate_flows(path, replicates=flow_replicates)
     with Warehouse.open(path, read_only=True) as wh:
@@ -199,6 +188,17 @@ def _summary(wh: Warehouse) -> None:
     ).fetchall()
     for method, period, total in totals:
         out.print(f"Estimated movers {period} ({method}): {total:,.0f}")
+
+
+def _ingest_releases(wh: Warehouse, ids: list[str], *, mirror: str | None) -> None:
+    """Ingest catalogue releases one after the other, with a progress bar and a line per release."""
+    with _progress() as progress:
+        task = progress.add_task("ingest", total=len(ids))
+        for rid in ids:
+            progress.update(task, description=f"ingest {rid}")
+            report = ingest_release(wh, rid, mirror=mirror)
+            progress.advance(task)
+            _say(report, progress.console)
 
 
 def _say(report: IngestReport, console: Console | None = None) -> None:
