@@ -226,21 +226,33 @@ def min_blocks(prep: Prepared, seed: np.ndarray | None, *, rtol: float, max_iter
     def blocks() -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
         for b in range(m1.shape[0]):
             x0, x1 = x0_all[b], x1_all[b]
-            src = np.flatnonzero(x0 > 0)
-            snk = np.flatnonzero(x1 > 0)
-            if src.size == 0 or snk.size == 0:
-                continue
-            s0 = x0[src].sum()
-            t1 = x1[snk] * (s0 / x1[snk].sum())  # tiny mismatches after matching: end to start total
-            prior = _prior_block(seed, src, snk)
-            if prior is None:
-                block = np.outer(x0[src], t1 / s0)
-            else:
-                block, rep = ipf2(prior, x0[src], t1, rtol=rtol, max_iter=max_iter)
-                report.append(rep)
-            yield b, src, snk, block
+            fitted = _fit_block(x0, x1, seed, rtol=rtol, max_iter=max_iter, report=report)
+            if fitted is not None:
+                yield (b, *fitted)
 
     return stayers, blocks()
+
+
+def _fit_block(x0: np.ndarray, x1: np.ndarray, seed: np.ndarray | None, *, rtol: float, max_iter: int,
+               report: list[IPFReport]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """One birthplace's table with margins ``x0`` (rows) and ``x1`` (columns), on their non-zero cells.
+
+    The end margin is scaled to the start total (tiny mismatches left after matching); without a prior
+    the table is the independence product, with one it is fitted by two-way IPF (Deming and Stephan
+    1940). Returns ``(rows, cols, block)``, or None when either margin is empty.
+    """
+    rows = np.flatnonzero(x0 > 0)
+    cols = np.flatnonzero(x1 > 0)
+    if rows.size == 0 or cols.size == 0:
+        return None
+    s0 = x0[rows].sum()
+    t1 = x1[cols] * (s0 / x1[cols].sum())
+    prior = _prior_block(seed, rows, cols)
+    if prior is None:
+        return rows, cols, np.outer(x0[rows], t1 / s0)
+    block, rep = ipf2(prior, x0[rows], t1, rtol=rtol, max_iter=max_iter)
+    report.append(rep)
+    return rows, cols, block
 
 
 def ind_blocks(prep: Prepared, seed: np.ndarray | None, *, rtol: float, max_iter: int,
@@ -249,19 +261,9 @@ def ind_blocks(prep: Prepared, seed: np.ndarray | None, *, rtol: float, max_iter
     m1, m2 = prep.start, prep.end
     for b in range(m1.shape[0]):
         x0, x1 = m1[b], m2[b]
-        rows = np.flatnonzero(x0 > 0)
-        cols = np.flatnonzero(x1 > 0)
-        if rows.size == 0 or cols.size == 0:
-            continue
-        s0 = x0[rows].sum()
-        t1 = x1[cols] * (s0 / x1[cols].sum())
-        prior = _prior_block(seed, rows, cols)
-        if prior is None:
-            block = np.outer(x0[rows], t1 / s0)
-        else:
-            block, rep = ipf2(prior, x0[rows], t1, rtol=rtol, max_iter=max_iter)
-            report.append(rep)
-        yield b, rows, cols, block
+        fitted = _fit_block(x0, x1, seed, rtol=rtol, max_iter=max_iter, report=report)
+        if fitted is not None:
+            yield (b, *fitted)
 
 
 def independence_prior(seed: np.ndarray | None) -> np.ndarray | None:
