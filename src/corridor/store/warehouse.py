@@ -271,6 +271,7 @@ class Warehouse:
         end_period: str | int | None = None,
         method: str | Sequence[str] | None = None,
         dataset_id: str | Sequence[str] | None = None,
+        series: str | Sequence[str] | None = None,
         as_of: str | None = None,
         latest: bool = True,
         scaled: bool = False,
@@ -303,6 +304,10 @@ class Warehouse:
         add("time_period", time_period)
         add("method", method)
         add("dataset_id", dataset_id)
+        if series is not None:
+            items = [series] if isinstance(series, str) else list(series)
+            where.append(f"d.series IN ({', '.join('?' for _ in items)})")
+            params.extend(items)
         if start_period is not None:
             where.append("TRY_CAST(left(o.time_period, 4) AS INTEGER) >= ?")
             params.append(int(str(start_period)[:4]))
