@@ -1,4 +1,9 @@
-"""Codelists other than areas: SEX, AGE, OBS_STATUS, CONF_STATUS (``data/codelists.yaml``).
+"""Codelists: SEX, AGE, OBS_STATUS, CONF_STATUS, UNIT_MEASURE, METHOD, CORE_TOPIC
+(``data/codelists.yaml``) and AREA (UN M49 with historical and non-standard areas, from
+:mod:`corridor.reference.areas`, plus ``_T`` for the total over areas).
+
+These are the only definitions of codes in corridor: the store validates writes against them and the
+API renders them.
 
 OBS_STATUS and CONF_STATUS carry the labels of the SDMX cross-domain code lists (CL_OBS_STATUS 2.2,
 CL_CONF_STATUS 1.3); SEX follows CL_SEX; AGE uses SDMX ``Y<from>T<to>`` notation (``Y0T4`` ...
@@ -14,6 +19,7 @@ from importlib.resources import files
 import yaml
 
 from corridor.errors import InputError
+from corridor.reference.areas import area_table
 
 #: OBS_STATUS codes that mark a missing value (the value cell is NULL): not collected, cannot exist,
 #: missing, suppressed.
@@ -31,17 +37,36 @@ def _lists() -> dict[str, dict[str, str]]:
     return {name: {str(k): str(v) for k, v in body["codes"].items()} for name, body in doc.items()}
 
 
+#: Name of each codelist (SDMX codelist id ``CL_<NAME>``).
+CODELIST_NAMES: dict[str, str] = {
+    "AREA": "Areas (UN M49 numeric codes)", "SEX": "Sex", "AGE": "Age groups",
+    "OBS_STATUS": "Observation status", "CONF_STATUS": "Confidentiality status",
+    "UNIT_MEASURE": "Unit of measure", "METHOD": "Methods (published, or corridor's estimation method ids)",
+    "CORE_TOPIC": "Core census questions on international migration",
+}
+
+
+@cache
+def _areas() -> dict[str, str]:
+    table = area_table()
+    out = {"_T": "Total (all areas)"}
+    out.update({str(k): str(v) for k, v in zip(table["m49"], table["name"], strict=True)})
+    return out
+
+
 def codelists() -> list[str]:
-    """Names of the codelists (``SEX``, ``AGE``, ``OBS_STATUS``, ``CONF_STATUS``)."""
-    return list(_lists())
+    """Names of the codelists (``AREA``, ``SEX``, ``AGE``, ``OBS_STATUS``, ...)."""
+    return ["AREA", *_lists()]
 
 
 def codes(codelist: str) -> dict[str, str]:
-    """``{code: label}`` of a codelist, in the order of the file."""
-    lists = _lists()
+    """``{code: label}`` of a codelist, in the order of its file."""
     name = codelist.upper()
+    if name == "AREA":
+        return dict(_areas())
+    lists = _lists()
     if name not in lists:
-        raise InputError(f"unknown codelist {codelist!r}; known: {', '.join(lists)}")
+        raise InputError(f"unknown codelist {codelist!r}; known: {', '.join(codelists())}")
     return dict(lists[name])
 
 

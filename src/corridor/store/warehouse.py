@@ -6,8 +6,12 @@ The schema is documented in ``docs/data-model.md``. Two rules hold everywhere:
   observations in one transaction: either everything lands or nothing does (a process killed in the
   middle leaves the previous state, because DuckDB discards an uncommitted transaction on restart).
   Writing the same bytes again (same sha256 and layout) changes nothing.
-* **Vintages are kept.** A new edition of a series never overwrites an older one; queries return the
-  latest vintage of each series unless asked (``as_of``) for a given dataset.
+* **Vintages are kept.** A new edition of a series never overwrites an older one; selections return the
+  latest vintage of each series unless asked (``as_of``) for a given dataset. The rule is written once,
+  in :mod:`corridor.store.selection`.
+
+Only this package speaks SQL to the warehouse. Every write is validated against the reference
+registries first (:mod:`corridor.store.validate`).
 """
 
 from __future__ import annotations
@@ -20,10 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import ibis
 import pandas as pd
 
 from corridor import __version__
 from corridor.errors import CorridorError, InputError
+from corridor.reference.dataflows import DIMENSION_COLUMNS
+from corridor.store.selection import KEY_COLUMNS, Selection, distinct_expr, selection_expr, summary_expr
+from corridor.store.validate import ValidationError, validate_observations
 
 DATASET_COLUMNS: dict[str, str] = {
     "dataset_id": "VARCHAR PRIMARY KEY",
@@ -53,10 +61,8 @@ DATASET_COLUMNS: dict[str, str] = {
     "notes": "VARCHAR",
 }
 
-#: Dimensions of an observation, in key order. Together with dataset_id they identify it.
-DIMENSIONS: tuple[str, ...] = (
-    "dataflow", "ref_area", "counterpart_area", "birthplace", "sex", "age", "time_period", "method",
-)
+#: Dimensions of an observation. Together with dataset_id they identify it.
+DIMENSIONS: tuple[str, ...] = KEY_COLUMNS
 
 OBSERVATION_COLUMNS: dict[str, str] = {
     "dataset_id": "VARCHAR NOT NULL",
@@ -77,16 +83,16 @@ OBSERVATION_COLUMNS: dict[str, str] = {
     "unit_mult": "INTEGER NOT NULL DEFAULT 0",
     "method": "VARCHAR NOT NULL DEFAULT 'published'",
     "basis": "VARCHAR",
+    "topic": "VARCHAR NOT NULL DEFAULT '_T'",
 }
 
 #: Default values for optional observation columns an adapter may leave out.
 OBSERVATION_DEFAULTS: dict[str, Any] = {
-    "counterpart_area": "_T", "birthplace": "_T", "sex": "_T", "age": "_T",
+    "counterpart_area": "_T", "birthplace": "_T", "sex": "_T", "age": "_T", "topic": "_T",
     "lower": None, "upper": None, "interval": None, "conf_status": "F",
     "unit_measure": "PS", "unit_mult": 0, "method": "published", "basis": None,
 }
 
-MISSING_STATUSES = frozenset({"O", "M", "L", "Q"})
 
 
 @dataclass
@@ -122,12 +128,18 @@ class WarehouseError(CorridorError):
 
 
 class Warehouse:
-    """An open warehouse file. Use :meth:`open`; close with :meth:`close` or a ``with`` block."""
+    """An open warehouse file. Use :meth:`open`; close with :meth:`close` or a ``with`` block.
+
+    The connection is private: observations are read with :meth:`select` (a
+    :class:`~corridor.store.selection.Selection`) and the named reads below; writes go through
+    :meth:`write_dataset`, which validates against the reference registries.
+    """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, read_only: bool) -> None:
-        self.con = con
+        self._con = con
         self.path = path
         self.read_only = read_only
+        self._ibis: Any = None
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
@@ -151,12 +163,21 @@ class Warehouse:
 
     def _create_schema(self) -> None:
         cols = ", ".join(f"{k} {v}" for k, v in DATASET_COLUMNS.items())
-        self.con.execute(f"CREATE TABLE IF NOT EXISTS datasets ({cols})")
+        self._con.execute(f"CREATE TABLE IF NOT EXISTS datasets ({cols})")
         cols = ", ".join(f"{k} {v}" for k, v in OBSERVATION_COLUMNS.items())
-        self.con.execute(f"CREATE TABLE IF NOT EXISTS observations ({cols})")
+        self._con.execute(f"CREATE TABLE IF NOT EXISTS observations ({cols})")
+        present = {r[0] for r in self._con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations'").fetchall()}
+        for column, ddl in OBSERVATION_COLUMNS.items():  # warehouses written before a column existed
+            if column not in present:
+                self._con.execute(f"ALTER TABLE observations ADD COLUMN {column} {ddl.replace('NOT NULL ', '')}")
+
+    def cursor(self) -> Warehouse:
+        """The same warehouse on a new cursor (one per thread: DuckDB connections are not thread-safe)."""
+        return Warehouse(self._con.cursor(), self.path, self.read_only)
 
     def close(self) -> None:
-        self.con.close()
+        self._con.close()
 
     def __enter__(self) -> Warehouse:
         return self
@@ -167,7 +188,7 @@ class Warehouse:
     # -- writing ---------------------------------------------------------------------------------
     def find_by_sha(self, sha256: str, layout: str | None) -> str | None:
         """The dataset id already holding these bytes in this layout, if any (idempotent ingest)."""
-        row = self.con.execute(
+        row = self._con.execute(
             "SELECT dataset_id FROM datasets WHERE sha256 = ? AND layout IS NOT DISTINCT FROM ?",
             [sha256, layout],
         ).fetchone()
@@ -178,8 +199,9 @@ class Warehouse:
 
         Re-writing the same bytes (same ``sha256`` and ``layout``) is a no-op returning the existing
         id. A dataset id already used for *other* content is an error (ids are stable names).
-        Observations are checked before anything is written: required columns, codes of status,
-        duplicate keys, missing values flagged, negative counts.
+        Observations are validated before anything is written (:mod:`corridor.store.validate`:
+        registered dataflow, codes of every coded column, units, value present iff status is not
+        missing, ``lower <= value <= upper``, no negative counts) and keys must be unique.
         """
         if self.read_only:
             raise WarehouseError(f"warehouse {self.path} is open read-only")
@@ -187,7 +209,7 @@ class Warehouse:
             existing = self.find_by_sha(meta.sha256, meta.layout)
             if existing is not None:
                 return existing
-        if self.con.execute(
+        if self._con.execute(
             "SELECT 1 FROM datasets WHERE dataset_id = ?", [meta.dataset_id]
         ).fetchone():
             raise WarehouseError(
@@ -202,154 +224,143 @@ class Warehouse:
         record["rows_rejected"] = rows_rejected
         names = list(DATASET_COLUMNS)
         values = [record.get(n) for n in names]
-        self.con.execute("BEGIN TRANSACTION")
+        self._con.execute("BEGIN TRANSACTION")
         try:
-            self.con.execute(
+            self._con.execute(
                 f"INSERT INTO datasets ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
                 values,
             )
-            self.con.register("_incoming", frame)
+            self._con.register("_incoming", frame)
             cols = ", ".join(OBSERVATION_COLUMNS)
-            self.con.execute(f"INSERT INTO observations ({cols}) SELECT {cols} FROM _incoming")
-            self.con.unregister("_incoming")
-            self.con.execute("COMMIT")
+            self._con.execute(f"INSERT INTO observations ({cols}) SELECT {cols} FROM _incoming")
+            self._con.unregister("_incoming")
+            self._con.execute("COMMIT")
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self._con.execute("ROLLBACK")
             raise
         return meta.dataset_id
 
     def delete_dataset(self, dataset_id: str) -> None:
         """Remove a dataset and its observations in one transaction (used to replace estimates)."""
-        self.con.execute("BEGIN TRANSACTION")
+        self._con.execute("BEGIN TRANSACTION")
         try:
-            self.con.execute("DELETE FROM observations WHERE dataset_id = ?", [dataset_id])
-            self.con.execute("DELETE FROM datasets WHERE dataset_id = ?", [dataset_id])
-            self.con.execute("COMMIT")
+            self._con.execute("DELETE FROM observations WHERE dataset_id = ?", [dataset_id])
+            self._con.execute("DELETE FROM datasets WHERE dataset_id = ?", [dataset_id])
+            self._con.execute("COMMIT")
         except BaseException:
-            self.con.execute("ROLLBACK")
+            self._con.execute("ROLLBACK")
             raise
 
-    # -- reading ---------------------------------------------------------------------------------
+    # -- provenance ------------------------------------------------------------------------------
     def datasets(self) -> pd.DataFrame:
         """All datasets with their provenance, newest first."""
-        return self.con.execute(
+        return self._con.execute(
             "SELECT * FROM datasets ORDER BY series, vintage DESC, ingested_at DESC"
         ).df()
 
     def dataset(self, dataset_id: str) -> dict[str, Any] | None:
-        rows = self.con.execute("SELECT * FROM datasets WHERE dataset_id = ?", [dataset_id]).df()
+        rows = self._con.execute("SELECT * FROM datasets WHERE dataset_id = ?", [dataset_id]).df()
         return None if rows.empty else rows.iloc[0].to_dict()
 
     def resolve_as_of(self, as_of: str) -> list[str]:
         """Dataset ids meant by ``as_of``: a dataset id, a release id, or ``series:vintage``."""
         if ":" in as_of and not as_of.startswith(("user:", "est:")):
             series, vintage = as_of.split(":", 1)
-            rows = self.con.execute(
+            rows = self._con.execute(
                 "SELECT dataset_id FROM datasets WHERE series = ? AND vintage = ?", [series, vintage]
             ).fetchall()
         else:
-            rows = self.con.execute(
+            rows = self._con.execute(
                 "SELECT dataset_id FROM datasets WHERE dataset_id = ? OR release_id = ?", [as_of, as_of]
             ).fetchall()
         if not rows:
-            known = ", ".join(r[0] for r in self.con.execute(
-                "SELECT dataset_id FROM datasets ORDER BY dataset_id").fetchall())
-            raise InputError(f"unknown vintage {as_of!r}; datasets in the warehouse: {known or 'none'}")
+            raise InputError(f"unknown vintage {as_of!r}: no dataset, release or series:vintage of that name "
+                             "(`corridor datasets` lists them)")
         return [r[0] for r in rows]
+
+    # -- selections ------------------------------------------------------------------------------
+    def _tables(self) -> tuple[Any, Any]:
+        if self._ibis is None:
+            self._ibis = ibis.duckdb.from_connection(self._con)
+        return self._ibis.table("observations"), self._ibis.table("datasets")
+
+    def select(self, sel: Selection, *, scaled: bool = False, limit: int | None = None,
+               offset: int = 0) -> pd.DataFrame:
+        """Observations of ``sel`` with their dataset's provenance columns (:data:`ROW_ORDER`).
+
+        ``scaled`` multiplies value/lower/upper by ``10**unit_mult`` (and sets ``unit_mult`` to 0);
+        ``limit``/``offset`` page through the rows in their fixed order.
+        """
+        expr = selection_expr(sel, *self._tables())
+        frame = (expr.limit(limit, offset=offset) if limit is not None else expr).execute()
+        return _scale(frame) if scaled else frame
+
+    def count(self, sel: Selection) -> int:
+        """How many observations ``sel`` selects."""
+        return int(selection_expr(sel, *self._tables()).count().execute())
+
+    def page(self, sel: Selection, *, limit: int, offset: int = 0) -> tuple[pd.DataFrame, int, list[str]]:
+        """One page of ``sel`` (rows ``offset`` .. ``offset+limit``), the total and every dataset id used."""
+        expr = selection_expr(sel, *self._tables())
+        ids = sorted(str(v) for v in expr.select("dataset_id").distinct().execute()["dataset_id"])
+        return expr.limit(limit, offset=offset).execute(), int(expr.count().execute()), ids
+
+    def distinct(self, sel: Selection, column: str) -> list[str]:
+        """Distinct values of a column among the observations ``sel`` selects, sorted."""
+        values = distinct_expr(sel, column, *self._tables()).execute()[column]
+        return [str(v) for v in values if v is not None and not pd.isna(v)]
+
+    def summary(self, sel: Selection, by: Sequence[str] = ("dataflow",)) -> pd.DataFrame:
+        """Per group of ``by``: observations, datasets, first and last period of the selection."""
+        return summary_expr(sel, *self._tables(), by=by).execute()
 
     def observations(
         self,
         dataflow: str | Sequence[str],
         *,
-        ref_area: str | Sequence[str] | None = None,
-        counterpart_area: str | Sequence[str] | None = None,
-        birthplace: str | Sequence[str] | None = None,
-        sex: str | Sequence[str] | None = None,
-        age: str | Sequence[str] | None = None,
-        time_period: str | Sequence[str] | None = None,
+        series: str | Sequence[str] | None = None,
+        dataset_id: str | Sequence[str] | None = None,
         start_period: str | int | None = None,
         end_period: str | int | None = None,
-        method: str | Sequence[str] | None = None,
-        dataset_id: str | Sequence[str] | None = None,
-        series: str | Sequence[str] | None = None,
         as_of: str | None = None,
         latest: bool = True,
         scaled: bool = False,
         include_missing: bool = True,
         include_restricted: bool = False,
+        **filters: str | Sequence[str] | None,
     ) -> pd.DataFrame:
-        """Observations with their dataset's provenance columns.
+        """Shorthand for :meth:`select`: ``column=code(s)`` filters on dimension columns.
 
-        Filters take one code or a list. ``start_period``/``end_period`` compare the first year of
-        ``time_period``. ``latest`` keeps, for each series and observation key, only the latest
-        vintage; ``as_of`` restricts to the datasets it names instead. ``scaled`` multiplies
-        value/lower/upper by ``10**unit_mult`` (and sets ``unit_mult`` to 0).
+        ``latest`` applies the vintage rule; ``as_of`` (a dataset id, release id or
+        ``series:vintage``) restricts to the datasets it names and applies the rule among them.
         """
-        where: list[str] = []
-        params: list[Any] = []
-
-        def add(column: str, codes: str | Sequence[str] | None) -> None:
-            if codes is None:
-                return
-            items = [codes] if isinstance(codes, str) else list(codes)
-            where.append(f"o.{column} IN ({', '.join('?' for _ in items)})")
-            params.extend(str(c) for c in items)
-
-        add("dataflow", dataflow)
-        add("ref_area", ref_area)
-        add("counterpart_area", counterpart_area)
-        add("birthplace", birthplace)
-        add("sex", sex)
-        add("age", age)
-        add("time_period", time_period)
-        add("method", method)
-        add("dataset_id", dataset_id)
-        if series is not None:
-            items = [series] if isinstance(series, str) else list(series)
-            where.append(f"d.series IN ({', '.join('?' for _ in items)})")
-            params.extend(items)
-        if start_period is not None:
-            where.append("TRY_CAST(left(o.time_period, 4) AS INTEGER) >= ?")
-            params.append(int(str(start_period)[:4]))
-        if end_period is not None:
-            where.append("TRY_CAST(left(o.time_period, 4) AS INTEGER) <= ?")
-            params.append(int(str(end_period)[:4]))
-        if not include_missing:
-            where.append("o.value IS NOT NULL")
-        if not include_restricted:
-            where.append("d.access = 'public'")
+        ids = dataset_id
         if as_of is not None:
             ids = self.resolve_as_of(as_of)
-            add("dataset_id", ids)
-            latest = False
-        clause = ("WHERE " + " AND ".join(where)) if where else ""
-        keys = ", ".join(f"o.{d}" for d in DIMENSIONS)
-        qualify = (
-            f"QUALIFY row_number() OVER (PARTITION BY d.series, {keys} "
-            "ORDER BY d.vintage DESC, d.ingested_at DESC) = 1"
-            if latest else ""
+            if dataset_id is not None:
+                wanted = {dataset_id} if isinstance(dataset_id, str) else set(dataset_id)
+                ids = [i for i in ids if i in wanted]
+        sel = Selection.of(
+            dataflow, series=series, dataset_ids=ids, vintages="latest" if latest else "all",
+            access=None if include_restricted else ("public",), start_year=start_period,
+            end_year=end_period, include_missing=include_missing, **filters,
         )
-        sql = f"""
-            SELECT o.*, d.series, d.vintage, d.concept, d.release_id, d.licence, d.publisher,
-                   d.kind, d.title
-            FROM observations o JOIN datasets d USING (dataset_id)
-            {clause}
-            {qualify}
-            ORDER BY o.dataflow, o.ref_area, o.counterpart_area, o.sex, o.age, o.time_period,
-                     d.series, d.vintage
-        """
-        frame = self.con.execute(sql, params).df()
-        if scaled and not frame.empty:
-            factor = 10.0 ** frame["unit_mult"].astype(float)
-            for col in ("value", "lower", "upper"):
-                frame[col] = frame[col] * factor
-            frame["unit_mult"] = 0
+        return self.select(sel, scaled=scaled)
+
+
+def _scale(frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
         return frame
+    factor = 10.0 ** frame["unit_mult"].astype(float)
+    for col in ("value", "lower", "upper"):
+        frame[col] = frame[col] * factor
+    frame["unit_mult"] = 0
+    return frame
 
 
 def _prepare_observations(obs: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
-    """Fill defaults, check codes and keys; raise before anything is written."""
-    frame = obs.copy()
+    """Fill defaults, validate against the registries, check keys; raise before anything is written."""
+    frame = obs.reset_index(drop=True)
     frame["dataset_id"] = meta.dataset_id
     for column, default in OBSERVATION_DEFAULTS.items():
         if column not in frame.columns:
@@ -357,23 +368,19 @@ def _prepare_observations(obs: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
     for column in ("dataflow", "ref_area", "time_period", "obs_status"):
         if column not in frame.columns:
             raise WarehouseError(f"observations for {meta.dataset_id} lack the column {column!r}")
-    for column in ("dataflow", "ref_area", "counterpart_area", "birthplace", "sex", "age",
-                   "time_period", "obs_status", "conf_status", "unit_measure", "method", "basis"):
+    for column in ("dataflow", *DIMENSION_COLUMNS, "time_period", "obs_status", "conf_status",
+                   "unit_measure", "basis"):
         frame[column] = frame[column].astype("string")
-    frame["value"] = pd.to_numeric(frame["value"], errors="raise").astype("float64")
-    for column in ("lower", "upper"):
-        frame[column] = pd.to_numeric(frame[column]).astype("float64")
+    for column in ("value", "lower", "upper"):
+        try:
+            frame[column] = pd.to_numeric(frame[column], errors="raise").astype("float64")
+        except (TypeError, ValueError) as exc:
+            raise ValidationError(f"dataset {meta.dataset_id}, column {column!r}: not a number ({exc})") from None
     frame["unit_mult"] = frame["unit_mult"].astype("int32")
-    missing = frame["value"].isna()
-    unflagged = missing & ~frame["obs_status"].isin(MISSING_STATUSES)
-    if unflagged.any():
-        raise WarehouseError(
-            f"{int(unflagged.sum())} missing value(s) in {meta.dataset_id} without a missing status "
-            "(O, M, L or Q): missing must never pass for a number"
-        )
-    dup = frame.duplicated(list(DIMENSIONS), keep=False)
+    validate_observations(frame, meta.dataset_id)
+    dup = frame.duplicated(list(KEY_COLUMNS), keep=False)
     if dup.any():
-        first = frame.loc[dup, list(DIMENSIONS)].iloc[0].to_dict()
+        first = frame.loc[dup, list(KEY_COLUMNS)].iloc[0].to_dict()
         raise WarehouseError(
             f"{int(dup.sum())} observations in {meta.dataset_id} share a key, e.g. {first}"
         )

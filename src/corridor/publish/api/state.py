@@ -72,7 +72,7 @@ class ServiceState:
              max_observations: int = 500_000, memory_index: bool = True) -> ServiceState:
         path = Path(warehouse)
         root = Warehouse.open(path, read_only=True)
-        catalog = Catalog.from_warehouse(root.con)
+        catalog = Catalog.from_warehouse(root)
         datasets = root.datasets()
         return cls(warehouse_path=path, root=root, catalog=catalog, datasets=datasets, tokens=tokens,
                    audit=audit, cache=ResponseCache(cache_size), max_observations=max_observations,
@@ -82,13 +82,13 @@ class ServiceState:
         """A :class:`Warehouse` on this thread's own cursor of the shared read-only connection."""
         wh = getattr(self._local, "warehouse", None)
         if wh is None:
-            wh = Warehouse(self.root.con.cursor(), self.warehouse_path, True)
+            wh = self.root.cursor()
             self._local.warehouse = wh
         return wh
 
     def new_warehouse(self) -> Warehouse:
         """A :class:`Warehouse` on a new cursor (for a background thread; close its ``con`` after)."""
-        return Warehouse(self.root.con.cursor(), self.warehouse_path, True)
+        return self.root.cursor()
 
     def provenance(self, dataset_id: str) -> dict[str, Any]:
         rows = self._by_id.get(dataset_id)
