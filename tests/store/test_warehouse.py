@@ -1,4 +1,4 @@
-"""The warehouse keeps vintages, refuses unflagged missing values and duplicate keys, and is atomic."""
+"""The warehouse keeps vintages, validates every write against the registries, and is atomic."""
 
 from __future__ import annotations
 
@@ -9,15 +9,21 @@ import sys
 import textwrap
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
+from corridor.errors import CorridorError
+from corridor.store.validate import ValidationError
 from corridor.store.warehouse import DatasetMeta, Warehouse, WarehouseError
+
+#: real M49 codes (USA, Mexico, Canada, ...) for test observations
+AREAS = ["840", "484", "124", "76", "32", "36", "250", "276", "380", "392"]
 
 
 def _obs(values: list[float | None], status: str = "A", period: str = "2020") -> pd.DataFrame:
     return pd.DataFrame({
-        "dataflow": "MIG_STOCK", "ref_area": [str(840 + i) for i in range(len(values))],
+        "dataflow": "MIG_STOCK", "ref_area": AREAS[:len(values)],
         "time_period": period, "value": values,
         "obs_status": [status if v is not None else "O" for v in values],
     })
@@ -29,12 +35,17 @@ def _meta(dataset_id: str, vintage: str, sha: str) -> DatasetMeta:
 
 
 def snapshot(path: Path) -> tuple:
-    """Everything stored, to compare before and after a refused operation."""
-    with Warehouse.open(path, read_only=True) as wh:
-        ds = wh.con.execute("SELECT dataset_id, sha256, rows_accepted FROM datasets ORDER BY 1").fetchall()
-        obs = wh.con.execute(
+    """Everything stored, to compare before and after a refused operation.
+
+    Read with DuckDB directly, from outside corridor's store: an independent look at the file."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        ds = con.execute("SELECT dataset_id, sha256, rows_accepted FROM datasets ORDER BY 1").fetchall()
+        obs = con.execute(
             "SELECT count(*), sum(hash(dataset_id, ref_area, counterpart_area, time_period, value)) "
             "FROM observations").fetchone()
+    finally:
+        con.close()
     return tuple(ds), obs
 
 
@@ -49,7 +60,7 @@ def test_vintages_are_kept_and_latest_wins(tmp_path: Path) -> None:
         assert latest["value"].isna().sum() == 1
         assert latest.loc[latest["value"].isna(), "obs_status"].tolist() == ["O"]
         older = wh.observations("MIG_STOCK", as_of="a-2019")
-        assert older["value"].tolist() == [100.0, 5.0]
+        assert dict(zip(older["ref_area"], older["value"], strict=True)) == {"840": 100.0, "484": 5.0}
         assert len(wh.observations("MIG_STOCK", latest=False)) == 4
 
 
@@ -67,20 +78,47 @@ def test_same_bytes_twice_is_a_no_op(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("frame", "message"),
     [
-        (_obs([1.0]).assign(value=[None], obs_status=["A"]), "without a missing status"),
+        (_obs([1.0]).assign(value=[None], obs_status=["A"]),
+         r"row 0: value must be empty exactly when OBS_STATUS is a missing status"),
+        (_obs([1.0, 2.0]).assign(value=[1.0, 3.0], obs_status=["A", "O"]),
+         r"row 1: value must be empty exactly when OBS_STATUS is a missing status"),
         (pd.concat([_obs([1.0]), _obs([2.0])]), "share a key"),
         (_obs([1.0]).drop(columns=["time_period"]), "lack the column 'time_period'"),
+        (_obs([1.0]).assign(dataflow="MIGSTOCK"), r"row 0, column 'dataflow': unknown dataflow 'MIGSTOCK'"),
+        (_obs([1.0, 2.0]).assign(obs_status=["A", "ZZ"]),
+         r"row 1, column 'obs_status': code\(s\) 'ZZ' not a code of OBS_STATUS"),
+        (_obs([1.0]).assign(conf_status="?"), r"row 0, column 'conf_status': code\(s\) '\?' not a code of CONF_STATUS"),
+        (_obs([1.0, -5.0]), r"row 1: negative number in MIG_STOCK"),
+        (_obs([10.0]).assign(lower=12.0, upper=15.0), r"row 0: lower bound above the value"),
+        (_obs([10.0]).assign(lower=[None], upper=8.0), r"row 0: value above the upper bound"),
+        (_obs([1.0]).assign(ref_area="841"), r"column 'ref_area': code\(s\) '841' not a code of AREA"),
+        (_obs([1.0]).assign(age="Y0T4"), r"column 'age': code\(s\) 'Y0T4' not a code of MIG_STOCK"),
+        (_obs([1.0]).assign(method="guessed"), r"column 'method': code\(s\) 'guessed' not a code of METHOD"),
+        (_obs([1.0]).assign(unit_measure="USD"), r"column 'unit_measure': code\(s\) 'USD' not a code of the units"),
+        (_obs([1.0]).assign(value="12,5"), r"column 'value': not a number"),
     ],
 )
 def test_bad_observations_are_refused_and_nothing_changes(tmp_path: Path, frame: pd.DataFrame,
                                                           message: str) -> None:
+    """Each rule of the registries, broken once: a clear message naming row, column and code, and an
+    unchanged warehouse."""
     path = tmp_path / "w.duckdb"
     with Warehouse.open(path) as wh:
         wh.write_dataset(_meta("keep", "1", "k"), _obs([7.0]))
     before = snapshot(path)
-    with Warehouse.open(path) as wh, pytest.raises(WarehouseError, match=message):
+    with Warehouse.open(path) as wh, pytest.raises((WarehouseError, ValidationError), match=message) as info:
         wh.write_dataset(_meta("bad", "2", "b"), frame)
+    assert isinstance(info.value, CorridorError)
+    if isinstance(info.value, ValidationError):
+        assert "dataset bad" in str(info.value) and "nothing was written" in str(info.value)
     assert snapshot(path) == before
+
+
+def test_a_negative_value_is_accepted_where_the_dataflow_allows_it(tmp_path: Path) -> None:
+    """Net migration can be negative (dataflows.yaml: NET_MIG nonnegative: false)."""
+    with Warehouse.open(tmp_path / "w.duckdb") as wh:
+        wh.write_dataset(_meta("net", "1", "n"), _obs([-5.0]).assign(dataflow="NET_MIG"))
+        assert wh.observations("NET_MIG")["value"].tolist() == [-5.0]
 
 
 def test_a_process_killed_before_commit_leaves_the_warehouse_consistent(tmp_path: Path) -> None:
@@ -106,10 +144,11 @@ def test_a_process_killed_before_commit_leaves_the_warehouse_consistent(tmp_path
                 return self._con.execute(sql, *args)
 
         wh = Warehouse.open({str(path)!r})
-        wh.con = PauseBeforeCommit(wh.con)
-        n = 200_000
-        obs = pd.DataFrame({{"dataflow": "MIG_STOCK", "ref_area": [str(i) for i in range(n)],
-                            "time_period": "2020", "value": 1.0, "obs_status": "A"}})
+        wh._con = PauseBeforeCommit(wh._con)  # the test reaches inside to stop just before COMMIT
+        areas, years = {AREAS!r}, range(1, 20_001)
+        obs = pd.DataFrame({{"dataflow": "MIG_STOCK", "ref_area": [a for a in areas for _ in years],
+                            "time_period": [str(y) for _ in areas for y in years],
+                            "value": 1.0, "obs_status": "A"}})
         wh.write_dataset(DatasetMeta(dataset_id="half", series="s", vintage="9", sha256="h"), obs)
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)

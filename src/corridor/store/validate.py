@@ -86,7 +86,8 @@ def validate_observations(frame: pd.DataFrame, dataset_id: str) -> None:
             dataflow(str(flow_id))
         except CorridorError as exc:
             first = int((frame["dataflow"] == flow_id).to_numpy().argmax())
-            raise ValidationError(f"dataset {dataset_id}, row {first}, column 'dataflow': {exc}") from None
+            raise ValidationError(f"dataset {dataset_id} rejected, nothing was written: row {first}, "
+                                  f"column 'dataflow': {exc}") from None
     for flow_id in flows:
         part = frame[frame["dataflow"] == flow_id] if len(flows) > 1 else frame
         try:
@@ -96,18 +97,17 @@ def validate_observations(frame: pd.DataFrame, dataset_id: str) -> None:
 
 
 def _message(cases: pd.DataFrame, dataset_id: str, flow_id: str, frame: pd.DataFrame) -> str:
-    """One line per broken rule: column, code or value, first row, count."""
+    """One line per broken rule: column and codes (column rules) or values (row rules), first row, count."""
     lines = []
-    cases = cases.assign(_column=cases["column"].fillna("(row)"))
-    for (column, check), group in cases.groupby(["_column", "check"], sort=False, dropna=False):
+    row_rules = cases["schema_context"] == "DataFrameSchema"
+    for check, group in cases[row_rules].groupby("check", sort=False):
         rows = sorted({int(i) for i in group["index"].dropna()})
-        first = rows[0] if rows else None
-        where = f"row {frame.index.get_loc(first)}" if first is not None else "rows"
-        if column == "(row)":
-            shown = frame.loc[first, ["obs_status", "value", "lower", "upper"]].to_dict() if first is not None else {}
-            lines.append(f"{where}: {check} ({shown}); {len(rows)} row(s) in all")
-        else:
-            bad = sorted({str(v) for v in group["failure_case"]})
-            lines.append(f"{where}, column {column!r}: code(s) {', '.join(repr(b) for b in bad[:10])} "
-                         f"{check}; {len(rows)} row(s) in all")
+        shown = frame.loc[rows[0], ["obs_status", "value", "lower", "upper"]].to_dict()
+        lines.append(f"row {rows[0]}: {check} (there: {shown}); {len(rows)} row(s) in all")
+    for (column, check), group in cases[~row_rules].groupby(["column", "check"], sort=False):
+        rows = sorted({int(i) for i in group["index"].dropna()})
+        where = f"row {rows[0]}" if rows else "rows"
+        bad = sorted({str(v) for v in group["failure_case"]})
+        lines.append(f"{where}, column {column!r}: code(s) {', '.join(repr(b) for b in bad[:10])} "
+                     f"{check}; {len(rows)} row(s) in all")
     return f"dataset {dataset_id} ({flow_id}) rejected, nothing was written: " + "; ".join(lines)

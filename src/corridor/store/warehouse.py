@@ -375,7 +375,8 @@ def _prepare_observations(obs: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
         try:
             frame[column] = pd.to_numeric(frame[column], errors="raise").astype("float64")
         except (TypeError, ValueError) as exc:
-            raise ValidationError(f"dataset {meta.dataset_id}, column {column!r}: not a number ({exc})") from None
+            raise ValidationError(f"dataset {meta.dataset_id} rejected, nothing was written: column {column!r}: "
+                                  f"not a number ({exc}); numbers are never guessed from text") from None
     frame["unit_mult"] = frame["unit_mult"].astype("int32")
     validate_observations(frame, meta.dataset_id)
     dup = frame.duplicated(list(KEY_COLUMNS), keep=False)
