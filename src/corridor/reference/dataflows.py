@@ -98,9 +98,12 @@ class Dataflow:
         return out
 
     def fixed_columns(self) -> dict[str, str]:
-        """Dimension columns outside the key (and not extra), held at the total ``_T``."""
+        """Dimension columns outside the key (and not extra), held at the total ``_T``.
+
+        ``method`` is never fixed: outside a key it says how each number was made (an attribute,
+        ``OBS_METHOD``)."""
         free = self.column_codelists()
-        return {c: "_T" for c in DIMENSION_COLUMNS if c not in free}
+        return {c: "_T" for c in DIMENSION_COLUMNS if c not in free and c != "method"}
 
 
 def _parse(flow_id: str, body: dict) -> Dataflow:

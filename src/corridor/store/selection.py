@@ -172,6 +172,12 @@ def summary_expr(sel: Selection, observations: ir.Table, datasets: ir.Table,
     ).order_by(list(by))
 
 
+def totals_expr(sel: Selection, observations: ir.Table, datasets: ir.Table, by: Sequence[str]) -> ir.Table:
+    """Per group: the sum of the selected values (NULL if all are missing) and how many were summed."""
+    table = selection_expr(sel, observations, datasets)
+    return table.group_by(list(by)).aggregate(value=table.value.sum(), n=table.value.count()).order_by(list(by))
+
+
 def describe(sel: Selection) -> Mapping[str, Any]:
     """A plain description of a selection (for messages and logs)."""
     return {"dataflows": list(sel.dataflows), **{c: list(v) for c, v in sel.filters},
