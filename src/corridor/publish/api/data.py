@@ -97,12 +97,11 @@ def _sources(state: ServiceState, query: DataQuery) -> tuple[tuple[str, ...] | N
     return tuple(dict.fromkeys(series)), (frozenset(datasets) if datasets else None)
 
 
-def query_selection(state: ServiceState, wh: Warehouse, query: DataQuery, access: frozenset[str] | None,
-                    dataset_ids: list[str] | None, series: tuple[str, ...] | None) -> Selection | None:
-    """The one selection a validated query means (``None``: no period of the dataflow qualifies)."""
-    periods = _period_codes(state, wh, query)
-    if periods == ():
-        return None
+def query_selection(query: DataQuery, access: frozenset[str] | None, *, dataset_ids: list[str] | None = None,
+                    series: tuple[str, ...] | None = None, periods: tuple[str, ...] | None = None) -> Selection:
+    """The one selection a validated query means: its key, the access levels the caller may read,
+    the datasets ``asOf`` names, the series ``source`` names, the period codes inside its periods
+    (``None``: no period bounds) and first/last N."""
     extra: dict[str, Any] = {} if periods is None else {"time_period": periods}
     return key_selection(query.flow, query.selection, access=access, dataset_ids=dataset_ids, series=series,
                          first_n=query.first_n, last_n=query.last_n, **extra)
@@ -136,10 +135,11 @@ def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: 
     wh = state.warehouse()
     ids = _check_as_of(state, wh, query, principal, request)
     series, keep_datasets = _sources(state, query)
-    sel = query_selection(state, wh, query, readable_levels(principal), ids, series)
-    if sel is None:
+    periods = _period_codes(state, wh, query)
+    if periods == ():  # no period of the dataflow lies inside startPeriod..endPeriod
         frame = pd.DataFrame()
     else:
+        sel = query_selection(query, readable_levels(principal), dataset_ids=ids, series=series, periods=periods)
         frame = state.index.select(wh, sel) if state.index is not None else wh.select(sel)
     if keep_datasets is not None and not frame.empty:
         frame = frame[frame["dataset_id"].isin(keep_datasets)]
