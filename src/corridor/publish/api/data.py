@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import InputError
 from corridor.publish.api.errors import ApiError
-from corridor.publish.api.index import key_selection
+from corridor.publish.api.index import key_selection, periods_selection
 from corridor.publish.api.keys import DataQuery, build_query, period_bounds
 from corridor.publish.api.negotiation import choose_format
 from corridor.publish.api.state import ServiceState, get_principal, get_state
@@ -72,7 +72,7 @@ def _period_codes(state: ServiceState, wh: Warehouse, query: DataQuery) -> tuple
     if state.index is not None:
         candidates = state.index.periods(wh, query.flow.id)
     else:
-        candidates = tuple(wh.distinct(Selection.of(query.flow.id, vintages="all", access=None), "time_period"))
+        candidates = tuple(wh.distinct(periods_selection(query.flow.id), "time_period"))
     return tuple(p for p in candidates if _within(p, query))
 
 

@@ -43,6 +43,11 @@ def key_selection(flow: Dataflow, key: Mapping[str, Sequence[str] | None] | None
     return Selection.of(flow.id, access=access, **filters, **options)
 
 
+def periods_selection(flow_id: str) -> Selection:
+    """Every observation of a dataflow, any vintage and access level: the source of its period codes."""
+    return Selection.of(flow_id, vintages="all", access=None)
+
+
 class PublicIndex:
     """Thread-safe LRU cache of public selections' results (see the module docstring).
 
@@ -93,7 +98,7 @@ class PublicIndex:
         """Every ``TIME_PERIOD`` code of a dataflow in the warehouse (any vintage, any access)."""
         found = self._periods.get(flow_id)
         if found is None:
-            found = tuple(wh.distinct(Selection.of(flow_id, vintages="all", access=None), "time_period"))
+            found = tuple(wh.distinct(periods_selection(flow_id), "time_period"))
             with self._lock:
                 self._periods[flow_id] = found
         return found
