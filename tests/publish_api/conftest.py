@@ -7,8 +7,10 @@ ingested from the mirror with the real adapters.
 
 Restricted material for the security tests is one dataset built from real figures: IMS 2020's
 United States rows written again as an *embargoed* later vintage of the same series (access
-``embargoed``), and the same rows as access ``microdata``. Tokens: ``analyst`` (role ``embargoed``),
-``guest`` (role ``press``), ``root`` (role ``admin``).
+``embargoed``, vintage 2099), and the same rows as access ``microdata`` (vintage 2098). Both are written
+through the store's validated write, as ``MIG_STOCK`` observations with registered codes. Tokens:
+``analyst`` (role ``embargoed``), ``archivist`` (role ``microdata``), ``guest`` (role ``press``),
+``root`` (role ``admin``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from tests.serving import corridor_serve
 
 IMS_RELEASES = ("undesa-ims-2019-od", "undesa-ims-2019-totals", "undesa-ims-2020-sex-destination")
 TOKENS = {"analyst": ("analyst-secret-token", ["embargoed"]), "guest": ("guest-secret-token", ["press"]),
-          "root": ("root-secret-token", ["admin"])}
+          "archivist": ("archivist-secret-token", ["microdata"]), "root": ("root-secret-token", ["admin"])}
 EMBARGOED_ID = "test-embargoed-ims-usa"
 MICRODATA_ID = "test-microdata-ims-usa"
 

@@ -10,7 +10,9 @@ from fastapi.routing import APIRoute
 
 from corridor.publish.api import data, datasets, structure
 from corridor.publish.formats import FORMATS
-from corridor.publish.structures import FIXED_CODELISTS, FLOW_DEFINITIONS
+from corridor.publish.structures import codelist_id
+from corridor.reference.codes import codelists
+from corridor.reference.dataflows import dataflows
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
 
@@ -24,15 +26,15 @@ def test_every_route_is_documented():
 
 
 def test_every_dataflow_format_and_parameter_is_documented():
-    for flow in FLOW_DEFINITIONS.values():
+    for flow in dataflows().values():
         assert f"| `{flow.id}` | `{flow.key_template}` |" in DOC, flow.id
     for writer in FORMATS.values():
         assert f"`{writer.id}`" in DOC and writer.media_type in DOC, writer.id
     for route in data.router.routes:
         for param in route.dependant.query_params:
             assert f"`{param.alias}`" in DOC, param.alias
-    for codelist in [*FIXED_CODELISTS, "CL_AREA", "CL_AGE", "CL_METHOD"]:
-        assert codelist in DOC, codelist
+    for name in codelists():
+        assert f"`{codelist_id(name)}`" in DOC, name
     for option in ("--host", "--port", "--warehouse", "--tokens", "--audit-log", "--workers", "--cache-size",
                    "--memory-index", "--preload"):
         assert option in DOC, option

@@ -1,33 +1,72 @@
-"""The in-memory index of public latest observations gives exactly what the warehouse gives."""
+"""The API's memory cache is a cache of selection results, never a second query language: a hit gives
+exactly what the store gives for the same selection, restricted selections are never kept, and the
+cache stays within its row budget."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from corridor.publish.api.index import PublicIndex
+from corridor.publish.api.index import PublicIndex, key_selection
+from corridor.reference.dataflows import dataflow
+from corridor.store.selection import Selection
 from corridor.store.warehouse import Warehouse
 
-INDEX = PublicIndex()  # one per module: each dataflow is loaded once
+SELECTIONS = [
+    key_selection(dataflow("MIG_STOCK"), {"ref_area": ["840"], "counterpart_area": ["484"], "sex": ["_T"]}),
+    key_selection(dataflow("MIG_STOCK"), {"ref_area": ["840", "124"], "sex": ["_T"]}, last_n=1),
+    key_selection(dataflow("MIG_STOCK"), {"counterpart_area": ["484"]}, time_period=("2015", "2019")),
+    key_selection(dataflow("POP"), {"ref_area": ["840"]}),
+]
 
 
-def _normal(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-    frame = frame.sort_values(key).reset_index(drop=True).astype(object)
-    return frame.where(frame.notna(), None)
+@pytest.fixture(scope="module")
+def wh(api_warehouse):
+    with Warehouse.open(api_warehouse, read_only=True) as opened:
+        yield opened
 
 
-@pytest.mark.parametrize(("flow", "filters", "start", "end"), [
-    ("MIG_STOCK", {"ref_area": ["840"], "counterpart_area": ["484"], "sex": ["_T"], "age": "_T",
-                   "birthplace": "_T"}, None, None),
-    ("MIG_STOCK", {"ref_area": ["840", "124", "9999"], "sex": ["_T"], "age": "_T", "birthplace": "_T"}, 2010, 2019),
-    ("MIG_STOCK", {"counterpart_area": ["484"], "sex": ["_T"], "age": "_T", "birthplace": "_T"}, 2015, None),
-    ("MIG_STOCK", {"ref_area": ["900"], "sex": ["F", "M"], "age": "_T", "birthplace": "_T"}, None, 2000),
-    ("POP", {"ref_area": ["840"]}, None, None),
-])
-def test_index_matches_warehouse(api_warehouse, flow, filters, start, end):
-    with Warehouse.open(api_warehouse, read_only=True) as wh:
-        expected = wh.observations(flow, **filters, start_period=start, end_period=end)
-        got = INDEX.observations(wh, flow, **filters, start_period=start, end_period=end)
-    key = ["dataset_id", "ref_area", "counterpart_area", "birthplace", "sex", "age", "time_period", "method"]
-    assert len(expected) > 0
-    pd.testing.assert_frame_equal(_normal(got, key), _normal(expected, key))
+@pytest.mark.parametrize("sel", SELECTIONS, ids=lambda s: f"{s.dataflows[0]}-{s.filter_map.get('ref_area')}")
+def test_a_hit_is_the_stores_answer(wh, sel):
+    cache = PublicIndex()
+    first = cache.select(wh, sel)
+    again = cache.select(wh, sel)
+    assert (cache.misses, cache.hits) == (1, 1) and again is first
+    assert len(first) > 0
+    pd.testing.assert_frame_equal(again, wh.select(sel))
+
+
+def test_key_selection_fixes_the_columns_outside_the_key():
+    sel = key_selection(dataflow("MIG_FLOW"), {"ref_area": ["840"]})
+    filters = sel.filter_map
+    # MIG_FLOW keeps flows by birthplace in the warehouse; its key does not, so the API serves the total
+    assert filters["birthplace"] == ("_T",) and filters["age"] == ("_T",) and filters["topic"] == ("_T",)
+    assert "method" not in filters and "counterpart_area" not in filters  # METHOD is in its key: any code
+    stock = key_selection(dataflow("MIG_STOCK"), None).filter_map
+    assert "method" not in stock  # outside a key, method is the OBS_METHOD attribute, not a total
+
+
+def test_restricted_selections_are_not_kept(wh):
+    cache = PublicIndex()
+    sel = Selection.of("MIG_STOCK", ref_area="840", access=("public", "embargoed"))
+    frame = cache.select(wh, sel)
+    assert "embargoed" in set(frame["access"])
+    cache.select(wh, sel)
+    assert len(cache) == 0 and cache.hits == 0
+
+
+def test_row_budget_evicts_the_least_recently_used(wh):
+    sizes = [len(wh.select(s)) for s in SELECTIONS[:2]]
+    cache = PublicIndex(max_rows=max(sizes))
+    cache.select(wh, SELECTIONS[0])
+    cache.select(wh, SELECTIONS[1])
+    assert len(cache) == 1 and cache.rows <= cache.max_rows
+    cache.select(wh, SELECTIONS[1])
+    assert cache.hits == 1  # the newer one stayed
+
+
+def test_preload_keeps_the_whole_dataflow_answer(wh):
+    cache = PublicIndex()
+    frame = cache.build(wh, "MIG_SHARE")
+    assert cache.select(wh, key_selection(dataflow("MIG_SHARE"))) is frame
+    assert "2019" in cache.periods(wh, "MIG_SHARE")

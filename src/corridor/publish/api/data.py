@@ -1,9 +1,13 @@
 """``GET /data/{flow}/{key}``: observations in SDMX REST form (SDMX 2.1 Section 7, "Data queries").
 
-The query is validated (:mod:`.keys`), the warehouse is asked through
-:meth:`corridor.store.warehouse.Warehouse.observations` (latest vintage of each series unless
-``asOf`` names a dataset), periods and first/last-N are applied, access to restricted datasets is
-checked and audited (:mod:`corridor.publish.security`), and the observations are written in the
+The query is validated (:mod:`.keys`) and becomes ONE :class:`~corridor.store.selection.Selection`
+(:func:`query_selection`): the key's codes, the access levels the caller may read (``public`` and the
+roles its token holds; every level for ``admin``), the datasets ``asOf`` names, the series ``source``
+names, the period codes inside ``startPeriod``/``endPeriod`` and first/last N. Which rows that means --
+the vintage rule after access, first/last N per series -- is decided by the store alone
+(:mod:`corridor.store.selection`); answers to public selections are kept in a memory cache
+(:mod:`.index`). Access to restricted datasets named by ``asOf`` is checked and every answer holding
+restricted rows is audited (:mod:`corridor.publish.security`); the observations are written in the
 negotiated format (:mod:`.negotiation`, :mod:`corridor.publish.formats`).
 """
 
@@ -18,12 +22,15 @@ from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import InputError
 from corridor.publish.api.errors import ApiError
+from corridor.publish.api.index import key_selection, periods_selection
 from corridor.publish.api.keys import DataQuery, build_query, period_bounds
 from corridor.publish.api.negotiation import choose_format
 from corridor.publish.api.state import ServiceState, get_principal, get_state
 from corridor.publish.formats import FORMATS, DataResult, FormatWriter
-from corridor.publish.security import Principal
-from corridor.publish.structures import ATTRIBUTES
+from corridor.publish.security import ADMIN_ROLE, PUBLIC, Principal
+from corridor.reference.dataflows import ATTRIBUTES
+from corridor.store.selection import Selection
+from corridor.store.warehouse import Warehouse
 
 router = APIRouter(tags=["data"])
 
@@ -41,100 +48,108 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _latest(frame: pd.DataFrame, state: ServiceState) -> pd.DataFrame:
-    """Per series and observation key, the latest vintage (the warehouse's rule, applied after access
-    filtering so that a refused newer vintage does not hide a readable older one)."""
-    if frame.empty:
-        return frame
-    ingested = frame["dataset_id"].map(lambda ds: state.provenance(ds).get("ingested_at"))
-    keys = ["series", "dataflow", "ref_area", "counterpart_area", "birthplace", "sex", "age", "time_period",
-            "method"]
-    ordered = frame.assign(_ingested=ingested).sort_values(["vintage", "_ingested"], ascending=False,
-                                                          kind="stable")
-    return ordered.drop_duplicates(keys).drop(columns="_ingested")
+def readable_levels(principal: Principal) -> frozenset[str] | None:
+    """The access levels ``principal`` may read (:meth:`Principal.may_read`); ``None``: every level."""
+    if ADMIN_ROLE in principal.roles:
+        return None
+    return frozenset({PUBLIC, *principal.roles})
 
 
-def _within_periods(frame: pd.DataFrame, query: DataQuery) -> pd.DataFrame:
-    if frame.empty or (query.start is None and query.end is None):
-        return frame
-    bounds = frame["time_period"].map(period_bounds)
-    keep = bounds.map(lambda b: b is not None
-                      and (query.start is None or b[0] >= query.start)
-                      and (query.end is None or b[1] <= query.end))
-    return frame[keep.astype(bool)]
+def _within(period: str, query: DataQuery) -> bool:
+    """Whether the whole period lies between the start of ``startPeriod`` and the end of ``endPeriod``."""
+    bounds = period_bounds(period)
+    return bounds is not None and (query.start is None or bounds[0] >= query.start) \
+        and (query.end is None or bounds[1] <= query.end)
 
 
-def _first_last(frame: pd.DataFrame, query: DataQuery) -> pd.DataFrame:
-    if frame.empty or (query.first_n is None and query.last_n is None):
-        return frame
-    series = [d.column for d in query.flow.dimensions] + ["dataset_id"]
-    start = frame["time_period"].map(lambda p: (period_bounds(p) or (pd.Timestamp.max.date(),))[0])
-    ordered = frame.assign(_start=start).sort_values([*series, "_start"], kind="stable")
-    parts = []
-    grouped = ordered.groupby(series, sort=False, dropna=False)
-    if query.first_n is not None:
-        parts.append(grouped.head(query.first_n))
-    if query.last_n is not None:
-        parts.append(grouped.tail(query.last_n))
-    return pd.concat(parts).drop_duplicates().drop(columns="_start")
+def _period_codes(state: ServiceState, wh: Warehouse, query: DataQuery) -> tuple[str, ...] | None:
+    """The dataflow's ``TIME_PERIOD`` codes inside the query's periods (``None``: no period bounds).
+
+    SDMX periods (``2019-Q3``, a flow period ``2010-2015``) are compared as date ranges here, and the
+    selection then filters on the codes that qualify."""
+    if query.start is None and query.end is None:
+        return None
+    if state.index is not None:
+        candidates = state.index.periods(wh, query.flow.id)
+    else:
+        candidates = tuple(wh.distinct(periods_selection(query.flow.id), "time_period"))
+    return tuple(p for p in candidates if _within(p, query))
+
+
+def _sources(state: ServiceState, query: DataQuery) -> tuple[tuple[str, ...] | None, frozenset[str] | None]:
+    """``source=``: the series it names (directly or through a dataset or release id), and -- when it
+    names datasets or releases -- the dataset ids to keep of those series' answer."""
+    if not query.source:
+        return None, None
+    table = state.datasets
+    series: list[str] = []
+    datasets: set[str] = set()
+    named_series = set(query.source) & set(table["series"])
+    for token in query.source:
+        if token in named_series:
+            series.append(token)
+            continue
+        rows = table[(table["dataset_id"] == token) | (table["release_id"] == token)]
+        datasets.update(rows["dataset_id"])
+        series.extend(rows["series"])
+    if datasets:
+        datasets.update(table.loc[table["series"].isin(named_series), "dataset_id"])
+    return tuple(dict.fromkeys(series)), (frozenset(datasets) if datasets else None)
+
+
+def query_selection(query: DataQuery, access: frozenset[str] | None, *, dataset_ids: list[str] | None = None,
+                    series: tuple[str, ...] | None = None, periods: tuple[str, ...] | None = None) -> Selection:
+    """The one selection a validated query means: its key, the access levels the caller may read,
+    the datasets ``asOf`` names, the series ``source`` names, the period codes inside its periods
+    (``None``: no period bounds) and first/last N."""
+    extra: dict[str, Any] = {} if periods is None else {"time_period": periods}
+    return key_selection(query.flow, query.selection, access=access, dataset_ids=dataset_ids, series=series,
+                         first_n=query.first_n, last_n=query.last_n, **extra)
+
+
+def _check_as_of(state: ServiceState, wh: Warehouse, query: DataQuery, principal: Principal,
+                 request: Request) -> list[str] | None:
+    """The dataset ids ``asOf`` names; 404 if none, 401/403 (audited) if the caller may not read one."""
+    if query.as_of is None:
+        return None
+    try:
+        ids = wh.resolve_as_of(query.as_of)
+    except InputError as exc:
+        raise ApiError(404, f"asOf: {exc.reason}") from exc
+    refused = [ds for ds in ids if not principal.may_read(state.access_of(ds))]
+    if refused:
+        status = 403 if principal.authenticated else 401
+        state.audit_request(request, principal, decision="refused", datasets=refused,
+                            reason=f"asOf names restricted dataset(s); HTTP {status}")
+        what = ", ".join(f"{ds} ({state.access_of(ds)})" for ds in refused)
+        advice = ("send 'Authorization: Bearer <token>' with a token holding that role"
+                  if status == 401 else "your token does not hold the role it needs")
+        challenge = {"WWW-Authenticate": 'Bearer realm="corridor"'} if status == 401 else None
+        raise ApiError(status, f"asOf={query.as_of} is restricted material: {what}; {advice}",
+                       headers=challenge)
+    return ids
 
 
 def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: Request) -> DataResult:
-    """Run a validated query: access control, warehouse query, periods, first/last N."""
+    """Run a validated query: ``asOf`` access check, one selection, audit of restricted rows."""
     wh = state.warehouse()
-    include_restricted = bool(principal.roles)
-    if query.as_of is not None:
-        try:
-            ids = wh.resolve_as_of(query.as_of)
-        except InputError as exc:
-            raise ApiError(404, f"asOf: {exc.reason}") from exc
-        closed = [ds for ds in ids if state.access_of(ds) != "public"]
-        if closed:
-            refused = [ds for ds in closed if not principal.may_read(state.access_of(ds))]
-            if refused:
-                status = 403 if principal.authenticated else 401
-                state.audit_request(request, principal, decision="refused", datasets=refused,
-                                    reason=f"asOf names restricted dataset(s); HTTP {status}")
-                what = ", ".join(f"{ds} ({state.access_of(ds)})" for ds in refused)
-                advice = ("send 'Authorization: Bearer <token>' with a token holding that role"
-                          if status == 401 else "your token does not hold the role it needs")
-                challenge = {"WWW-Authenticate": 'Bearer realm="corridor"'} if status == 401 else None
-                raise ApiError(status, f"asOf={query.as_of} is restricted material: {what}; {advice}",
-                               headers=challenge)
-            include_restricted = True
-    filters: dict[str, Any] = {col: codes for col, codes in query.selection.items() if codes}
-    filters.update(query.flow.fixed_columns())
-    start_year = query.start.year if query.start else None
-    end_year = query.end.year if query.end else None
-    index = None
-    if state.index is not None and query.as_of is None and not include_restricted:
-        index = state.index.ready(query.flow.id, state.new_warehouse)
-    if index is not None:
-        frame = index.select(filters, start_year, end_year)
+    ids = _check_as_of(state, wh, query, principal, request)
+    series, keep_datasets = _sources(state, query)
+    periods = _period_codes(state, wh, query)
+    if periods == ():  # no period of the dataflow lies inside startPeriod..endPeriod
+        frame = pd.DataFrame()
     else:
-        frame = wh.observations(
-            query.flow.id, **filters, start_period=start_year, end_period=end_year, as_of=query.as_of,
-            latest=query.as_of is None and not include_restricted, include_restricted=include_restricted,
-        )
-    restricted_rows: list[str] = []
-    if include_restricted and not frame.empty:
-        access = frame["dataset_id"].map(state.access_of)
-        readable = access.map(principal.may_read).astype(bool)
-        frame = frame[readable]
-        if query.as_of is None:
-            frame = _latest(frame, state)
-        restricted_rows = sorted(set(frame.loc[frame["dataset_id"].map(state.access_of) != "public",
-                                               "dataset_id"]))
-    if query.source:
-        frame = frame[frame["series"].isin(query.source) | frame["dataset_id"].isin(query.source)
-                      | frame["release_id"].isin(query.source)]
-    frame = _first_last(_within_periods(frame, query), query)
+        sel = query_selection(query, readable_levels(principal), dataset_ids=ids, series=series, periods=periods)
+        frame = state.index.select(wh, sel) if state.index is not None else wh.select(sel)
+    if keep_datasets is not None and not frame.empty:
+        frame = frame[frame["dataset_id"].isin(keep_datasets)]
     if frame.empty:
         raise ApiError(404, f"no observations of {query.flow.id} match key {query.key or 'all'!r} "
                             "with these parameters")
     if len(frame) > state.max_observations:
         raise ApiError(413, f"the query selects {len(frame):,} observations, more than the limit of "
                             f"{state.max_observations:,} per response: narrow the key or the periods")
+    restricted_rows = sorted(set(frame.loc[frame["access"] != PUBLIC, "dataset_id"]))
     if restricted_rows:
         state.audit_request(request, principal, decision="granted", reason="data query returned restricted "
                             "observations", datasets=restricted_rows)
@@ -153,11 +168,8 @@ def sdmx_frame(frame: pd.DataFrame, query: DataQuery) -> pd.DataFrame:
         out[dim.id] = frame[dim.column].astype(str)
     out["TIME_PERIOD"] = frame["time_period"].astype(str)
     out["OBS_VALUE"] = frame["value"].astype("float64")
-    for att_id, column, _dtype, _desc in ATTRIBUTES:
-        if column in frame.columns:
-            out[att_id] = frame[column]
-        else:
-            out[att_id] = None
+    for att_id, (column, _codelist, _description) in ATTRIBUTES.items():
+        out[att_id] = frame[column] if column in frame.columns else None
     out["UNIT_MULT"] = out["UNIT_MULT"].fillna(0).astype("int64")
     for col in ("LOWER", "UPPER"):
         out[col] = out[col].astype("float64")

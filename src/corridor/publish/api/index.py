@@ -1,123 +1,118 @@
-"""An in-memory index of the public, latest-vintage observations of each dataflow.
+"""A memory cache of selection results: :class:`~corridor.store.selection.Selection` -> observations.
 
-The warehouse cannot change while it is served (a read-only DuckDB file keeps writers out), so the
-answer of :meth:`Warehouse.observations(flow, latest=True)` for a whole dataflow is fixed. It is read
-once per dataflow, on the first query that needs it, and kept with the row positions of each
-``ref_area``: a query for one country then costs a dictionary look-up and a few vectorised
-comparisons instead of a scan of the observations table.
+Which rows a selection means is decided in one place, :mod:`corridor.store.selection`; this module
+never filters rows itself. It keeps the frames :meth:`Warehouse.select` returned, keyed by the
+selection (a frozen, hashable dataclass), least recently used first out, bounded by the total number
+of rows kept. A served warehouse does not change (it is opened read-only, and a newly published one
+gets a new service state and a new cache), so a selection's answer is fixed and can be kept.
 
-Filtering after the latest-vintage selection gives the same rows as filtering before it, because
-every filter is on a column of the observation key (the warehouse picks the latest vintage per
-series *and key*). Queries with ``asOf`` or from a token holding roles (restricted material) go to
-the warehouse directly.
+Only selections readable by everyone (``access == {"public"}``) are kept: the answers of token
+holders, which may hold restricted rows, are read from the warehouse each time, as before.
+
+The cache also keeps, per dataflow, the distinct ``TIME_PERIOD`` codes of the dataflow (every vintage
+and access level: a superset used only to turn an SDMX period range into the list of period codes a
+selection filters on; it returns no observations itself).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from corridor.publish.structures import fixed_columns
+from corridor.reference.dataflows import Dataflow, dataflow
+from corridor.store.selection import Selection
 from corridor.store.warehouse import Warehouse
 
+#: Rows kept at most, over every cached selection (the whole of MIG_STOCK is ~440,000 rows).
+DEFAULT_MAX_ROWS = 1_000_000
+_PUBLIC = frozenset({"public"})
 
-class FlowIndex:
-    """All public latest-vintage observations of one dataflow, with row positions by ``ref_area``."""
 
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame.reset_index(drop=True)
-        codes = self.frame["ref_area"].astype(str).to_numpy()
-        order = np.argsort(codes, kind="stable")
-        sorted_codes = codes[order]
-        bounds = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1], True])
-        self.rows = {str(sorted_codes[bounds[i]]): order[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)}
-        self.first_year = pd.to_numeric(self.frame["time_period"].astype(str).str[:4],
-                                        errors="coerce").to_numpy()
-        # key columns as numpy arrays, converted once (converting a column per query costs more than
-        # the whole query)
-        self.columns = {c: self.frame[c].to_numpy(dtype=object)
-                        for c in ("counterpart_area", "birthplace", "sex", "age", "method", "dataflow")
-                        if c in self.frame.columns}
+def key_selection(flow: Dataflow, key: Mapping[str, Sequence[str] | None] | None = None, *,
+                  access: Iterable[str] | None = ("public",), **options: Any) -> Selection:
+    """The selection an API key means: the key's codes per column (``None``: every code), the columns
+    outside the key at ``_T`` (:func:`~corridor.publish.structures.fixed_columns`), and ``options``
+    passed on to :meth:`Selection.of` (``dataset_ids``, ``series``, ``time_period``, ``first_n`` ...)."""
+    filters: dict[str, Any] = {column: codes for column, codes in (key or {}).items() if codes}
+    filters.update(fixed_columns(flow))
+    return Selection.of(flow.id, access=access, **filters, **options)
 
-    def select(self, filters: dict[str, Any], start_year: int | None, end_year: int | None) -> pd.DataFrame:
-        """Rows matching ``column -> code or codes`` filters and the first-year bounds."""
-        areas = filters.get("ref_area")
-        if areas is not None:
-            areas = [areas] if isinstance(areas, str) else list(areas)
-            parts = [self.rows[a] for a in areas if a in self.rows]
-            positions = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-        else:
-            positions = np.arange(len(self.frame))
-        mask = np.ones(len(positions), dtype=bool)
-        for column, codes in filters.items():
-            if column == "ref_area" or codes is None:
-                continue
-            column_values = self.columns.get(column)
-            if column_values is None:
-                column_values = self.frame[column].to_numpy(dtype=object)
-            values = column_values[positions]
-            if isinstance(codes, str):
-                mask &= values == codes
-            else:
-                mask &= np.isin(values, np.asarray(list(codes), dtype=object))
-        if start_year is not None or end_year is not None:
-            years = self.first_year[positions]
-            if start_year is not None:
-                mask &= years >= start_year
-            if end_year is not None:
-                mask &= years <= end_year
-        return self.frame.iloc[positions[mask]]
+
+def periods_selection(flow_id: str) -> Selection:
+    """Every observation of a dataflow, any vintage and access level: the source of its period codes."""
+    return Selection.of(flow_id, vintages="all", access=None)
 
 
 class PublicIndex:
-    """:class:`FlowIndex` per dataflow, built in a background thread on first demand (thread-safe).
+    """Thread-safe LRU cache of public selections' results (see the module docstring).
 
-    Until a dataflow's index is ready, :meth:`observations` returns ``None`` and the caller asks the
-    warehouse, so no request waits for a build (reading a large dataflow takes seconds).
+    Callers must not modify a frame they get: the same object is handed to every hit.
     """
 
-    def __init__(self) -> None:
-        self._flows: dict[str, FlowIndex] = {}
-        self._building: set[str] = set()
-        self._failed: dict[str, str] = {}
+    def __init__(self, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+        self.max_rows = max_rows
+        self._frames: OrderedDict[Selection, pd.DataFrame] = OrderedDict()
+        self._rows = 0
+        self._periods: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
 
-    def build(self, wh: Warehouse, dataflow: str) -> FlowIndex:
-        """Build (or return) the index of ``dataflow`` now, in the calling thread."""
-        index = self._flows.get(dataflow)
-        if index is None:
-            index = FlowIndex(wh.observations(dataflow, latest=True, include_restricted=False))
-            self._flows[dataflow] = index
-        return index
+    @staticmethod
+    def cacheable(sel: Selection) -> bool:
+        return sel.access == _PUBLIC
 
-    def _build_in_background(self, wh: Warehouse, dataflow: str) -> None:
-        try:
-            self.build(wh, dataflow)
-        except Exception as exc:  # noqa: BLE001 - keep serving from the warehouse; remember why
-            self._failed[dataflow] = repr(exc)
-        finally:
-            with self._lock:
-                self._building.discard(dataflow)
-            wh.con.close()
-
-    def ready(self, dataflow: str, open_cursor: Callable[[], Warehouse] | None = None) -> FlowIndex | None:
-        """The index if built; otherwise start building it (with a warehouse from ``open_cursor``)."""
-        index = self._flows.get(dataflow)
-        if index is not None or open_cursor is None or dataflow in self._failed:
-            return index
+    def select(self, wh: Warehouse, sel: Selection) -> pd.DataFrame:
+        """``wh.select(sel)``, from the cache when this selection was read before."""
+        if not self.cacheable(sel):
+            return wh.select(sel)
         with self._lock:
-            if dataflow in self._building:
-                return None
-            self._building.add(dataflow)
-        threading.Thread(target=self._build_in_background, args=(open_cursor(), dataflow),
-                         name=f"index-{dataflow}", daemon=True).start()
-        return None
+            frame = self._frames.get(sel)
+            if frame is not None:
+                self._frames.move_to_end(sel)
+                self.hits += 1
+                return frame
+            self.misses += 1
+        frame = wh.select(sel)
+        self._keep(sel, frame)
+        return frame
 
-    def observations(self, wh: Warehouse, dataflow: str, *, start_period: int | None = None,
-                     end_period: int | None = None, **filters: str | Sequence[str] | None) -> pd.DataFrame:
-        """Same rows as ``wh.observations(dataflow, latest=True, **filters)`` for public data (builds the
-        index in this thread if needed)."""
-        return self.build(wh, dataflow).select(filters, start_period, end_period)
+    def _keep(self, sel: Selection, frame: pd.DataFrame) -> None:
+        if len(frame) > self.max_rows:
+            return
+        with self._lock:
+            if sel in self._frames:
+                return
+            self._frames[sel] = frame
+            self._rows += len(frame)
+            while self._rows > self.max_rows:
+                _, dropped = self._frames.popitem(last=False)
+                self._rows -= len(dropped)
+
+    def periods(self, wh: Warehouse, flow_id: str) -> tuple[str, ...]:
+        """Every ``TIME_PERIOD`` code of a dataflow in the warehouse (any vintage, any access)."""
+        found = self._periods.get(flow_id)
+        if found is None:
+            found = tuple(wh.distinct(periods_selection(flow_id), "time_period"))
+            with self._lock:
+                self._periods[flow_id] = found
+        return found
+
+    def build(self, wh: Warehouse, flow_id: str) -> pd.DataFrame:
+        """Read the answer to ``/data/{flow_id}/all`` (public, latest vintages) into the cache now, with
+        the dataflow's periods (``--preload``)."""
+        self.periods(wh, flow_id)
+        return self.select(wh, key_selection(dataflow(flow_id)))
+
+    @property
+    def rows(self) -> int:
+        """Rows currently kept."""
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._frames)

@@ -19,7 +19,6 @@ dataflow) whose message names the part of the query that was wrong and what woul
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -27,7 +26,9 @@ from functools import lru_cache
 
 from corridor.errors import InputError
 from corridor.publish.api.errors import ApiError
-from corridor.publish.structures import AGENCY, Catalog, FlowDefinition
+from corridor.publish.structures import AGENCY, Catalog, codelist_id
+from corridor.reference.areas import area_code
+from corridor.reference.dataflows import Dataflow, Dimension
 
 _PERIOD = re.compile(
     r"^(?P<y>\d{4})(?:-(?:(?P<s>S[12])|(?P<q>Q[1-4])|(?P<m>0[1-9]|1[0-2])(?:-(?P<d>0[1-9]|[12]\d|3[01]))?"
@@ -37,7 +38,7 @@ _CODE = re.compile(r"^[A-Za-z0-9_@$\-]{1,40}$")
 MAX_N = 10_000
 
 
-def parse_flow_ref(text: str, catalog: Catalog) -> FlowDefinition:
+def parse_flow_ref(text: str, catalog: Catalog) -> Dataflow:
     """The dataflow named by ``MIG_STOCK`` / ``CORRIDOR,MIG_STOCK`` / ``CORRIDOR,MIG_STOCK,1.0``."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) == 1:
@@ -60,22 +61,18 @@ def parse_flow_ref(text: str, catalog: Catalog) -> FlowDefinition:
 
 
 def _area_alias(code: str) -> str | None:
-    """M49 code for an ISO 3166 alpha-3 code or ``WORLD`` (via corridor.reference.areas), else None."""
+    """M49 code for an ISO 3166 alpha-3 code, ``WORLD`` or an exact UN name, else None."""
     try:
-        areas = importlib.import_module("corridor.reference.areas")
-    except ModuleNotFoundError:
-        return None
-    try:
-        return str(areas.area_code(code))
-    except (InputError, KeyError, ValueError):
+        return area_code(code)
+    except InputError:
         return None
 
 
-def _normalise(code: str, codelist: str, catalog: Catalog) -> str | None:
-    known = catalog.codes[codelist]
+def _normalise(code: str, dim: Dimension, catalog: Catalog) -> str | None:
+    known = catalog.codes_of(dim)
     if code in known:
         return code
-    if codelist == "CL_AREA":
+    if dim.codelist == "AREA":
         if code.isdigit() and code.lstrip("0") in known:
             return code.lstrip("0")
         alias = _area_alias(code)
@@ -87,7 +84,7 @@ def _normalise(code: str, codelist: str, catalog: Catalog) -> str | None:
     return None
 
 
-def parse_key(key: str, flow: FlowDefinition, catalog: Catalog) -> dict[str, list[str] | None]:
+def parse_key(key: str, flow: Dataflow, catalog: Catalog) -> dict[str, list[str] | None]:
     """Warehouse column -> codes asked for (``None`` = every code) for an SDMX key string."""
     selection: dict[str, list[str] | None] = {d.column: None for d in flow.dimensions}
     key = key.strip()
@@ -109,13 +106,13 @@ def parse_key(key: str, flow: FlowDefinition, catalog: Catalog) -> dict[str, lis
             if not _CODE.match(raw):
                 raise ApiError(400, f"{raw!r} in position {dim.id} of key {key!r} is not a code "
                                     "(letters, digits and _ only)")
-            code = _normalise(raw, dim.codelist, catalog)
+            code = _normalise(raw, dim, catalog)
             if code is None:
                 hint = " (areas are UN M49 numbers, e.g. 840; ISO alpha-3 also accepted)" \
-                    if dim.codelist == "CL_AREA" else \
-                    f" (codes: {', '.join(list(catalog.codes[dim.codelist])[:20])})"
+                    if dim.codelist == "AREA" else \
+                    f" (codes: {', '.join(list(catalog.codes_of(dim))[:20])})"
                 raise ApiError(400, f"unknown code {raw!r} for {dim.id} in key {key!r}: not in codelist "
-                                    f"{dim.codelist}{hint}")
+                                    f"{codelist_id(dim.codelist)}{hint}")
             if code not in codes:
                 codes.append(code)
         selection[dim.column] = codes
@@ -177,7 +174,7 @@ def parse_period(text: str, name: str) -> tuple[date, date]:
 class DataQuery:
     """A validated data query."""
 
-    flow: FlowDefinition
+    flow: Dataflow
     key: str
     selection: dict[str, list[str] | None]
     start: date | None = None

@@ -6,7 +6,7 @@ added one would (Datasette's renderers habit): to add a format, write a module a
 
 A writer receives a :class:`DataResult`: the dataflow, the observations as an SDMX-shaped frame
 (columns = key dimensions, ``TIME_PERIOD``, ``OBS_VALUE``, then the attributes of
-``corridor.publish.structures.ATTRIBUTES``), and the provenance of every dataset they come from.
+``corridor.reference.dataflows.ATTRIBUTES``), and the provenance of every dataset they come from.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from corridor.publish.structures import Catalog, FlowDefinition
+from corridor.publish.structures import Catalog
+from corridor.reference.dataflows import Dataflow
 
 
 @dataclass
@@ -26,7 +27,7 @@ class DataResult:
     """Observations of one data query, ready to be written."""
 
     catalog: Catalog
-    flow: FlowDefinition
+    flow: Dataflow
     frame: pd.DataFrame
     datasets: dict[str, dict[str, Any]]
     query_url: str = ""

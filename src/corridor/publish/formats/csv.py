@@ -19,7 +19,7 @@ def table(result: DataResult) -> pd.DataFrame:
     columns: list[str] = []
     for dim in result.flow.dimensions:
         columns.append(dim.id)
-        if dim.codelist == "CL_AREA":
+        if dim.codelist == "AREA":
             frame[f"{dim.id}_NAME"] = frame[dim.id].map(area_names)
             columns.append(f"{dim.id}_NAME")
     if "METHOD" in columns and "OBS_METHOD" in frame.columns:  # MIG_FLOW: the method is a dimension

@@ -49,14 +49,14 @@ def build(result: DataResult) -> dict[str, Any]:
     dimension: dict[str, Any] = {}
     positions: list[np.ndarray] = []
     sizes: list[int] = []
-    codelists = {d.id: d.codelist for d in result.flow.dimensions}
+    key_dims = {d.id: d for d in result.flow.dimensions}
     for dim in dims:
         codes = list(dict.fromkeys(frame[dim].astype(str))) if not frame.empty else []
         if dim == "TIME_PERIOD":
             codes.sort()
         index = {c: i for i, c in enumerate(codes)}
-        if dim in codelists:
-            names = catalog.codes[codelists[dim]]
+        if dim in key_dims:
+            names = catalog.codes_of(key_dims[dim])
             labels = {c: names.get(c, c) for c in codes}
         elif dim == "DATASET_ID":
             labels = {c: str(result.datasets.get(c, {}).get("title") or c) for c in codes}
