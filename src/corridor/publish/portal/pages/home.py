@@ -1,8 +1,8 @@
 """``/``: world map of international migrants as a share of the population.
 
 Numerator: UN DESA International Migrant Stock, latest vintage, all origins, both sexes (MIG_STOCK,
-COUNTERPART_AREA ``_T``). Denominator: UN World Population Prospects 2019 population (POP, totals over
-sex and age). Query string: ``year``.
+COUNTERPART_AREA ``_T``). Denominator: UN World Population Prospects population, latest edition in the
+warehouse (POP, totals over sex and age; the page names the edition). Query string: ``year``.
 """
 
 from __future__ import annotations
@@ -29,10 +29,12 @@ def home(request: Request, year: str | None = Query(None, description="reference
     if years:
         chosen = year if year in years else years[0]
         frame, used = queries.migrant_share(wh, chosen)
+        used_datasets = catalogue.datasets(wh, used)
         rows = frame[frame["m49"].map(is_country)].dropna(subset=["share"])
         world = frame[frame["m49"] == WORLD]
         context.update(
-            year=chosen, requested=year, datasets=catalogue.datasets(wh, used),
+            year=chosen, requested=year, datasets=used_datasets,
+            pop_editions=sorted({d["vintage"] for d in used_datasets if d["series"] == catalogue.WPP_POP_SERIES}),
             spec=charts.world_map(
                 charts.records(frame, ["m49", "name", "share", "migrants", "population", "obs_status",
                                        "dataset_id", "pop_dataset_id"]),
