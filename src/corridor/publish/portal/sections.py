@@ -26,7 +26,7 @@ from . import charts
 from .areas import area_name
 from .queries import catalogue
 from .queries import country as queries
-from .queries.catalogue import ASYLUM_SEEKERS, MIG_FLOW, REFUGEES, REMIT
+from .queries.catalogue import ASYLUM_SEEKERS, MIG_FLOW, REFUGEES, REMIT, REMIT_COST
 
 
 def view_of(flow: str) -> View:
@@ -182,13 +182,13 @@ for _section in (
                    _bilateral_totals(REFUGEES, "Refugees hosted", "Refugees from this country")),
     CountrySection("asylum", "Asylum seekers", "sections/bilateral.html",
                    _bilateral_totals(ASYLUM_SEEKERS, "Asylum seekers hosted", "Asylum seekers from this country")),
-    CountrySection("flows", "Estimated migration flows", "sections/flows.html", build_flows,
+    CountrySection("flows", view_of(MIG_FLOW).title, "sections/flows.html", build_flows,
                    empty_message=f"No flow estimates (dataflow {MIG_FLOW}) are loaded for this country. "
                                  "Run a flow estimation (`corridor flows ...`) to add them; published "
                                  "stocks are not flows."),
     CountrySection("remittances", "Remittances received and sent", "sections/bilateral.html",
                    _bilateral_totals(REMIT, "Remittances received", "Remittances sent")),
-    CountrySection("remit_cost", "Cost of sending remittances", "sections/remit_cost.html",
+    CountrySection("remit_cost", view_of(REMIT_COST).title, "sections/remit_cost.html",
                    build_remittance_costs),
     CountrySection("census", "Core census questions asked", "sections/census.html", build_census),
 ):
