@@ -14,9 +14,12 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from corridor.store.warehouse import Warehouse
+from corridor.publish.portal.queries.catalogue import CENSUS_QUESTION
+from corridor.reference.codes import codes
+from corridor.store.warehouse import DatasetMeta, Warehouse
 from tests.serving import corridor_serve
 
 #: Releases the portal's pages draw on (used only when ``loaded_warehouse`` is not defined).
@@ -39,8 +42,6 @@ def portal_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     written by the flows package exactly as ``corridor flows estimate`` writes it.
     """
     from corridor.estimate.flows.store import estimate_into_warehouse
-    from corridor.microdata.compliance import record_compliance
-    from corridor.microdata.variables import parse_map
 
     path = tmp_path_factory.mktemp("portal") / "corridor.duckdb"
     try:
@@ -54,11 +55,32 @@ def portal_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     with Warehouse.open(path) as wh:
         estimate_into_warehouse(wh, methods=["da_min_closed"], periods=[(2010, 2015)], sexes=["_T"],
                                 replicates=20)
-        # census compliance of the real IPUMS CPS 2016 extract in the mirror: it carries MIGRATE1
-        # (residence one year ago, core question C) and none of the other core questions
-        record_compliance(wh.con, "ipums-cps-00160", ref_area="840", reference_year=2016, kind="survey",
-                          varmap=parse_map("residence_past_date=MIGRATE1,age=AGE"))
+        write_census_answers(wh, "ipums-cps-00160", ref_area="840", reference_year=2016, kind="survey",
+                             answered={"C": "MIGRATE1"})
     return path
+
+
+def write_census_answers(wh: Warehouse, source: str, *, ref_area: str, reference_year: int, kind: str,
+                         answered: dict[str, str]) -> str:
+    """Record which core census questions ``source`` answers, as dataflow ``CENSUS_QUESTION`` observations.
+
+    The shape ``corridor.microdata.compliance.record_compliance`` writes (one dataset ``census:<source>``
+    of kind ``kind``, one series per source; per core topic A..E value 1 answered / 0 not, the answering
+    variable in ``basis``, TIME_PERIOD the reference year, method ``recorded``), written here through
+    ``Warehouse.write_dataset`` so that the portal's tests do not depend on that module's version.
+    The material: the real IPUMS CPS 2016 extract in the mirror carries MIGRATE1 (residence one year
+    ago, core question C) and none of the other core questions.
+    """
+    topics = [code for code in codes("CORE_TOPIC") if code != "_T"]
+    obs = pd.DataFrame({
+        "dataflow": CENSUS_QUESTION, "ref_area": ref_area, "topic": topics, "time_period": str(reference_year),
+        "value": [1.0 if t in answered else 0.0 for t in topics], "basis": [answered.get(t) for t in topics],
+        "method": "recorded", "unit_measure": "PURE_NUMB", "obs_status": "A",
+    })
+    meta = DatasetMeta(dataset_id=f"census:{source}", series=f"census-questions/{source}",
+                       vintage="20260101T000000", kind=kind, title=f"Core census questions answered by {source}",
+                       publisher="corridor", method="recorded")
+    return wh.write_dataset(meta, obs)
 
 
 @pytest.fixture()

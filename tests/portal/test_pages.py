@@ -15,8 +15,15 @@ import httpx
 import jsonschema
 import pytest
 
-from corridor.publish.portal import STATIC_DIR, charts, queries
+from corridor.publish.portal import STATIC_DIR, charts
 from corridor.publish.portal.pages import corridor_page, country, explorer, home, sources
+from corridor.publish.portal.queries import catalogue
+from corridor.publish.portal.queries import country as country_queries
+from corridor.publish.portal.queries import home as home_queries
+from corridor.publish.portal.queries import sources as sources_queries
+from corridor.publish.portal.queries.catalogue import MIG_STOCK
+from corridor.publish.portal.queries.corridor import corridor_observations
+from corridor.publish.portal.queries.explorer import explorer_selection, observations_page
 from corridor.publish.portal.sections import COUNTRY_SECTIONS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "portal.md"
@@ -69,9 +76,9 @@ def test_static_assets_are_the_recorded_versions(portal_url):
 
 def test_world_share_uses_ims_latest_and_wpp2019(wh):
     """Home map figures: IMS 2020 world total over WPP 2019 world population, both named."""
-    years = queries.map_years(wh)
+    years = home_queries.map_years(wh)
     assert "2020" in years and "1990" in years
-    frame, used = queries.migrant_share(wh, "2020")
+    frame, used = home_queries.migrant_share(wh, "2020")
     world = frame.set_index("m49").loc["900"]
     assert world["migrants"] == 280_598_105  # IMS 2020, world mid-2020
     # WPP 2019: world population 2020 = 7,794,798.7 thousand (MANIFEST.md)
@@ -81,23 +88,28 @@ def test_world_share_uses_ims_latest_and_wpp2019(wh):
 
 
 def test_explorer_page_matches_the_warehouse(wh):
-    """The explorer's paged SQL returns what Warehouse.observations returns (same vintage rule)."""
+    """The explorer's pages are slices of the store's selection, in its order, with its total and datasets."""
     filters = {"ref_area": "840", "age": "_T", "birthplace": "_T"}
-    full = wh.observations("MIG_STOCK", **filters)
-    page, total = queries.observations_page(wh, "MIG_STOCK", filters, limit=100_000)
+    full = wh.observations(MIG_STOCK, **filters)
+    sel = explorer_selection(wh, MIG_STOCK, filters)
+    page, total, ids = observations_page(wh, sel, limit=100_000)
     assert total == len(full) == len(page)
+    assert ids == sorted(full["dataset_id"].unique())
     key = ["dataset_id", "ref_area", "counterpart_area", "sex", "time_period"]
     assert sorted(map(tuple, page[key].to_numpy())) == sorted(map(tuple, full[key].to_numpy()))
-    first, _ = queries.observations_page(wh, "MIG_STOCK", filters, limit=10, offset=0)
+    first, _, _ = observations_page(wh, sel, limit=10, offset=0)
     assert list(first["counterpart_area"]) == list(full["counterpart_area"].iloc[:10])
-    older, n_old = queries.observations_page(wh, "MIG_STOCK", {"ref_area": "900", "counterpart_area": "_T"},
-                                             as_of="undesa-ims-2019-totals")
-    assert n_old > 0 and set(older["dataset_id"]) == {"undesa-ims-2019-totals"}
+    later, again, _ = observations_page(wh, sel, limit=10, offset=25)
+    assert again == total and list(later["counterpart_area"]) == list(full["counterpart_area"].iloc[25:35])
+    older = explorer_selection(wh, MIG_STOCK, {"ref_area": "900", "counterpart_area": "_T"},
+                               as_of="undesa-ims-2019-totals")
+    rows, n_old, old_ids = observations_page(wh, older)
+    assert n_old > 0 and set(rows["dataset_id"]) == {"undesa-ims-2019-totals"} and old_ids == ["undesa-ims-2019-totals"]
 
 
 def test_corridor_reads_every_source(wh):
     """Mexico -> USA: UN DESA (2019 edition) and World Bank (2017) side by side, never merged."""
-    frame = queries.corridor_observations(wh, "484", "840")
+    frame = corridor_observations(wh, "484", "840")
     stock = frame[(frame["dataflow"] == "MIG_STOCK") & (frame["sex"] == "_T")]
     by = {(d, t): v for d, t, v in zip(stock["dataset_id"], stock["time_period"], stock["value"], strict=True)}
     assert by[("undesa-ims-2019-od", "2019")] == 11_489_684
@@ -106,7 +118,7 @@ def test_corridor_reads_every_source(wh):
 
 def test_vintage_revision_table(wh):
     """Sources page: IMS 2019 vs 2020 editions for the world, years both publish (1990-2015)."""
-    rev = queries.vintage_revisions(wh)
+    rev = sources_queries.vintage_revisions(wh)
     assert list(rev["time_period"]) == ["1990", "1995", "2000", "2005", "2010", "2015"]
     assert rev.attrs["old"] == "2019" and rev.attrs["new"] == "2020"
     assert rev.set_index("time_period").loc["1990", "new"] == 152_986_157  # IMS 2020 edition, mid-1990
@@ -123,7 +135,7 @@ def test_chart_specs_are_valid_vega_lite(wh):
         for part in [content, *[v for v in content.values() if isinstance(v, dict)]]:
             if isinstance(part.get("spec"), dict):
                 specs.append(part["spec"])
-    frame, _ = queries.migrant_share(wh, "2020")
+    frame, _ = home_queries.migrant_share(wh, "2020")
     specs.append(charts.world_map(charts.records(frame, ["m49", "name", "share", "migrants", "population",
                                                          "obs_status", "dataset_id", "pop_dataset_id"]),
                                   year="2020", title="t"))
@@ -148,7 +160,7 @@ def test_flows_panel_says_when_no_estimates_are_loaded(request, wh):
     """Without country-level MIG_FLOW the panel says so; with corridor's estimate it has a chord matrix."""
     from corridor.store.warehouse import Warehouse
 
-    flows = queries.flows_for(wh, "484")
+    flows = country_queries.flows_for(wh, "484")
     assert flows is not None and flows["names"][0] == "Mexico" and len(flows["names"]) == 9
     assert any(v > 0 for row in flows["matrix"] for v in row)
     assert flows["interval"].startswith("bootstrap 90% percentile")
@@ -157,7 +169,7 @@ def test_flows_panel_says_when_no_estimates_are_loaded(request, wh):
     except pytest.FixtureLookupError:
         pytest.skip("loaded_warehouse (without estimates) is not defined in this checkout")
     with Warehouse.open(plain, read_only=True) as bare:
-        assert queries.flows_for(bare, "484") is None  # Abel's flows are regional: no country chord
+        assert country_queries.flows_for(bare, "484") is None  # Abel's flows are regional: no country chord
     section = next(s for s in COUNTRY_SECTIONS if s.id == "flows")
     assert "No flow estimates" in section.empty_message
 
@@ -174,18 +186,21 @@ def test_restricted_datasets_never_reach_the_pages(tmp_path, mirror):
     path = tmp_path / "restricted.duckdb"
     with Warehouse.open(path) as wh:
         ingest_release(wh, "undesa-ims-2020-sex-destination", mirror=mirror)
-        rows = wh.observations("MIG_STOCK", ref_area="840")
+        rows = wh.observations(MIG_STOCK, ref_area="840")
         obs = rows[["dataflow", "ref_area", "counterpart_area", "sex", "age", "time_period", "value",
                     "obs_status"]].assign(value=rows["value"] + 1)
         wh.write_dataset(DatasetMeta(dataset_id="test-embargoed", series="undesa-ims", vintage="2099",
                                      access="embargoed", title="TEST ONLY: embargoed"), obs)
     with Warehouse.open(path, read_only=True) as wh:
-        page, total = queries.observations_page(wh, "MIG_STOCK", {"ref_area": "840", "counterpart_area": "_T"})
+        sel = explorer_selection(wh, MIG_STOCK, {"ref_area": "840", "counterpart_area": "_T"})
+        page, total, ids = observations_page(wh, sel)
         assert total > 0 and set(page["dataset_id"]) == {"undesa-ims-2020-sex-destination"}
-        assert page.attrs["dataset_ids"] == ["undesa-ims-2020-sex-destination"]
+        assert ids == ["undesa-ims-2020-sex-destination"]
         assert 50_632_836 in set(page.loc[page["time_period"] == "2020", "value"])  # IMS 2020, USA 2020
-        assert "test-embargoed" not in {d["dataset_id"] for d in queries.datasets(wh)}
-        assert "test-embargoed" not in set(queries.corridor_observations(wh, "_T", "840")["dataset_id"])
-        assert queries.vintage_revisions(wh, "840").empty  # one public vintage only: nothing to compare
-        assert "test-embargoed" not in set(queries.stock_totals(wh, "840", "immigrants")["dataset_id"])
-        assert queries.codes(wh, "MIG_STOCK", "ref_area")  # codes come from public datasets
+        assert "test-embargoed" not in {d["dataset_id"] for d in catalogue.datasets(wh)}
+        assert "test-embargoed" not in set(corridor_observations(wh, "_T", "840")["dataset_id"])
+        assert sources_queries.vintage_revisions(wh, "840").empty  # one public vintage only: nothing to compare
+        assert "test-embargoed" not in set(country_queries.stock_totals(wh, "840", "immigrants")["dataset_id"])
+        assert catalogue.codes(wh, MIG_STOCK, "ref_area")  # codes come from public datasets
+        embargoed_only = explorer_selection(wh, MIG_STOCK, {"ref_area": "840"}, as_of="test-embargoed")
+        assert observations_page(wh, embargoed_only)[1] == 0  # naming the vintage does not open it

@@ -1,6 +1,6 @@
 """How a page gets the warehouse: the app keeps one open :class:`Warehouse` on ``app.state.warehouse``;
-each request reads through its own DuckDB cursor (a DuckDB connection must not be shared between
-threads, and FastAPI runs these page handlers in a thread pool)."""
+each request reads through its own cursor (:meth:`Warehouse.cursor`: a DuckDB connection must not be
+shared between threads, and FastAPI runs these page handlers in a thread pool)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from corridor.store.warehouse import Warehouse
 
 
 def page_warehouse(request: Request) -> Iterator[Warehouse]:
-    """FastAPI dependency: a read-only view of the app's warehouse on a cursor of its own."""
+    """FastAPI dependency: the app's warehouse on a cursor of its own, closed after the request."""
     shared: Warehouse | None = getattr(request.app.state, "warehouse", None)
     if shared is None:
         raise HTTPException(503, "no warehouse is open: start the portal with `corridor serve --warehouse PATH`")
-    cursor = shared.con.cursor()
+    wh = shared.cursor()
     try:
-        yield Warehouse(cursor, shared.path, read_only=True)
+        yield wh
     finally:
-        cursor.close()
+        wh.close()

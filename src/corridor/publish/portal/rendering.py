@@ -1,7 +1,7 @@
 """Jinja2 rendering for the portal: one environment, the filters every page uses.
 
 Numbers are never printed bare: the ``num`` filter writes "missing" for a NULL (missing is not zero),
-``status`` turns an SDMX ``OBS_STATUS`` code into a labelled badge.
+``status`` turns an SDMX ``OBS_STATUS`` code into a badge labelled from the reference codelist.
 """
 
 from __future__ import annotations
@@ -15,21 +15,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from corridor.reference.codes import codes
+
 TEMPLATES_DIR = Path(__file__).with_name("templates")
 STATIC_DIR = Path(__file__).with_name("static")
 
-#: SDMX cross-domain OBS_STATUS codes (SDMX Glossary, code list CL_OBS_STATUS v2.2).
-OBS_STATUS_LABELS: dict[str, str] = {
-    "A": "normal", "B": "break in series", "E": "estimated", "F": "forecast", "I": "imputed",
-    "P": "provisional", "U": "low reliability", "Q": "missing: suppressed", "O": "missing",
-    "M": "missing: nil or not applicable", "L": "missing: not collected",
-}
-
-#: SDMX CONF_STATUS codes.
-CONF_STATUS_LABELS: dict[str, str] = {
-    "F": "free", "A": "primary confidential (small count)", "C": "confidential",
-    "D": "secondary confidential", "S": "secondary confidential (set by sender)", "N": "not for publication",
-}
+#: OBS_STATUS code -> label: the reference codelist (SDMX CL_OBS_STATUS 2.2, ``reference/data/codelists.yaml``).
+OBS_STATUS_LABELS: dict[str, str] = codes("OBS_STATUS")
 
 
 def is_missing(value: Any) -> bool:

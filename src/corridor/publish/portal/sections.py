@@ -1,15 +1,14 @@
-"""Registries that let a new dataflow plug into the pages without touching them.
+"""The country profile's sections: a registry that lets a new panel plug into the page without touching it.
 
-* :data:`DATAFLOW_VIEWS` — how a dataflow is titled, what its value means and its unit; used by the
-  corridor page (every dataflow with data for the pair gets a panel) and the explorer. A dataflow
-  missing here still shows, under a generic view.
-* :data:`COUNTRY_SECTIONS` — the panels of the country profile, in order. Each has a ``build``
-  function ``(warehouse, m49) -> dict | None`` and a template under ``templates/sections/``. ``None``
-  hides the panel, or shows ``empty_message`` when the panel should say that nothing is loaded
-  (estimated flows: "no flow estimates are loaded" is information).
+:data:`COUNTRY_SECTIONS` — the panels of the country profile, in order. Each has a ``build`` function
+``(warehouse, m49) -> dict | None`` and a template under ``templates/sections/``. ``None`` hides the
+panel, or shows ``empty_message`` when the panel should say that nothing is loaded (estimated flows:
+"no flow estimates are loaded" is information).
 
 To add a panel: write ``build`` (use :mod:`.queries`), a template, and call :func:`register_section`
-(built-in panels go through the same function).
+(built-in panels go through the same function). How a dataflow reads on a page (title, value title,
+unit, description, direction) is the dataflow registry's ``view`` (:func:`view_of`), owned by
+:mod:`corridor.reference.dataflows`.
 """
 
 from __future__ import annotations
@@ -18,50 +17,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from corridor.microdata.compliance import census_round
+from corridor.reference.codes import codes
+from corridor.reference.dataflows import View, dataflow
 from corridor.store.warehouse import Warehouse
 
-from . import charts, queries
+from . import charts
 from .areas import area_name
+from .queries import catalogue
+from .queries import country as queries
+from .queries.catalogue import ASYLUM_SEEKERS, MIG_FLOW, REFUGEES, REMIT, REMIT_COST
 
 
-@dataclass(frozen=True)
-class DataflowView:
-    """How a dataflow reads on a page."""
-
-    title: str
-    value_title: str
-    unit: str
-    description: str
-    #: money goes the other way: on the corridor page origin -> destination of *migrants*, the dataflow
-    #: is read with REF_AREA = origin (receiving) and COUNTERPART_AREA = destination (sending)
-    reverse: bool = False
-
-
-DATAFLOW_VIEWS: dict[str, DataflowView] = {
-    "MIG_STOCK": DataflowView("International migrant stock", "Migrants (persons)", "persons",
-                              "Persons living in the destination who were born in (or are citizens of) the "
-                              "origin, at mid-year. Which of the two depends on the source's concept."),
-    "MIG_FLOW": DataflowView("Estimated migration flows", "Migrants moving (persons)", "persons",
-                             "Persons moving from origin to destination during the period, by method."),
-    "REFUGEES": DataflowView("Refugees", "Refugees (persons)", "persons",
-                             "Refugees under UNHCR's mandate in the country of asylum, by origin."),
-    "ASYLUM_SEEKERS": DataflowView("Asylum seekers", "Asylum seekers (persons)", "persons",
-                                   "Asylum seekers whose claims are pending, by origin."),
-    "REMIT": DataflowView("Remittances", "Remittances (US$)", "US$",
-                          "Remittances sent home: received by the migrants' origin (REF_AREA) from their "
-                          "destination (COUNTERPART_AREA).", reverse=True),
-    "REMIT_COST": DataflowView("Cost of sending remittances", "Average total cost (%)", "%",
-                               "Average total cost of sending US$200 from the migrants' destination to their "
-                               "origin (SDG indicator 10.c.1; target below 3%).", reverse=True),
-    "POP": DataflowView("Population", "Population (persons)", "persons", "Population at mid-year."),
-    "NET_MIG": DataflowView("Net migration", "Net migrants (persons)", "persons",
-                            "Immigrants minus emigrants during the period."),
-}
-
-
-def view_of(dataflow: str) -> DataflowView:
-    return DATAFLOW_VIEWS.get(dataflow, DataflowView(dataflow.replace("_", " ").capitalize(), "Value", "",
-                                                     f"Dataflow {dataflow}."))
+def view_of(flow: str) -> View:
+    """How ``flow`` reads on a page: its registered view (an unregistered id is an InputError)."""
+    return dataflow(flow).view
 
 
 @dataclass(frozen=True)
@@ -112,7 +82,7 @@ def build_stocks(wh: Warehouse, m49: str) -> dict[str, Any] | None:
             "title": label,
             "spec": charts.time_series(_records(frame), y_title="Persons", width=440),
             "missing": _missing(frame),
-            "datasets": queries.datasets(wh, sorted(frame["dataset_id"].unique())),
+            "datasets": catalogue.datasets(wh, sorted(frame["dataset_id"].unique())),
             "latest": frame.dropna(subset=["value"]).sort_values(["time_period", "vintage"]).iloc[-1].to_dict()
             if frame["value"].notna().any() else None,
             "has_interval": bool(frame["lower"].notna().any()),
@@ -134,13 +104,13 @@ def build_partners(wh: Warehouse, m49: str) -> dict[str, Any] | None:
                            else f"/corridor/{m49}/{row['m49']}")
         out[direction] = {"title": f"{label}, {period}", "rows": rows, "period": period,
                           "spec": charts.ranked_bars([dict(r) for r in rows], x_title="Persons", width=360),
-                          "datasets": queries.datasets(wh, sorted(frame["dataset_id"].unique()))}
+                          "datasets": catalogue.datasets(wh, sorted(frame["dataset_id"].unique()))}
     return out if any(out.values()) else None
 
 
-def _bilateral_totals(dataflow: str, in_label: str, from_label: str):
+def _bilateral_totals(flow: str, in_label: str, from_label: str):
     def build(wh: Warehouse, m49: str) -> dict[str, Any] | None:
-        frame = queries.partner_totals(wh, dataflow, m49)
+        frame = queries.partner_totals(wh, flow, m49)
         if frame.empty:
             return None
         frame = frame.copy()
@@ -149,10 +119,10 @@ def _bilateral_totals(dataflow: str, in_label: str, from_label: str):
         latest = {side: grp.dropna(subset=["value"]).sort_values("time_period").iloc[-1].to_dict()
                   for side, grp in frame.groupby("side") if grp["value"].notna().any()}
         single = frame["time_period"].nunique() == 1  # one period: the figures say it; a chart would not
-        return {"spec": None if single else charts.time_series(_records(frame), y_title=view_of(dataflow).value_title,
+        return {"spec": None if single else charts.time_series(_records(frame), y_title=view_of(flow).value_title,
                                                                width=760, height=240),
                 "latest": latest, "missing": _missing(frame), "in_label": in_label, "from_label": from_label,
-                "datasets": queries.datasets(wh, sorted(frame["dataset_id"].unique()))}
+                "datasets": catalogue.datasets(wh, sorted(frame["dataset_id"].unique()))}
     return build
 
 
@@ -163,7 +133,7 @@ def build_flows(wh: Warehouse, m49: str) -> dict[str, Any] | None:
     chord = charts.chord(flows["names"], flows["matrix"], period=flows["period"], dataset_id=flows["dataset_id"],
                          title=f"Estimated flows, {flows['period']}")
     return {**flows, "chord": chord, "rows": flows["rows"].head(12).to_dict("records"),
-            "datasets": queries.datasets(wh, [flows["dataset_id"]])}
+            "datasets": catalogue.datasets(wh, [flows["dataset_id"]])}
 
 
 def build_remittance_costs(wh: Warehouse, m49: str) -> dict[str, Any] | None:
@@ -175,45 +145,50 @@ def build_remittance_costs(wh: Warehouse, m49: str) -> dict[str, Any] | None:
                                        height=260, rule=charts.SDG_REMITTANCE_COST_TARGET,
                                        rule_label="SDG 10.c target: 3%"),
             "missing": len(frame[frame["value"].isna()]), "corridors": sorted(frame["corridor"].unique()),
-            "datasets": queries.datasets(wh, sorted(frame["dataset_id"].unique()))}
+            "datasets": catalogue.datasets(wh, sorted(frame["dataset_id"].unique()))}
 
 
-#: The five core census questions on international migration (UN Principles and Recommendations for
-#: Population and Housing Censuses, Rev. 2), by the letters ``census_compliance.topic`` uses.
-CORE_QUESTIONS = {"A": "Country of birth", "B": "Duration of residence", "C": "Previous residence / residence "
-                  "at a past date", "D": "Citizenship", "E": "Year or period of arrival"}
+def core_questions() -> dict[str, str]:
+    """The five core census questions on international migration (UN Principles and Recommendations for
+    Population and Housing Censuses, Rev. 2) by letter: the ``CORE_TOPIC`` codelist without its total."""
+    return {code: label for code, label in codes("CORE_TOPIC").items() if code != "_T"}
 
 
 def build_census(wh: Warehouse, m49: str) -> dict[str, Any] | None:
-    """One row per recorded census (or survey, register) of the country: which core questions it answers."""
-    frame = queries.census_compliance(wh, m49)
-    if frame is None or frame.empty:
+    """One row per recorded census (or survey, register) of the country: which core questions it answers.
+
+    Reads the dataflow ``CENSUS_QUESTION`` (value 1 answered, 0 not; ``basis`` the variable answering it;
+    ``time_period`` the reference year; the dataset's ``kind``). A question a source has no observation
+    for reads "not recorded".
+    """
+    frame = queries.census_answers(wh, m49)
+    if frame.empty:
         return None
+    questions = core_questions()
     rows = []
-    keys = [c for c in ("dataset_id", "census_round", "reference_year", "kind") if c in frame.columns]
-    for key, group in frame.groupby(keys, sort=True):
-        record = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
-        answers = {t: (bool(a), v) for t, a, v in zip(group.get("topic", []), group.get("answered", []),
-                                                      group.get("variable", [None] * len(group)), strict=True)}
-        record["answers"] = [(letter, *answers.get(letter, (None, None))) for letter in CORE_QUESTIONS]
-        rows.append(record)
-    return {"rows": rows, "questions": CORE_QUESTIONS}
+    for (dataset_id, year, kind), group in frame.groupby(["dataset_id", "time_period", "kind"], sort=True,
+                                                         dropna=False):
+        answers = {topic: (value == 1, basis if value == 1 else None)
+                   for topic, value, basis in zip(group["topic"], group["value"], group["basis"], strict=True)}
+        rows.append({"dataset_id": dataset_id, "reference_year": year, "census_round": census_round(int(year[:4])),
+                     "kind": kind, "answers": [(letter, *answers.get(letter, (None, None))) for letter in questions]})
+    return {"rows": rows, "questions": questions}
 
 
 for _section in (
     CountrySection("stocks", "Migrant stock over time", "sections/stocks.html", build_stocks),
     CountrySection("partners", "Origins and destinations", "sections/partners.html", build_partners),
     CountrySection("refugees", "Refugees", "sections/bilateral.html",
-                   _bilateral_totals("REFUGEES", "Refugees hosted", "Refugees from this country")),
+                   _bilateral_totals(REFUGEES, "Refugees hosted", "Refugees from this country")),
     CountrySection("asylum", "Asylum seekers", "sections/bilateral.html",
-                   _bilateral_totals("ASYLUM_SEEKERS", "Asylum seekers hosted", "Asylum seekers from this country")),
-    CountrySection("flows", "Estimated migration flows", "sections/flows.html", build_flows,
-                   empty_message="No flow estimates (dataflow MIG_FLOW) are loaded for this country. "
+                   _bilateral_totals(ASYLUM_SEEKERS, "Asylum seekers hosted", "Asylum seekers from this country")),
+    CountrySection("flows", view_of(MIG_FLOW).title, "sections/flows.html", build_flows,
+                   empty_message=f"No flow estimates (dataflow {MIG_FLOW}) are loaded for this country. "
                                  "Run a flow estimation (`corridor flows ...`) to add them; published "
                                  "stocks are not flows."),
     CountrySection("remittances", "Remittances received and sent", "sections/bilateral.html",
-                   _bilateral_totals("REMIT", "Remittances received", "Remittances sent")),
-    CountrySection("remit_cost", "Cost of sending remittances", "sections/remit_cost.html",
+                   _bilateral_totals(REMIT, "Remittances received", "Remittances sent")),
+    CountrySection("remit_cost", view_of(REMIT_COST).title, "sections/remit_cost.html",
                    build_remittance_costs),
     CountrySection("census", "Core census questions asked", "sections/census.html", build_census),
 ):

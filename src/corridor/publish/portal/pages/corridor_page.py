@@ -14,12 +14,14 @@ from fastapi.responses import RedirectResponse
 from corridor.errors import InputError
 from corridor.store.warehouse import Warehouse
 
-from .. import charts, queries
+from .. import charts
 from ..access import page_warehouse
 from ..areas import area_name, resolve_area
 from ..concepts import concept
+from ..queries import catalogue
+from ..queries.corridor import corridor_observations
 from ..rendering import render
-from ..sections import DATAFLOW_VIEWS, view_of
+from ..sections import view_of
 
 router = APIRouter()
 
@@ -42,8 +44,7 @@ def corridor(request: Request, origin: str, destination: str,
         return render(request, "error.html", status_code=404, title="Area not found", message=str(exc))
     if (origin_code, dest_code) != (origin, destination):
         return RedirectResponse(f"/corridor/{origin_code}/{dest_code}?sex={sex}", status_code=303)
-    reversed_flows = frozenset(f for f, v in DATAFLOW_VIEWS.items() if v.reverse)
-    frame = queries.corridor_observations(wh, origin_code, dest_code, reversed_flows)
+    frame = corridor_observations(wh, origin_code, dest_code)
     panels = []
     sexes: list[str] = []
     if not frame.empty:
@@ -53,7 +54,7 @@ def corridor(request: Request, origin: str, destination: str,
             view = view_of(dataflow)
             group = group.sort_values(["dataset_id", "time_period"])
             ids = sorted(group["dataset_id"].unique())
-            meta = {d["dataset_id"]: d for d in queries.datasets(wh, ids)}
+            meta = {d["dataset_id"]: d for d in catalogue.datasets(wh, ids)}
             rows = charts.records(group, ["time_period", "value", "lower", "upper", "interval", "obs_status",
                                           "dataset_id", "series_label", "vintage", "method", "concept"])
             panels.append({

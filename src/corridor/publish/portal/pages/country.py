@@ -11,10 +11,10 @@ from fastapi.responses import RedirectResponse
 from corridor.errors import InputError
 from corridor.store.warehouse import Warehouse
 
-from .. import queries
 from ..access import page_warehouse
 from ..areas import area_name, resolve_area
 from ..cache import per_warehouse
+from ..queries.catalogue import areas_in_use
 from ..rendering import render
 from ..sections import COUNTRY_SECTIONS
 
@@ -38,13 +38,11 @@ def country(request: Request, m49: str, wh: Warehouse = Depends(page_warehouse))
         except InputError as exc:
             return render(request, "error.html", status_code=404, title="Area not found", message=str(exc))
     m49 = str(int(m49))
-    known = wh.con.execute(
-        "SELECT 1 FROM observations WHERE ref_area = ? OR counterpart_area = ? LIMIT 1", [m49, m49]).fetchone()
-    if not known:
+    if m49 not in areas_in_use(wh):
         return render(request, "error.html", status_code=404, title="No data for this area",
                       message=f"The warehouse holds no observations for M49 area {m49} ({area_name(m49)}).")
     return render(request, "country.html", m49=m49, name=area_name(m49), sections=country_sections(wh, m49),
-                  area_name=area_name, census_table=queries.table_exists(wh, "census_compliance"))
+                  area_name=area_name)
 
 
 @per_warehouse(maxsize=256)

@@ -11,26 +11,27 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from corridor.store.warehouse import Warehouse
 
-from .. import queries
 from ..access import page_warehouse
-from ..areas import area_name
+from ..areas import WORLD, area_name
 from ..concepts import concept_registry
+from ..queries import catalogue
+from ..queries import sources as queries
 from ..rendering import render
 
 router = APIRouter()
 
 
 @router.get("/sources", name="portal_sources")
-def sources(request: Request, area: str = Query(queries.WORLD, pattern=r"^\d{1,4}$"),
+def sources(request: Request, area: str = Query(WORLD, pattern=r"^\d{1,4}$"),
             wh: Warehouse = Depends(page_warehouse)):
     area = str(int(area))
     revisions = queries.vintage_revisions(wh, area)
     comparison = queries.un_vs_worldbank(wh)
-    datasets = queries.datasets(wh)
+    datasets = catalogue.datasets(wh)
     used_concepts = {d.get("concept") for d in datasets}
     registry = concept_registry()
     return render(
-        request, "sources.html", datasets=datasets, flows=queries.dataflows(wh).to_dict("records"),
+        request, "sources.html", datasets=datasets, flows=catalogue.dataflow_summary(wh).to_dict("records"),
         concepts=list(registry.values()), used_concepts=used_concepts,
         revisions=revisions.to_dict("records"), revision_meta=revisions.attrs,
         comparison=comparison.to_dict("records"), comparison_meta=comparison.attrs,
