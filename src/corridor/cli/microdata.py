@@ -220,15 +220,13 @@ def compliance_command(
     area: str = typer.Option(..., "--area", help="country, M49 code (840)"),
     year: int = typer.Option(..., "--year", help="reference year of the data"),
     kind: str = typer.Option("census", "--kind", help="census, survey or register"),
-    dataset_id: str | None = typer.Option(None, "--dataset-id", help="source id (default: the file name)"),
+    dataset_id: str | None = typer.Option(None, "--dataset-id", help="default: the file name"),
     map_: str | None = typer.Option(None, "--map", help="role=VARIABLE,... (default: suggested roles)"),
     codebook: Path | None = typer.Option(None, "--codebook"),
     warehouse: Path | None = typer.Option(None, "--warehouse", help="DuckDB warehouse file"),
 ) -> None:
-    """Record which of the five core census questions the file answers; print the inclusion rates.
-
-    The answers become a dataset of the dataflow CENSUS_QUESTION (a new vintage when they change).
-    """
+    """Record which of the five core census questions the file answers; print the inclusion rates."""
+    # the answers become a CENSUS_QUESTION dataset (a new vintage when they change): docs/microdata.md
     from corridor.config import warehouse_path
     from corridor.microdata.compliance import inclusion_rates, record_compliance
     from corridor.store.warehouse import Warehouse
