@@ -97,19 +97,25 @@ def test_errors_are_one_line_with_status_2(eusilc: Path, tmp_path: Path) -> None
 
 
 def test_compliance_command_records_in_the_warehouse(cps: Path, eusilc: Path, tmp_path: Path) -> None:
+    from corridor.microdata.compliance import records
+    from corridor.store.warehouse import Warehouse
+
     wh = tmp_path / "wh.duckdb"
     out = run("compliance", str(cps), "--area", "840", "--year", "2016", "--kind", "survey",
               "--warehouse", str(wh))
     rows = pd.read_csv(io.StringIO(out.split("\n\n")[0]))
     assert rows.set_index("topic").loc["C", "variable"] == "MIGRATE1"  # suggested from the IPUMS name
-    assert rows["answered"].sum() == 1
+    assert rows["answered"].sum() == 1 and set(rows["source"]) == {"cps_00160.dat.gz"}
     run("compliance", str(eusilc), "--area", "40", "--year", "2016", "--kind", "survey",
         "--map", "citizenship=pb220a", "--warehouse", str(wh))
-    import duckdb
-
-    con = duckdb.connect(str(wh), read_only=True)
-    assert con.execute("SELECT count(DISTINCT dataset_id), count(*) FROM census_compliance").fetchone() == (2, 10)
-    rates = dict(con.execute("SELECT topic, avg(answered::int) FROM census_compliance GROUP BY topic").fetchall())
+    run("compliance", str(eusilc), "--area", "40", "--year", "2016", "--kind", "survey",
+        "--map", "citizenship=pb220a", "--warehouse", str(wh))  # the same answers again: no new dataset
+    with Warehouse.open(wh, read_only=True) as w:
+        datasets = w.datasets()
+        recorded = records(w)
+    assert sorted(datasets["series"]) == ["census-questions/cps_00160.dat.gz", "census-questions/eusilc13puf.rda"]
+    assert len(datasets) == 2 and len(recorded) == 10
+    rates = recorded.groupby("topic")["answered"].mean()
     assert rates["C"] == 0.5 and rates["D"] == 0.5 and rates["A"] == 0.0
 
 

@@ -17,6 +17,7 @@ from corridor.reference.areas import area_code
 from corridor.sources.catalogue import releases
 from corridor.sources.fetch import fetch
 from corridor.sources.ingest import IngestReport, ingest_file, ingest_release
+from corridor.store.selection import Selection
 from corridor.store.warehouse import Warehouse
 
 err = Console(stderr=True)
@@ -173,20 +174,30 @@ def _estimate_flows(path: Path, *, replicates: int) -> None:
                     progress.console.print(f"[green]estimated[/] {rec['dataset_id']}: {rec['total']:,.0f} movers")
 
 
+#: The series flow estimates are written under (``corridor-flows-<method>``, see estimate/flows/store.py).
+FLOW_SERIES_PREFIX = "corridor-flows-"
+
+
 def _summary(wh: Warehouse) -> None:
-    frame = wh.datasets()[["dataset_id", "vintage", "rows_accepted", "concept"]]
-    emit(frame, None, title="Warehouse")
+    """Datasets, the world migrant stock of each source and the movers of each flow estimate.
+
+    Everything is read through selections (latest vintage of each series); movers are the sum of the
+    country-to-country cells (both sexes, all birthplaces) of each method and period.
+    """
+    datasets = wh.datasets()
+    emit(datasets[["dataset_id", "vintage", "rows_accepted", "concept"]], None, title="Warehouse")
     world = wh.observations("MIG_STOCK", ref_area="900", counterpart_area="_T", sex="_T")
     latest = world.sort_values("time_period").groupby("dataset_id").tail(1)
     out = Console()
     for row in latest.itertuples():
         out.print(f"World migrant stock {row.time_period}: {row.value:,.0f} ({row.dataset_id})")
-    totals = wh.con.execute(
-        "SELECT o.method, o.time_period, sum(o.value) FROM observations o JOIN datasets d USING (dataset_id) "
-        "WHERE o.dataflow = 'MIG_FLOW' AND d.series LIKE 'corridor-flows-%' AND o.sex = '_T' "
-        "AND o.birthplace = '_T' AND o.ref_area <> o.counterpart_area GROUP BY 1, 2 ORDER BY 2, 1"
-    ).fetchall()
-    for method, period, total in totals:
+    series = sorted(s for s in datasets["series"].unique() if str(s).startswith(FLOW_SERIES_PREFIX))
+    if not series:
+        return
+    flows = wh.select(Selection.of("MIG_FLOW", series=series, access=None, sex="_T", birthplace="_T"))
+    flows = flows[flows["ref_area"] != flows["counterpart_area"]]
+    totals = flows.groupby(["time_period", "method"], sort=True)["value"].sum()
+    for (period, method), total in totals.items():
         out.print(f"Estimated movers {period} ({method}): {total:,.0f}")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from corridor.cli.microdata_protect import protect
 from corridor.errors import InputError
 from corridor.microdata.derived import MEASURES, MeasureOptions, derive
 from corridor.microdata.engines import ENGINES, connect, load_table, register_frame
@@ -226,24 +226,21 @@ def compliance_command(
     warehouse: Path | None = typer.Option(None, "--warehouse", help="DuckDB warehouse file"),
 ) -> None:
     """Record which of the five core census questions the file answers; print the inclusion rates."""
+    # the answers become a CENSUS_QUESTION dataset (a new vintage when they change): docs/microdata.md
     from corridor.config import warehouse_path
     from corridor.microdata.compliance import inclusion_rates, record_compliance
     from corridor.store.warehouse import Warehouse
 
     varmap = _file_roles(file, codebook, parse_map(map_))
-    wh = Warehouse.open(warehouse_path(warehouse))
-    try:
-        rows = record_compliance(wh.con, dataset_id or file.name, ref_area=area, reference_year=year,
-                                 kind=kind, varmap=varmap)
-        rates = inclusion_rates(wh.con, census_round=rows["census_round"].iloc[0], kinds=[kind])
-    finally:
-        wh.close()
-    sys.stdout.write(rows[["dataset_id", "ref_area", "census_round", "kind", "topic", "topic_id", "answered",
-                           "variable"]].to_csv(index=False))
+    with Warehouse.open(warehouse_path(warehouse)) as wh:
+        rec = record_compliance(wh, dataset_id or file.name, ref_area=area, reference_year=year, kind=kind,
+                                varmap=varmap, file_name=file.name)
+        rates = inclusion_rates(wh, census_round=rec.rows["census_round"].iloc[0], kinds=[kind])
+    state = "recorded" if rec.created else "unchanged (same answers already recorded)"
+    Console(stderr=True).print(f"{state}: {rec.dataset_id} (vintage {rec.vintage})", highlight=False)
+    sys.stdout.write(rec.rows[["dataset_id", "source", "ref_area", "census_round", "kind", "topic", "topic_id",
+                               "answered", "variable"]].to_csv(index=False))
     sys.stdout.write("\n" + rates.to_csv(index=False))
 
 
-if importlib.util.find_spec("corridor.cli.microdata_protect") is not None:
-    from corridor.cli.microdata_protect import protect
-
-    app.command("protect")(protect)
+app.command("protect")(protect)

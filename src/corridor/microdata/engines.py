@@ -123,18 +123,15 @@ def load_table(
     fmt = format_of(path)
     if not path.exists():
         raise InputError("file not found", file=str(path))
-    try:
-        if fmt == "parquet":
-            table = con.read_parquet(str(path), table_name=name)
-        elif fmt == "csv":
-            table = con.read_csv(str(path), table_name=name)
-        else:
-            df = normalize_frame(read_microdata(path, codebook=codebook, columns=columns))
-            table = register_frame(con, df, name)
-    except InputError:
-        raise
-    except Exception as exc:
-        raise InputError(f"cannot read as {fmt}: {type(exc).__name__}: {exc}", file=str(path)) from exc
+    if fmt in ("parquet", "csv"):
+        reader = con.read_parquet if fmt == "parquet" else con.read_csv
+        try:  # the engine's own scanner: any failure of it is a file it cannot read
+            table = reader(str(path), table_name=name)
+        except Exception as exc:
+            raise InputError(f"cannot read as {fmt}: {type(exc).__name__}: {exc}", file=str(path)) from exc
+    else:  # read_microdata names the file in its own errors; corridor's conversion is not wrapped
+        table = register_frame(con, normalize_frame(read_microdata(path, codebook=codebook, columns=columns)),
+                               name)
     if columns is not None:
         missing = [c for c in columns if c not in table.columns]
         if missing:

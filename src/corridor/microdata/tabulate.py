@@ -16,9 +16,9 @@ written as codes:
   kept as its own row: records are never dropped, so the rows add up to the file's total.
 
 Cells are then passed to disclosure control when ``min_cell`` is given
-(:func:`corridor.disclose.tables.suppress` when installed; primary minimum-frequency suppression
-otherwise). A suppressed cell keeps its ``n``-based status but loses its ``estimate`` (NA,
-``obs_status`` ``Q``).
+(:func:`corridor.disclose.tables.suppress`: primary minimum-frequency and secondary suppression; a
+failure there is fatal, there is no weaker fallback). A suppressed cell loses its ``n`` and its
+``estimate`` (NA, ``obs_status`` ``Q``) and keeps its ``conf_status``.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from typing import Any
 import ibis
 import pandas as pd
 
+from corridor.disclose.tables import suppress as disclose_suppress
 from corridor.errors import InputError
 from corridor.microdata.variables import VariableMap
 
@@ -261,33 +262,18 @@ def add_labels(table: pd.DataFrame, by: Sequence[str], varmap: VariableMap,
 
 
 def suppress(table: pd.DataFrame, *, by: list[str], min_cell: int) -> pd.DataFrame:
-    """Disclosure control for a tabulation: ``corridor.disclose.tables.suppress`` when available.
+    """Disclosure control for a tabulation: :func:`corridor.disclose.tables.suppress`.
 
-    Without the disclosure package this falls back to primary suppression only (minimum frequency:
-    ``0 < n < min_cell`` is ``conf_status`` ``A``), which does *not* protect against recovery from
-    the margins. Suppressed estimates become NA with ``obs_status`` ``Q``.
+    Primary minimum-frequency suppression (``0 < n < min_cell`` is ``conf_status`` ``A``) and
+    secondary suppression (``D``) so that no primary cell can be recovered from the margins. A failure
+    of the disclosure step is fatal: nothing is returned, so nothing unprotected can be published.
+    Suppressed estimates become NA with ``obs_status`` ``Q``.
     """
     if min_cell < 1:
         raise InputError(f"--min-cell must be at least 1 (got {min_cell})")
-    try:
-        from corridor.disclose.tables import suppress as disclose_suppress
-    except ImportError:
-        disclose_suppress = None
-    if disclose_suppress is not None:
-        out = disclose_suppress(table, by=by, count="n", value="estimate", min_cell=min_cell)
-    else:
-        out = primary_suppression(table, min_cell=min_cell)
-    out = out.copy()
+    out = disclose_suppress(table, by=by, count="n", value="estimate", min_cell=min_cell).copy()
     hidden = out["conf_status"].isin(["A", "C", "D", "S"])
     out["estimate"] = out["estimate"].astype("Float64")
     out.loc[hidden, "estimate"] = pd.NA
     out.loc[hidden, "obs_status"] = "Q"
-    return out
-
-
-def primary_suppression(table: pd.DataFrame, *, min_cell: int) -> pd.DataFrame:
-    """Minimum-frequency rule: a cell with ``0 < n < min_cell`` records is primary confidential (A)."""
-    out = table.copy()
-    small = (out["n"] > 0) & (out["n"] < min_cell)
-    out.loc[small, "conf_status"] = "A"
     return out
