@@ -19,7 +19,7 @@ from corridor.reference.codes import codelists, codes
 from corridor.reference.dataflows import dataflows
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "corridor"
-WAREHOUSE_SQL = re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE)\s+(observations|datasets)\b", re.IGNORECASE)
+WAREHOUSE_SQL = re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE)\s+(observations|datasets)\b")  # SQL keywords are upper case here
 CONNECTION = re.compile(r"\b(wh|warehouse|root|shared|self\.root)\._?con\b")
 
 

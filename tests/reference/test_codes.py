@@ -16,7 +16,9 @@ from corridor.reference.codes import MISSING_STATUSES, age_bounds, check_code, c
 
 
 def test_codelists_content() -> None:
-    assert codelists() == ["SEX", "AGE", "OBS_STATUS", "CONF_STATUS"]
+    assert codelists() == ["AREA", "SEX", "AGE", "OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE", "METHOD",
+                           "CORE_TOPIC"]
+    assert codes("AREA")["840"] == "United States of America" and codes("AREA")["_T"].startswith("Total")
     assert list(codes("SEX")) == ["_T", "M", "F"]
     assert list(codes("OBS_STATUS")) == list("ABDEFIKLMNOPQSUV")
     assert list(codes("CONF_STATUS")) == list("FNCDSAO")

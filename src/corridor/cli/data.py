@@ -14,6 +14,7 @@ from corridor.cli.output import emit
 from corridor.config import mirror_dir, warehouse_path
 from corridor.errors import InputError
 from corridor.reference.areas import area_code
+from corridor.reference.dataflows import dataflow
 from corridor.sources.catalogue import releases
 from corridor.sources.fetch import fetch
 from corridor.sources.ingest import IngestReport, ingest_file, ingest_release
@@ -118,7 +119,7 @@ def stock_cmd(
         )
     sources = [f"{d}: {t} ({p}; {lic})" for d, t, p, lic in
                obs[["dataset_id", "title", "publisher", "licence"]].drop_duplicates().itertuples(index=False)]
-    emit(out, fmt, title="International migrant stock", sources=sources)
+    emit(out, fmt, title=dataflow("MIG_STOCK").name, sources=sources)
 
 
 def run_cmd(

@@ -15,7 +15,7 @@ not the warehouse holds public observations of it: the registry is public metada
 the dataflows present would reveal a dataflow that exists only in restricted data.
 
 Warehouse dimension columns outside a dataflow's key are held at the total ``_T`` in every answer
-(:func:`fixed_columns`), so that a key identifies one observation per dataset and method.
+(``Dataflow.key_totals`` in the registry), so that a key identifies one observation per dataset and method.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from pysdmx.model import (
 from pysdmx.model import Dataflow as SdmxDataflow
 
 from corridor.reference.codes import CODELIST_NAMES, codelists, codes
-from corridor.reference.dataflows import ATTRIBUTES, DIMENSION_COLUMNS, Dataflow, Dimension, dataflows
+from corridor.reference.dataflows import ATTRIBUTES, Dataflow, Dimension, dataflows
 from corridor.store.warehouse import OBSERVATION_COLUMNS, Warehouse
 
 AGENCY = "CORRIDOR"
@@ -68,17 +68,6 @@ _SQL_TYPES: dict[str, DataType] = {"DOUBLE": DataType.DOUBLE, "INTEGER": DataTyp
 def codelist_id(name: str) -> str:
     """SDMX id of a reference codelist: ``AREA`` -> ``CL_AREA``."""
     return f"CL_{name}"
-
-
-def fixed_columns(flow: Dataflow) -> dict[str, str]:
-    """Warehouse dimension columns outside ``flow``'s key, held at the total ``_T`` in an answer.
-
-    ``method`` is the exception: outside a key it is the attribute ``OBS_METHOD`` (how the number was
-    made), never a total. ``MIG_FLOW``'s flows by birthplace (a registry ``extra_column``) are not in
-    its key either, so the API serves their total.
-    """
-    in_key = {d.column for d in flow.dimensions}
-    return {c: "_T" for c in DIMENSION_COLUMNS if c not in in_key and c != "method"}
 
 
 def _data_type(column: str) -> DataType:

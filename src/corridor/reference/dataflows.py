@@ -97,13 +97,20 @@ class Dataflow:
         out.update(dict(self.extra_columns))
         return out
 
-    def fixed_columns(self) -> dict[str, str]:
-        """Dimension columns outside the key (and not extra), held at the total ``_T``.
+    def key_totals(self) -> dict[str, str]:
+        """Columns a keyed read (API key, explorer) holds at the total ``_T``: every dimension column
+        outside the key, ``extra_columns`` included (MIG_FLOW's flows by birthplace are read at their
+        total), so that a key identifies one observation per dataset and method.
 
-        ``method`` is never fixed: outside a key it says how each number was made (an attribute,
+        ``method`` is never a total: outside a key it says how each number was made (the attribute
         ``OBS_METHOD``)."""
-        free = self.column_codelists()
-        return {c: "_T" for c in DIMENSION_COLUMNS if c not in free and c != "method"}
+        in_key = {d.column for d in self.dimensions}
+        return {c: "_T" for c in DIMENSION_COLUMNS if c not in in_key and c != "method"}
+
+    def fixed_columns(self) -> dict[str, str]:
+        """Columns every stored observation holds at ``_T``: :meth:`key_totals` less the extra columns."""
+        extra = dict(self.extra_columns)
+        return {c: v for c, v in self.key_totals().items() if c not in extra}
 
 
 def _parse(flow_id: str, body: dict) -> Dataflow:

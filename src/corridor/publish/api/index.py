@@ -23,7 +23,6 @@ from typing import Any
 
 import pandas as pd
 
-from corridor.publish.structures import fixed_columns
 from corridor.reference.dataflows import Dataflow, dataflow
 from corridor.store.selection import Selection
 from corridor.store.warehouse import Warehouse
@@ -36,10 +35,10 @@ _PUBLIC = frozenset({"public"})
 def key_selection(flow: Dataflow, key: Mapping[str, Sequence[str] | None] | None = None, *,
                   access: Iterable[str] | None = ("public",), **options: Any) -> Selection:
     """The selection an API key means: the key's codes per column (``None``: every code), the columns
-    outside the key at ``_T`` (:func:`~corridor.publish.structures.fixed_columns`), and ``options``
+    outside the key at ``_T`` (``Dataflow.key_totals``), and ``options``
     passed on to :meth:`Selection.of` (``dataset_ids``, ``series``, ``time_period``, ``first_n`` ...)."""
     filters: dict[str, Any] = {column: codes for column, codes in (key or {}).items() if codes}
-    filters.update(fixed_columns(flow))
+    filters.update(flow.key_totals())
     return Selection.of(flow.id, access=access, **filters, **options)
 
 

@@ -41,7 +41,7 @@ def flow_dimensions(flow: Dataflow) -> tuple[list[tuple[str, str]], dict[str, st
     ``method`` is left out of the held columns: outside a METHOD dimension it is the OBS_METHOD attribute
     (``published``, ``workbook-sum``...), which the store checks against the METHOD codelist, not ``_T``.
     """
-    fixed = {column: code for column, code in flow.fixed_columns().items() if column != "method"}
+    fixed = flow.key_totals()
     return [(d.id, d.column) for d in flow.dimensions], fixed
 
 
