@@ -8,12 +8,13 @@ from collections.abc import Iterator
 
 from fastapi import HTTPException, Request
 
+from corridor.publish.api.state import request_state
 from corridor.store.warehouse import Warehouse
 
 
 def page_warehouse(request: Request) -> Iterator[Warehouse]:
     """FastAPI dependency: a read-only view of the app's warehouse on a cursor of its own."""
-    shared: Warehouse | None = getattr(request.app.state, "warehouse", None)
+    shared: Warehouse | None = request_state(request).root  # the snapshot this request leased
     if shared is None:
         raise HTTPException(503, "no warehouse is open: start the portal with `corridor serve --warehouse PATH`")
     cursor = shared.con.cursor()
