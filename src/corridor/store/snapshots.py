@@ -116,8 +116,13 @@ def snapshots(warehouse: str | Path) -> list[Path]:
 @contextmanager
 def _publish_lock(warehouse: Path) -> Iterator[None]:
     folder = snapshot_dir(warehouse)
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".lock").open("a") as handle:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = (folder / ".lock").open("a")
+    except OSError as exc:
+        raise WarehouseError(f"cannot publish snapshots of {warehouse} in {folder}: {exc} (the folder beside "
+                             "the warehouse must be writable)") from exc
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)  # released when the handle closes
         yield
 
@@ -178,6 +183,8 @@ def publish_snapshot(warehouse: str | Path, *, keep: int = KEEP) -> Published:
             raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
         try:
             snapshot, created, sha = _publish_locked(path)
+        except OSError as exc:  # e.g. the disk is full: nothing was published, the old pointer stands
+            raise WarehouseError(f"cannot publish a snapshot of {path}: {exc}") from exc
         finally:
             guard.close()
         _clean(path, keep)
