@@ -65,10 +65,15 @@ class ReadOnlyMiddleware:
         await self.app(scope, receive, send)
 
 
+#: Response header naming the snapshot that answered (``<UTC time>-<sequence>.duckdb``).
+SNAPSHOT_HEADER = b"x-corridor-snapshot"
+
+
 class LeaseState:
     """Lease the served state for the whole of each HTTP request, body included, and put it in the
     request's scope (pure ASGI; see :meth:`LiveState.lease`): a request is answered from one
-    snapshot, and a retired snapshot is closed only after its last request."""
+    snapshot, named in the :data:`SNAPSHOT_HEADER` of its response, and a retired snapshot is
+    closed only after its last request."""
 
     def __init__(self, app: ASGIApp, live: LiveState) -> None:
         self.app = app
@@ -80,7 +85,14 @@ class LeaseState:
             return
         with self.live.lease() as state:
             scope[SCOPE_KEY] = state
-            await self.app(scope, receive, send)
+            name = state.snapshot.name.encode() if state.snapshot is not None else b""
+
+            async def named(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    message = {**message, "headers": [*message.get("headers", ()), (SNAPSHOT_HEADER, name)]}
+                await send(message)
+
+            await self.app(scope, receive, named)
 
 
 #: paths the HTTP cache leaves alone: static assets (served from files already)
