@@ -183,7 +183,8 @@ class LiveState:
         self.warehouse = Path(warehouse)
         self.poll_seconds = poll_seconds
         self._build = build
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the reference and the lease counts
+        self._refreshing = threading.Lock()  # one refresh at a time (watcher, or a caller of check)
         self._pointer = snapshot_dir(self.warehouse) / "CURRENT"
         self._seen = self._pointer_stat()
         self._current = build(serving_snapshot(self.warehouse))
@@ -220,6 +221,10 @@ class LiveState:
         The new state is built completely before the swap; if building it fails, the old state stays
         and that snapshot is not tried again (the error is logged).
         """
+        with self._refreshing:
+            return self._refresh()
+
+    def _refresh(self) -> bool:
         noticed = time.perf_counter()
         snapshot = current_snapshot(self.warehouse)
         served = self._current.snapshot
