@@ -248,16 +248,16 @@ class LiveState:
     def _close_retired(self) -> None:
         """Close retired states no request holds (a close refused because a background thread is
         still reading is retried at the next look)."""
-        with self._lock:
+        with self._lock:  # claim them, so that two threads never close the same state
             idle = [s for s in self._retired if s.leases == 0]
+            self._retired = [s for s in self._retired if s.leases != 0]
         for state in idle:
             try:
                 state.close()
             except Exception as exc:  # noqa: BLE001 - e.g. DuckDB refusing while a cursor is busy
                 log.debug("retired state %s not closed yet: %r", state.snapshot, exc)
-                continue
-            with self._lock:
-                self._retired.remove(state)
+                with self._lock:
+                    self._retired.append(state)
 
     def _pointer_stat(self) -> tuple[int, int, int] | None:
         try:
@@ -271,8 +271,8 @@ class LiveState:
         seen = self._pointer_stat()
         switched = False
         if seen != self._seen:
-            self._seen = seen
             switched = self.refresh()
+            self._seen = seen  # only once looked at: a look that raised is made again next time
         self._close_retired()
         return switched
 
