@@ -19,6 +19,7 @@ from corridor.sources.catalogue import releases
 from corridor.sources.fetch import fetch
 from corridor.sources.ingest import IngestReport, ingest_file, ingest_release
 from corridor.store.selection import Selection
+from corridor.store.snapshots import publishing
 from corridor.store.warehouse import Warehouse
 
 err = Console(stderr=True)
@@ -62,7 +63,7 @@ def ingest_cmd(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Ingest releases (by id) or files (with --layout or --mapping) into the warehouse, atomically."""
-    with Warehouse.open(warehouse_path(warehouse)) as wh:
+    with publishing(warehouse_path(warehouse)) as wh:
         if mapping is not None:
             from corridor.sources.user_table import ingest_user_table
 
@@ -136,7 +137,7 @@ def run_cmd(
     root = mirror_dir(mirror)
     err.print(f"mirror: {root}  warehouse: {path}")
     ids = ingestible()
-    with Warehouse.open(path) as wh:
+    with publishing(path) as wh:
         _ingest_releases(wh, ids, mirror=mirror)
     if flows:
         _estimate_flows(path, replicates=flow_replicates)
@@ -157,7 +158,7 @@ def _estimate_flows(path: Path, *, replicates: int) -> None:
     """Estimate flows into the warehouse, skipping (method, period) pairs already estimated."""
     from corridor.estimate.flows.store import PERIODS, estimate_into_warehouse
 
-    with Warehouse.open(path) as wh:
+    with publishing(path) as wh:
         have = set(wh.datasets()["dataset_id"])
         todo = [(m, p) for m in MAIN_JOB_FLOW_METHODS for p in PERIODS
                 if not any(d.startswith(f"est:flows:{m}:{p[0]}-{p[1]}:_T@") for d in have)]

@@ -140,7 +140,7 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
                     random_seed: int, by_birthplace: bool, out: Path | None) -> None:
     from corridor.config import warehouse_path
     from corridor.estimate.flows.store import estimate_into_warehouse
-    from corridor.store.warehouse import Warehouse
+    from corridor.store.snapshots import publishing
 
     periods = _parse_period(period)
     sexes = ["_T", "M", "F"] if sex == "all" else [sex]
@@ -150,7 +150,7 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
     if not path.exists():
         raise InputError("warehouse not found (ingest the releases first: corridor data ingest ...)",
                          file=str(path))
-    with Warehouse.open(path) as wh:
+    with publishing(path) as wh:
         done = estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=sexes,
                                        replicates=replicates, by_birthplace=by_birthplace,
                                        random_seed=random_seed)

@@ -229,10 +229,10 @@ def compliance_command(
     # the answers become a CENSUS_QUESTION dataset (a new vintage when they change): docs/microdata.md
     from corridor.config import warehouse_path
     from corridor.microdata.compliance import inclusion_rates, record_compliance
-    from corridor.store.warehouse import Warehouse
+    from corridor.store.snapshots import publishing
 
     varmap = _file_roles(file, codebook, parse_map(map_))
-    with Warehouse.open(warehouse_path(warehouse)) as wh:
+    with publishing(warehouse_path(warehouse)) as wh:
         rec = record_compliance(wh, dataset_id or file.name, ref_area=area, reference_year=year, kind=kind,
                                 varmap=varmap, file_name=file.name)
         rates = inclusion_rates(wh, census_round=rec.rows["census_round"].iloc[0], kinds=[kind])

@@ -1,6 +1,8 @@
 """The HTTP application: SDMX-style data API, structures, provenance, and the portal when installed.
 
-``create_app(warehouse)`` opens the warehouse read-only and returns a FastAPI app:
+``create_app(warehouse)`` serves the warehouse's published snapshot (read-only; a newer snapshot,
+published by ``corridor ingest`` and the other writing commands, is switched to without a restart:
+:class:`~corridor.publish.api.state.LiveState`) and returns a FastAPI app:
 
 * ``/data/{flow}/{key}`` (:mod:`corridor.publish.api.data`), ``/structure/...``
   (:mod:`corridor.publish.api.structure`), ``/datasets`` (:mod:`corridor.publish.api.datasets`);
@@ -19,6 +21,8 @@ from __future__ import annotations
 import html
 import importlib
 import importlib.util
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +37,7 @@ from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.publish.api import data, datasets, structure
 from corridor.publish.api.errors import ApiError
-from corridor.publish.api.state import ResponseCache, ServiceState
+from corridor.publish.api.state import SCOPE_KEY, LiveState, ServiceState, request_state
 from corridor.publish.security import AuditLog, TokenStore, default_audit_log, default_tokens_file
 
 READ_METHODS = frozenset({"GET", "HEAD"})
@@ -61,6 +65,36 @@ class ReadOnlyMiddleware:
         await self.app(scope, receive, send)
 
 
+#: Response header naming the snapshot that answered (``<UTC time>-<sequence>.duckdb``).
+SNAPSHOT_HEADER = b"x-corridor-snapshot"
+
+
+class LeaseState:
+    """Lease the served state for the whole of each HTTP request, body included, and put it in the
+    request's scope (pure ASGI; see :meth:`LiveState.lease`): a request is answered from one
+    snapshot, named in the :data:`SNAPSHOT_HEADER` of its response, and a retired snapshot is
+    closed only after its last request."""
+
+    def __init__(self, app: ASGIApp, live: LiveState) -> None:
+        self.app = app
+        self.live = live
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with self.live.lease() as state:
+            scope[SCOPE_KEY] = state
+            name = state.snapshot.name.encode() if state.snapshot is not None else b""
+
+            async def named(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    message = {**message, "headers": [*message.get("headers", ()), (SNAPSHOT_HEADER, name)]}
+                await send(message)
+
+            await self.app(scope, receive, named)
+
+
 #: paths the HTTP cache leaves alone: static assets (served from files already)
 UNCACHED_PREFIXES = ("/static",)
 
@@ -69,22 +103,27 @@ class HttpCache:
     """Keep whole responses of anonymous GET requests with status 200 in an LRU, keyed by path, query
     string and ``Accept`` header, and answer repeats before routing (pure ASGI).
 
-    Safe because the warehouse cannot change while it is served, and an anonymous request sees public
-    material only; a request with an ``Authorization`` header is never cached nor answered from the
-    cache (restricted material and its audit trail go through the routes every time). A repeat costs
-    a dictionary look-up instead of routing, validation and negotiation, which matters on a loaded
-    machine. The data routes keep their own cache of *parsed* queries (``ServiceState.cache``), so
-    equivalent spellings of a query share one result.
+    Safe because a served snapshot never changes and the cache belongs to the request's state
+    (``ServiceState.http_cache``): after a switch to a newer snapshot, responses of the old one are
+    never served again. An anonymous request sees public material only; a request with an
+    ``Authorization`` header is never cached nor answered from the cache (restricted material and
+    its audit trail go through the routes every time). A repeat costs a dictionary look-up instead
+    of routing, validation and negotiation, which matters on a loaded machine. The data routes keep
+    their own cache of *parsed* queries (``ServiceState.cache``), so equivalent spellings of a query
+    share one result.
     """
 
-    def __init__(self, app: ASGIApp, size: int = 512, max_bytes: int = 4_000_000) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = 4_000_000) -> None:
         self.app = app
-        self.cache = ResponseCache(size)
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or self.cache.size <= 0 \
+        if scope["type"] != "http" or scope["method"] != "GET" \
                 or scope["path"].startswith(UNCACHED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        cache = scope[SCOPE_KEY].http_cache
+        if cache.size <= 0:
             await self.app(scope, receive, send)
             return
         accept = b""
@@ -95,7 +134,7 @@ class HttpCache:
             if name == b"accept":
                 accept = value
         key = (scope["path"], scope.get("query_string", b""), accept)
-        hit = self.cache.get(key)
+        hit = cache.get(key)
         if hit is not None:
             start, body = hit
             await send(start)
@@ -113,7 +152,7 @@ class HttpCache:
                 if captured["size"] > self.max_bytes:
                     captured["keep"] = False
                 elif not message.get("more_body", False):
-                    self.cache.put(key, (captured["start"], b"".join(captured["chunks"])))
+                    cache.put(key, (captured["start"], b"".join(captured["chunks"])))
             await send(message)
 
         await self.app(scope, receive, capture)
@@ -204,35 +243,59 @@ def create_app(
     memory_index: bool = True,
     preload: tuple[str, ...] | list[str] = (),
 ) -> FastAPI:
-    """The corridor web application over the warehouse file ``warehouse`` (opened read-only).
+    """The corridor web application over the published snapshots of the warehouse file ``warehouse``.
+
+    At start the warehouse's committed state is published as a snapshot if it changed since the last
+    one (:func:`~corridor.publish.api.state.serving_snapshot`; when a writer holds the warehouse, the
+    last published snapshot is served, and with none the start fails with a message). While the app
+    runs (its lifespan), a watcher switches to each newer snapshot without dropping a request.
 
     ``tokens_file`` (default ``CORRIDOR_TOKENS``) holds hashed bearer tokens and roles for restricted
     material; ``audit_log`` (default ``CORRIDOR_AUDIT_LOG`` or ``var/audit.jsonl``) receives one JSON
     line per access to restricted material. ``cache_size`` responses are kept (0: no cache) in the
-    data routes' cache and in the HTTP cache in front of all routes (:class:`HttpCache`);
-    ``memory_index`` keeps each queried dataflow's public latest observations in memory
+    data routes' cache and in the HTTP cache in front of all routes (:class:`HttpCache`), per
+    snapshot; ``memory_index`` keeps each queried dataflow's public latest observations in memory
     (:mod:`corridor.publish.api.index`), built in the background on first use, or at once for the
-    dataflows named in ``preload``.
+    dataflows named in ``preload`` (again for each new snapshot, before it is switched to).
     """
     tokens = TokenStore.load(tokens_file if tokens_file is not None else default_tokens_file())
     audit = AuditLog(audit_log if audit_log is not None else default_audit_log())
-    state = ServiceState.open(warehouse, tokens=tokens, audit=audit, cache_size=cache_size,
-                              max_observations=max_observations, memory_index=memory_index)
+
+    def build(snapshot: Path) -> ServiceState:
+        state = ServiceState.open(snapshot, tokens=tokens, audit=audit, cache_size=cache_size,
+                                  max_observations=max_observations, memory_index=memory_index,
+                                  warehouse=warehouse)
+        try:
+            for flow in preload:
+                if state.index is None:
+                    break
+                if flow not in state.catalog.flows:
+                    raise InputError(f"cannot preload dataflow {flow!r}: dataflows are "
+                                     f"{', '.join(state.catalog.flows)}")
+                state.index.build(state.root, flow)
+        except BaseException:
+            state.close()
+            raise
+        return state
+
+    live = LiveState(warehouse, build)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        live.start()
+        try:
+            yield
+        finally:
+            live.stop()
+
     app = FastAPI(
         title="corridor",
         version=__version__,
         description="Migrant stocks, flows and their sources in SDMX REST form (agency CORRIDOR).",
-        docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+        docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=lifespan,
     )
-    app.state.corridor = state
-    for flow in preload:
-        if state.index is None:
-            break
-        if flow not in state.catalog.flows:
-            raise InputError(f"cannot preload dataflow {flow!r}: dataflows are {', '.join(state.catalog.flows)}")
-        state.index.build(state.root, flow)
-    app.state.warehouse_path = state.warehouse_path
-    app.state.warehouse = state.root  # the portal reads through cursors of this read-only warehouse
+    app.state.corridor = live
+    app.state.warehouse_path = Path(warehouse)
     _install_error_handlers(app)
     app.include_router(data.router)
     app.include_router(structure.router)
@@ -250,14 +313,15 @@ def create_app(
             app.mount("/static", StaticFiles(directory=static), name="static")
     if not any(getattr(r, "path", None) == "/" for r in app.routes):
         @app.get("/", include_in_schema=False)
-        def index() -> JSONResponse:
+        def index(request: Request) -> JSONResponse:
             return JSONResponse({
                 "service": "corridor", "version": __version__,
                 "endpoints": ["/data/{flow}/{key}", "/structure/dataflow", "/structure/codelist/CL_AREA",
                               "/datasets", "/openapi.json", "/docs"],
-                "dataflows": list(state.catalog.flows),
+                "dataflows": list(request_state(request).catalog.flows),
             })
 
-    app.add_middleware(HttpCache, size=cache_size)
+    app.add_middleware(HttpCache)
+    app.add_middleware(LeaseState, live=live)
     app.add_middleware(ReadOnlyMiddleware)
     return app

@@ -1,17 +1,31 @@
-"""What the running service holds: the read-only warehouse, the structures, tokens, audit log, caches.
+"""What the running service holds: a published snapshot of the warehouse, its structures, tokens, audit
+log, caches -- and how it moves to a newer snapshot without stopping.
 
-One DuckDB connection is opened read-only when the app starts; each worker thread gets its own
-cursor (``con.cursor()``: DuckDB connections are not thread-safe, cursors are separate connections to
-the same database). The warehouse does not change while it is served (DuckDB lets no writer in while
-a reader holds the file), so the structures and the provenance table are read once and cached.
+A :class:`ServiceState` is built over one immutable snapshot (:mod:`corridor.store.snapshots`),
+opened read-only; each worker thread gets its own cursor (DuckDB connections are not thread-safe,
+cursors are separate connections to the same database). A snapshot never changes, so the
+structures, the provenance table, the memory index and the response caches of a state are read once
+and kept: they belong to that state and go with it.
 
-Routers reach the state with ``request.app.state.corridor`` (see :func:`get_state`).
+:class:`LiveState` holds the state being served. A watcher thread looks at the snapshot pointer
+every :data:`POLL_SECONDS`; when a newer snapshot is published it builds a whole new state beside
+the old one (requests keep being answered from the old one meanwhile), then swaps one reference
+under a lock. Each request *leases* the state it starts on (:meth:`LiveState.lease`, taken by the
+app's middleware for the whole request, body included), so a retired state is closed only when its
+last request has finished; a request never sees two states, nor a cache of a retired one.
+
+Routers reach the request's state with :func:`get_state` (a FastAPI dependency) or
+:func:`request_state`.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +36,15 @@ from fastapi import Request
 from corridor.publish.api.index import PublicIndex
 from corridor.publish.security import AuditLog, Principal, TokenStore
 from corridor.publish.structures import Catalog
-from corridor.store.warehouse import Warehouse
+from corridor.store.snapshots import WarehouseBusy, current_snapshot, publish_snapshot, snapshot_dir
+from corridor.store.warehouse import Warehouse, WarehouseError
+
+log = logging.getLogger("corridor.serve")
+
+#: How often the watcher looks at the snapshot pointer (one ``stat`` call).
+POLL_SECONDS = 0.5
+#: The ASGI scope key under which the app's middleware puts the request's leased state.
+SCOPE_KEY = "corridor.state"
 
 
 class ResponseCache:
@@ -54,7 +76,7 @@ class ResponseCache:
 
 @dataclass
 class ServiceState:
-    """Everything a request needs, built once by :func:`corridor.publish.app.create_app`."""
+    """Everything a request needs over one snapshot, built by :meth:`open` (see the module docstring)."""
 
     warehouse_path: Path
     root: Warehouse
@@ -65,18 +87,33 @@ class ServiceState:
     cache: ResponseCache
     max_observations: int = 500_000
     index: PublicIndex | None = None
+    #: whole responses of anonymous GET requests (:class:`corridor.publish.app.HttpCache`)
+    http_cache: ResponseCache = field(default_factory=lambda: ResponseCache(0))
+    #: the snapshot file this state reads (``root.path``)
+    snapshot: Path | None = None
+    #: requests holding this state (:meth:`LiveState.lease`)
+    leases: int = 0
     _local: threading.local = field(default_factory=threading.local)
 
     @classmethod
-    def open(cls, warehouse: str | Path, *, tokens: TokenStore, audit: AuditLog, cache_size: int = 256,
-             max_observations: int = 500_000, memory_index: bool = True) -> ServiceState:
-        path = Path(warehouse)
+    def open(cls, snapshot: str | Path, *, tokens: TokenStore, audit: AuditLog, cache_size: int = 256,
+             max_observations: int = 500_000, memory_index: bool = True,
+             warehouse: str | Path | None = None) -> ServiceState:
+        """A state over the file ``snapshot``, opened read-only (``warehouse``: the file it was
+        published from, for display; default ``snapshot`` itself)."""
+        path = Path(snapshot)
         root = Warehouse.open(path, read_only=True)
-        catalog = Catalog.from_warehouse(root)
-        datasets = root.datasets()
-        return cls(warehouse_path=path, root=root, catalog=catalog, datasets=datasets, tokens=tokens,
-                   audit=audit, cache=ResponseCache(cache_size), max_observations=max_observations,
-                   index=PublicIndex() if memory_index else None)
+        try:
+            catalog = Catalog.from_warehouse(root)
+            datasets = root.datasets()
+        except BaseException:
+            root.close()
+            raise
+        return cls(warehouse_path=Path(warehouse) if warehouse is not None else path, root=root,
+                   catalog=catalog, datasets=datasets, tokens=tokens, audit=audit,
+                   cache=ResponseCache(cache_size), max_observations=max_observations,
+                   index=PublicIndex() if memory_index else None, http_cache=ResponseCache(cache_size),
+                   snapshot=path)
 
     def warehouse(self) -> Warehouse:
         """A :class:`Warehouse` on this thread's own cursor of the shared read-only connection."""
@@ -117,10 +154,169 @@ class ServiceState:
         )
 
 
+def serving_snapshot(warehouse: str | Path) -> Path:
+    """The snapshot a server starting now reads: the warehouse's committed state, published now if it
+    changed since the last snapshot (or none was made, e.g. by library writes); when a writer holds
+    the warehouse, the last published snapshot (the writer publishes a newer one when it ends)."""
+    try:
+        return publish_snapshot(warehouse).path
+    except WarehouseBusy as busy:
+        current = current_snapshot(warehouse)
+        if current is None:
+            raise WarehouseError(f"{busy}, and no snapshot of it has been published yet "
+                                 f"(in {snapshot_dir(warehouse)}): start the server when that command has "
+                                 "ended") from busy
+        log.warning("%s; serving the last published snapshot %s", busy, current.name)
+        return current
+
+
+class LiveState:
+    """The :class:`ServiceState` being served, replaced by a newer one when a snapshot is published.
+
+    ``build(snapshot)`` makes a complete state over a snapshot file (including any index preloading).
+    :meth:`refresh` switches to the snapshot ``CURRENT`` names if it is not the one served; the
+    watcher thread (:meth:`start`) calls it when the pointer file changes.
+    """
+
+    def __init__(self, warehouse: str | Path, build: Callable[[Path], ServiceState], *,
+                 poll_seconds: float = POLL_SECONDS) -> None:
+        self.warehouse = Path(warehouse)
+        self.poll_seconds = poll_seconds
+        self._build = build
+        self._lock = threading.Lock()  # guards the reference and the lease counts
+        self._refreshing = threading.Lock()  # one refresh at a time (watcher, or a caller of check)
+        self._pointer = snapshot_dir(self.warehouse) / "CURRENT"
+        self._seen = self._pointer_stat()
+        self._current = build(serving_snapshot(self.warehouse))
+        self._retired: list[ServiceState] = []
+        self._failed: dict[str, str] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        #: (snapshot name, seconds from noticing the pointer to the swap) of every switch
+        self.switches: list[tuple[str, float]] = []
+
+    @property
+    def current(self) -> ServiceState:
+        """The state new requests get."""
+        return self._current
+
+    @contextmanager
+    def lease(self) -> Iterator[ServiceState]:
+        """The current state, kept open until the ``with`` block ends (one per request)."""
+        with self._lock:
+            state = self._current
+            state.leases += 1
+        try:
+            yield state
+        finally:
+            with self._lock:
+                state.leases -= 1
+                idle = state.leases == 0 and state in self._retired
+            if idle:
+                self._close_retired()
+
+    def refresh(self) -> bool:
+        """Serve the snapshot ``CURRENT`` names if it is newer than the one served; True if switched.
+
+        The new state is built completely before the swap; if building it fails, the old state stays
+        and that snapshot is not tried again (the error is logged).
+        """
+        with self._refreshing:
+            return self._refresh()
+
+    def _refresh(self) -> bool:
+        noticed = time.perf_counter()
+        snapshot = current_snapshot(self.warehouse)
+        served = self._current.snapshot
+        if snapshot is None or snapshot == served or snapshot.name in self._failed:
+            return False
+        try:
+            state = self._build(snapshot)
+        except Exception as exc:  # noqa: BLE001 - keep serving the old snapshot; say why
+            self._failed[snapshot.name] = repr(exc)
+            log.error("cannot serve snapshot %s, still serving %s: %r", snapshot.name,
+                      served.name if served else "?", exc)
+            return False
+        with self._lock:
+            old, self._current = self._current, state
+            self._retired.append(old)
+        self.switches.append((snapshot.name, time.perf_counter() - noticed))
+        log.info("serving snapshot %s (was %s)", snapshot.name, served.name if served else "?")
+        self._close_retired()
+        return True
+
+    def _close_retired(self) -> None:
+        """Close retired states no request holds (a close refused because a background thread is
+        still reading is retried at the next look)."""
+        with self._lock:  # claim them, so that two threads never close the same state
+            idle = [s for s in self._retired if s.leases == 0]
+            self._retired = [s for s in self._retired if s.leases != 0]
+        for state in idle:
+            try:
+                state.close()
+            except Exception as exc:  # noqa: BLE001 - e.g. DuckDB refusing while a cursor is busy
+                log.debug("retired state %s not closed yet: %r", state.snapshot, exc)
+                with self._lock:
+                    self._retired.append(state)
+
+    def _pointer_stat(self) -> tuple[int, int, int] | None:
+        try:
+            st = self._pointer.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    def check(self) -> bool:
+        """One look of the watcher: refresh when the pointer file changed since the last look."""
+        seen = self._pointer_stat()
+        switched = False
+        if seen != self._seen:
+            switched = self.refresh()
+            self._seen = seen  # only once looked at: a look that raised is made again next time
+        self._close_retired()
+        return switched
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.poll_seconds):
+            try:
+                self.check()
+            except Exception:  # noqa: BLE001 - the watcher must outlive a bad look
+                log.exception("snapshot watcher")
+
+    def start(self) -> None:
+        """Start the watcher thread (the app's lifespan does; idempotent)."""
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._watch, name="snapshot-watcher", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the watcher thread."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def close(self) -> None:
+        """Stop watching and close every state."""
+        self.stop()
+        with self._lock:
+            states = [self._current, *self._retired]
+            self._retired = []
+        for state in states:
+            state.close()
+
+
+def request_state(request: Request) -> ServiceState:
+    """The state this request leased (put in its scope by the app's middleware)."""
+    return request.scope[SCOPE_KEY]
+
+
 async def get_state(request: Request) -> ServiceState:
-    return request.app.state.corridor
+    """FastAPI dependency: the request's :class:`ServiceState`."""
+    return request_state(request)
 
 
 async def get_principal(request: Request) -> Principal:
     """The caller, from the ``Authorization`` header (401 for a bad or unknown token)."""
-    return request.app.state.corridor.tokens.authenticate(request.headers.get("authorization"))
+    return request_state(request).tokens.authenticate(request.headers.get("authorization"))

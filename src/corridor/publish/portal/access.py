@@ -8,12 +8,13 @@ from collections.abc import Iterator
 
 from fastapi import HTTPException, Request
 
+from corridor.publish.api.state import request_state
 from corridor.store.warehouse import Warehouse
 
 
 def page_warehouse(request: Request) -> Iterator[Warehouse]:
-    """FastAPI dependency: the app's warehouse on a cursor of its own, closed after the request."""
-    shared: Warehouse | None = getattr(request.app.state, "warehouse", None)
+    """FastAPI dependency: the snapshot this request leased, on a cursor of its own, closed after it."""
+    shared: Warehouse | None = request_state(request).root
     if shared is None:
         raise HTTPException(503, "no warehouse is open: start the portal with `corridor serve --warehouse PATH`")
     wh = shared.cursor()
