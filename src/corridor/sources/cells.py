@@ -17,6 +17,7 @@ blank    ``O``        not available (empty cell)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,8 +26,42 @@ from corridor.errors import InputError
 
 MISSING_TOKENS: dict[str, str] = {"..": "O", "": "O", "-": "M", "…": "O", "NA": "O", "x": "Q"}
 
+TOKENS = pd.Index(list(MISSING_TOKENS), dtype=object)
+TOKEN_STATUS = np.array(list(MISSING_TOKENS.values()), dtype=object)
+BLANK = list(MISSING_TOKENS).index("")
+
 #: Cell types that can hold a count (a bool is an int to Python, and is refused separately).
 READABLE = (str, int, float, np.number)
+
+
+@dataclass(frozen=True)
+class WideCells:
+    """The cells of a wide table's value columns, column after column (the order of pandas' ``melt``).
+
+    ``row`` and ``column`` give, for every cell, the position of its row in the table and of its column
+    in the value columns, so that whatever is known per row (an area, a line number) or per column (an
+    origin, a year) is spread to the cells by one array look-up instead of melting strings.
+    """
+
+    raw: pd.Series
+    row: np.ndarray
+    column: np.ndarray
+
+    def by_row(self, per_row: Sequence[object] | pd.Series | np.ndarray) -> np.ndarray:
+        """A value per row of the table, repeated for each of its cells."""
+        return np.asarray(per_row)[self.row]
+
+    def by_column(self, per_column: Sequence[object] | pd.Series | np.ndarray) -> np.ndarray:
+        """A value per value column, repeated for each of its cells."""
+        return np.asarray(per_column, dtype=object)[self.column]
+
+
+def wide_cells(table: pd.DataFrame, columns: Sequence[str]) -> WideCells:
+    """The cells of ``columns`` of ``table`` (see :class:`WideCells`)."""
+    n, k = len(table), len(columns)
+    raw = (pd.concat([table[c] for c in columns], ignore_index=True) if k
+           else pd.Series([], dtype=object))
+    return WideCells(raw, np.tile(np.arange(n), k), np.repeat(np.arange(k), n))
 
 
 def parse_cells(
@@ -46,26 +81,29 @@ def parse_cells(
     separators. A negative count (unless ``allow_negative``) or text that is neither a number nor a
     missing token is an :class:`InputError`.
 
-    Method: one vectorised numeric conversion of every cell (``pd.to_numeric``, in C); only the cells
-    it leaves empty — missing tokens, blanks, numbers with separators or padding, bad text — go
-    through the token table, so the cost per cell is no longer Python's.
+    Method (vectorised; no Python per cell): the cells written exactly as a missing token, and empty
+    cells, are found by one hash look-up; the others are read as numbers by one ``pd.to_numeric``
+    call (in C); only the few left over — padded tokens, numbers with separators, bad text — are
+    stripped and looked at again.
     """
     raw = raw.reset_index(drop=True)
-    values = _plain_numbers(raw)
-    tokens = np.full(len(values), None, dtype=object)
-    rest = np.flatnonzero(np.isnan(values))
+    token = TOKENS.get_indexer(raw)  # position in MISSING_TOKENS, -1 for anything else
+    token[raw.isna().to_numpy()] = BLANK  # None, NaN, NA: an empty cell
+    values = np.full(len(raw), np.nan)
+    unread = token < 0
+    values[unread] = _plain_numbers(raw[unread])
+    rest = np.flatnonzero(unread & np.isnan(values))
     if rest.size:
-        text = raw.iloc[rest].astype(object)
-        text = text.where(text.notna(), "").map(_stripped_text)  # only the cells not yet read
-        token = text.map(MISSING_TOKENS).to_numpy(dtype=object)
-        tokens[rest] = token
-        untokened = pd.isna(token)
-        values[rest[untokened]] = pd.to_numeric(
-            text[untokened].map(_without_separators), errors="coerce"
+        text = raw.iloc[rest].astype(object).map(_stripped_text)
+        token[rest] = TOKENS.get_indexer(text)
+        numeric = token[rest] < 0
+        values[rest[numeric]] = pd.to_numeric(
+            text[numeric].map(_without_separators), errors="coerce"
         ).to_numpy(dtype="float64")
     values[np.isinf(values)] = np.nan  # 'inf' is not a count: refused as bad text below
     values += 0.0  # a published '-0' is a zero (IEEE: -0.0 + 0.0 == +0.0), never printed as '-0'
-    bad = np.isnan(values) & pd.isna(tokens)
+    is_token = token >= 0
+    bad = np.isnan(values) & ~is_token
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise InputError(
@@ -81,12 +119,11 @@ def parse_cells(
                 f"{int(neg.sum())} negative count(s); first: {values[i]:g}",
                 file=file, row=int(_at(rows, i)), column=str(_at(columns, i)), sheet=sheet,
             )
-    is_token = ~pd.isna(tokens)
     if isinstance(status, pd.Series):
         obs_status = status.to_numpy(dtype=object, copy=True)
     else:
         obs_status = np.full(len(values), status, dtype=object)
-    obs_status[is_token] = tokens[is_token]
+    obs_status[is_token] = TOKEN_STATUS[token[is_token]]
     return pd.Series(values, dtype="float64"), pd.Series(obs_status, dtype="string")
 
 
