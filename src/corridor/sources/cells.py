@@ -81,10 +81,11 @@ def parse_cells(
     separators. A negative count (unless ``allow_negative``) or text that is neither a number nor a
     missing token is an :class:`InputError`.
 
-    Method (vectorised; no Python per cell): the cells written exactly as a missing token, and empty
-    cells, are found by one hash look-up; the others are read as numbers by one ``pd.to_numeric``
-    call (in C); only the few left over — padded tokens, numbers with separators, bad text — are
-    stripped and looked at again.
+    Method (vectorised): the cells written exactly as a missing token, and empty cells, are found by
+    one hash look-up; the others are read as numbers by one ``pd.to_numeric`` call (in C; a
+    workbook's mixed cells first get one type test each, so that dates and booleans are refused);
+    only the few left over — padded tokens, numbers with separators, bad text — are stripped and
+    looked at one by one.
     """
     raw = raw.reset_index(drop=True)
     token = TOKENS.get_indexer(raw)  # position in MISSING_TOKENS, -1 for anything else
