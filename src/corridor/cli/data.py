@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -137,11 +140,12 @@ def run_cmd(
     root = mirror_dir(mirror)
     err.print(f"mirror: {root}  warehouse: {path}")
     ids = ingestible()
-    with publishing(path) as wh:
-        _ingest_releases(wh, ids, mirror=mirror)
+    with _stage("ingest"), publishing(path) as wh:
+        _ingest_releases(wh, ids, mirror=mirror, stages=True)
     if flows:
-        _estimate_flows(path, replicates=flow_replicates)
-    with Warehouse.open(path, read_only=True) as wh:
+        with _stage("flows"):
+            _estimate_flows(path, replicates=flow_replicates)
+    with _stage("summary"), Warehouse.open(path, read_only=True) as wh:
         _summary(wh)
     if serve:
         from corridor.cli.serve import command as serve_command
@@ -203,8 +207,9 @@ def _summary(wh: Warehouse) -> None:
         out.print(f"Estimated movers {period} ({method}): {total:,.0f}")
 
 
-def _ingest_releases(wh: Warehouse, ids: list[str], *, mirror: str | None) -> None:
-    """Ingest catalogue releases one after the other, with a progress bar and a line per release."""
+def _ingest_releases(wh: Warehouse, ids: list[str], *, mirror: str | None, stages: bool = False) -> None:
+    """Ingest catalogue releases one after the other, with a progress bar and a line per release
+    (and, with ``stages``, the main job's timing lines ``stage fetch ID`` and ``stage ingest ID``)."""
     with _progress() as progress:
         task = progress.add_task("ingest", total=len(ids))
         for rid in ids:
@@ -212,6 +217,22 @@ def _ingest_releases(wh: Warehouse, ids: list[str], *, mirror: str | None) -> No
             report = ingest_release(wh, rid, mirror=mirror)
             progress.advance(task)
             _say(report, progress.console)
+            if stages:
+                _stage_line(f"fetch {rid}", report.fetch_seconds, progress.console)
+                _stage_line(f"ingest {rid}", report.seconds, progress.console)
+
+
+@contextmanager
+def _stage(name: str) -> Iterator[None]:
+    """Time a stage of the main job; print ``stage NAME: S s`` (wall seconds) when it ends."""
+    start = time.perf_counter()
+    yield
+    _stage_line(name, time.perf_counter() - start)
+
+
+def _stage_line(name: str, seconds: float, console: Console | None = None) -> None:
+    """One timing line, never wrapped (``benchmarks/main_job.py`` reads them)."""
+    (console or err).print(f"stage {name}: {seconds:.2f} s", soft_wrap=True, highlight=False, markup=False)
 
 
 def _say(report: IngestReport, console: Console | None = None) -> None:

@@ -17,6 +17,7 @@ blank    ``O``        not available (empty cell)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,43 @@ import pandas as pd
 from corridor.errors import InputError
 
 MISSING_TOKENS: dict[str, str] = {"..": "O", "": "O", "-": "M", "…": "O", "NA": "O", "x": "Q"}
+
+TOKENS = pd.Index(list(MISSING_TOKENS), dtype=object)
+TOKEN_STATUS = np.array(list(MISSING_TOKENS.values()), dtype=object)
+BLANK = list(MISSING_TOKENS).index("")
+
+#: Cell types that can hold a count (a bool is an int to Python, and is refused separately).
+READABLE = (str, int, float, np.number)
+
+
+@dataclass(frozen=True)
+class WideCells:
+    """The cells of a wide table's value columns, column after column (the order of pandas' ``melt``).
+
+    ``row`` and ``column`` give, for every cell, the position of its row in the table and of its column
+    in the value columns, so that whatever is known per row (an area, a line number) or per column (an
+    origin, a year) is spread to the cells by one array look-up instead of melting strings.
+    """
+
+    raw: pd.Series
+    row: np.ndarray
+    column: np.ndarray
+
+    def by_row(self, per_row: Sequence[object] | pd.Series | np.ndarray) -> np.ndarray:
+        """A value per row of the table, repeated for each of its cells."""
+        return np.asarray(per_row)[self.row]
+
+    def by_column(self, per_column: Sequence[object] | pd.Series | np.ndarray) -> np.ndarray:
+        """A value per value column, repeated for each of its cells."""
+        return np.asarray(per_column, dtype=object)[self.column]
+
+
+def wide_cells(table: pd.DataFrame, columns: Sequence[str]) -> WideCells:
+    """The cells of ``columns`` of ``table`` (see :class:`WideCells`)."""
+    n, k = len(table), len(columns)
+    raw = (pd.concat([table[c] for c in columns], ignore_index=True) if k
+           else pd.Series([], dtype=object))
+    return WideCells(raw, np.tile(np.arange(n), k), np.repeat(np.arange(k), n))
 
 
 def parse_cells(
@@ -42,36 +80,82 @@ def parse_cells(
     see in the file, so that the first bad cell can be named. Numbers may be written with thousands
     separators. A negative count (unless ``allow_negative``) or text that is neither a number nor a
     missing token is an :class:`InputError`.
+
+    Method (vectorised): the cells written exactly as a missing token, and empty cells, are found by
+    one hash look-up; the others are read as numbers by one ``pd.to_numeric`` call (in C; a
+    workbook's mixed cells first get one type test each, so that dates and booleans are refused);
+    only the few left over — padded tokens, numbers with separators, bad text — are stripped and
+    looked at one by one.
     """
     raw = raw.reset_index(drop=True)
-    text = raw.map(lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else v)
-    is_text = text.map(lambda v: isinstance(v, str))
-    stripped = text.where(~is_text, text.astype("string").str.strip())
-    token_status = stripped.map(lambda v: MISSING_TOKENS.get(v) if isinstance(v, str) else None)
-    numeric_text = stripped.where(~is_text, stripped.astype("string").str.replace(",", "", regex=False))
-    values = pd.to_numeric(numeric_text.where(token_status.isna()), errors="coerce")
-    values = values.where(~np.isinf(values.astype("float64")))  # 'inf' is not a count: refuse it below
-    bad = values.isna() & token_status.isna()
-    rows = pd.Series(list(rows))
-    columns = pd.Series(list(columns))
+    token = TOKENS.get_indexer(raw)  # position in MISSING_TOKENS, -1 for anything else
+    token[raw.isna().to_numpy()] = BLANK  # None, NaN, NA: an empty cell
+    values = np.full(len(raw), np.nan)
+    unread = token < 0
+    values[unread] = _plain_numbers(raw[unread])
+    rest = np.flatnonzero(unread & np.isnan(values))
+    if rest.size:
+        text = raw.iloc[rest].astype(object).map(_stripped_text)
+        token[rest] = TOKENS.get_indexer(text)
+        numeric = token[rest] < 0
+        values[rest[numeric]] = pd.to_numeric(
+            text[numeric].map(_without_separators), errors="coerce"
+        ).to_numpy(dtype="float64")
+    values[np.isinf(values)] = np.nan  # 'inf' is not a count: refused as bad text below
+    values += 0.0  # a published '-0' is a zero (IEEE: -0.0 + 0.0 == +0.0), never printed as '-0'
+    is_token = token >= 0
+    bad = np.isnan(values) & ~is_token
     if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
+        i = int(np.flatnonzero(bad)[0])
         raise InputError(
             f"{int(bad.sum())} cell(s) are neither numbers nor missing-value tokens "
             f"({', '.join(repr(t) for t in MISSING_TOKENS if t)}); first: {raw.iloc[i]!r}",
-            file=file, row=int(rows.iloc[i]), column=str(columns.iloc[i]), sheet=sheet,
+            file=file, row=int(_at(rows, i)), column=str(_at(columns, i)), sheet=sheet,
         )
     if not allow_negative:
         neg = values < 0
         if neg.any():
-            i = int(np.flatnonzero(neg.to_numpy())[0])
+            i = int(np.flatnonzero(neg)[0])
             raise InputError(
-                f"{int(neg.sum())} negative count(s); first: {values.iloc[i]:g}",
-                file=file, row=int(rows.iloc[i]), column=str(columns.iloc[i]), sheet=sheet,
+                f"{int(neg.sum())} negative count(s); first: {values[i]:g}",
+                file=file, row=int(_at(rows, i)), column=str(_at(columns, i)), sheet=sheet,
             )
-    base = status if isinstance(status, pd.Series) else pd.Series(status, index=values.index)
-    obs_status = token_status.where(token_status.notna(), base.reset_index(drop=True))
-    return values.astype("float64"), obs_status.astype("string")
+    if isinstance(status, pd.Series):
+        obs_status = status.to_numpy(dtype=object, copy=True)
+    else:
+        obs_status = np.full(len(values), status, dtype=object)
+    obs_status[is_token] = TOKEN_STATUS[token[is_token]]
+    return pd.Series(values, dtype="float64"), pd.Series(obs_status, dtype="string")
+
+
+def _plain_numbers(raw: pd.Series) -> np.ndarray:
+    """Every cell that is a number, or text that reads as one as it stands; NaN for the others.
+
+    A text column is converted in one call. A column of mixed cells (a workbook's) is first sorted by
+    type, so that a date or a boolean is refused as a count instead of being read as its number.
+    """
+    if raw.dtype != object:
+        return pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", copy=True)
+    cells = raw.to_numpy()
+    readable = np.fromiter((isinstance(v, READABLE) and not isinstance(v, bool) for v in cells),
+                           dtype=bool, count=len(cells))
+    kept = pd.Series(np.where(readable, cells, None), dtype=object)
+    return pd.to_numeric(kept, errors="coerce").to_numpy(dtype="float64", copy=True)
+
+
+def _stripped_text(cell: object) -> object:
+    """A text cell without surrounding blanks; any other cell as it is (it can only be refused)."""
+    return cell.strip() if isinstance(cell, str) else cell
+
+
+def _without_separators(cell: object) -> object:
+    """A text cell without thousands separators (``1,234`` -> ``1234``); None for any other cell."""
+    return cell.replace(",", "") if isinstance(cell, str) else None
+
+
+def _at(items: Sequence[object] | pd.Series, i: int) -> object:
+    """The ``i``-th item of a per-cell sequence (a Series by position), read only to name a bad cell."""
+    return items.iloc[i] if isinstance(items, pd.Series) else items[i]
 
 
 def check_header(found: Sequence[object], expected: Sequence[object], *, file: str, row: int,

@@ -42,7 +42,7 @@ def open_workbook(path: Path):  # -> openpyxl.Workbook
     import openpyxl
 
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     except BROKEN_WORKBOOK as exc:
         raise InputError(
             f"not a readable Excel workbook (truncated or corrupt?): {exc}", file=path.name

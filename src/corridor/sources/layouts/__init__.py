@@ -1,9 +1,19 @@
 """Layouts: one adapter per *layout* of published file, found by id.
 
 An adapter only reads, maps codes and validates; it never estimates. It is a function
-``read(files: list[Path]) -> Parsed`` registered with :func:`layout`. Built-in layouts register
-through the same seam an outside one would: list its module in ``BUILTIN`` (or call :func:`layout`
-from your own package before ingesting).
+``read(files: list[Path]) -> Parsed`` registered under a layout id. There is one registry and three
+ways into it, all through :func:`register`:
+
+* corridor's own layouts: the modules listed in ``BUILTIN``, whose functions are decorated with
+  :func:`layout`;
+* an installed distribution's layouts: entries of the ``corridor.layouts`` entry-point group
+  (``ENTRY_POINT_GROUP``), each ``layout-id = package.module:read``;
+* a layout registered from code: ``@layout("my-layout")`` or ``register("my-layout", read)``.
+
+The built-in layouts are always registered, whatever is registered first; an outside layout adds to
+them. A layout id registered twice by two different functions is an error that names both (Datasette
+loads its own facets and renderers through the same plugin seam as outside ones; so does corridor).
+See ``docs/adding-a-source.md``.
 """
 
 from __future__ import annotations
@@ -11,11 +21,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 
 import pandas as pd
 
-from corridor.errors import InputError
+from corridor.errors import CorridorError, InputError
 
 
 @dataclass
@@ -29,7 +40,8 @@ class Parsed:
 
 Reader = Callable[[list[Path]], Parsed]
 
-LAYOUTS: dict[str, Reader] = {}
+#: Entry-point group in which an installed distribution declares its layouts (``id = module:read``).
+ENTRY_POINT_GROUP = "corridor.layouts"
 
 #: Modules holding the built-in layouts (imported on first use).
 BUILTIN: tuple[str, ...] = (
@@ -43,6 +55,15 @@ BUILTIN: tuple[str, ...] = (
     "corridor.sources.layouts.migest_flows",
 )
 
+#: Layout id -> reader, and layout id -> where that reader came from (for error messages).
+LAYOUTS: dict[str, Reader] = {}
+ORIGINS: dict[str, str] = {}
+_loaded = False
+
+
+class LayoutError(CorridorError):
+    """A layout cannot be registered: an id clash, or an entry point that does not load."""
+
 
 def only_file(files: list[Path], layout_id: str) -> Path:
     """The single file of a one-file layout; any other number of files is an error."""
@@ -52,29 +73,78 @@ def only_file(files: list[Path], layout_id: str) -> Path:
     return files[0]
 
 
-def layout(layout_id: str) -> Callable[[Reader], Reader]:
-    """Register ``read`` as the adapter for ``layout_id``."""
+def _name(read: Reader) -> str:
+    return f"{getattr(read, '__module__', '?')}.{getattr(read, '__qualname__', repr(read))}"
 
-    def register(read: Reader) -> Reader:
+
+def register(layout_id: str, read: Reader, *, origin: str | None = None) -> Reader:
+    """Register ``read`` as the adapter for ``layout_id``; an id taken by another function is an error.
+
+    Registering the same function again (a module imported twice, an entry point that also uses the
+    decorator) is a no-op. ``origin`` says where the registration came from (default: the function's
+    qualified name).
+    """
+    if not callable(read):
+        raise LayoutError(f"layout {layout_id!r}: {origin or read!r} is not a function reading files")
+    existing = LAYOUTS.get(layout_id)
+    if existing is not None and existing is not read and _name(existing) != _name(read):
+        raise LayoutError(
+            f"layout id {layout_id!r} is registered twice: by {ORIGINS[layout_id]} and by "
+            f"{origin or _name(read)}; layout ids must be unique (rename one of them)"
+        )
+    if existing is None:
         LAYOUTS[layout_id] = read
-        return read
+        ORIGINS[layout_id] = origin or _name(read)
+    return read
 
-    return register
+
+def layout(layout_id: str) -> Callable[[Reader], Reader]:
+    """Decorator: register the decorated function as the adapter for ``layout_id``."""
+
+    def decorate(read: Reader) -> Reader:
+        return register(layout_id, read)
+
+    return decorate
 
 
-def _load_builtin() -> None:
-    for name in BUILTIN:
+def _entry_point_origin(ep: EntryPoint) -> str:
+    dist = ep.dist.name if ep.dist is not None else "an unnamed distribution"
+    return f"entry point {ep.name} = {ep.value} (group {ENTRY_POINT_GROUP}, distribution {dist})"
+
+
+def load_entry_points() -> list[str]:
+    """Register every layout declared in the ``corridor.layouts`` entry-point group; return their ids.
+
+    Done once, after the built-in layouts, at the first look-up. Call it again after making a
+    distribution importable in a running process (its layouts are then added; the others are kept).
+    An entry point that fails to load is an error naming it: a configured layout is never skipped.
+    """
+    ids = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        origin = _entry_point_origin(ep)
         try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+            read = ep.load()
+        except Exception as exc:  # any failure inside the outside package: name the entry point
+            raise LayoutError(f"cannot load layout {ep.name!r} from {origin}: {exc}") from exc
+        register(ep.name, read, origin=origin)
+        ids.append(ep.name)
+    return ids
+
+
+def _load() -> None:
+    """Import the built-in layouts, then the installed distributions' ones (once per process)."""
+    global _loaded
+    if _loaded:
+        return
+    for name in BUILTIN:
+        importlib.import_module(name)
+    load_entry_points()
+    _loaded = True
 
 
 def get_layout(layout_id: str) -> Reader:
     """The adapter for ``layout_id``; an unknown id is an error listing the known ones."""
-    if not LAYOUTS:
-        _load_builtin()
+    _load()
     try:
         return LAYOUTS[layout_id]
     except KeyError:
@@ -84,6 +154,6 @@ def get_layout(layout_id: str) -> Reader:
 
 
 def known_layouts() -> list[str]:
-    if not LAYOUTS:
-        _load_builtin()
+    """Every registered layout id (built-in and outside), sorted."""
+    _load()
     return sorted(LAYOUTS)

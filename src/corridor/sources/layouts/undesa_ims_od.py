@@ -15,7 +15,7 @@ import pandas as pd
 
 from corridor.errors import InputError
 from corridor.reference.areas import resolve_names
-from corridor.sources.cells import check_header, check_unique, parse_cells
+from corridor.sources.cells import check_header, check_unique, parse_cells, wide_cells
 from corridor.sources.layouts import Parsed, layout, only_file
 from corridor.sources.readers import read_csv_text
 
@@ -42,15 +42,14 @@ def read(files: list[Path]) -> Parsed:
     dest_codes = resolve_names(table["Dest"].str.strip(), ALIAS_SOURCE, file=name, column="Dest")
     origin_codes = resolve_names([o.strip() for o in origins], ALIAS_SOURCE, file=name,
                                  column="(origin headers)")
-    long = table.melt(id_vars=["Year", "Dest", "_row"], value_vars=origins,
-                      var_name="origin", value_name="raw")
-    values, status = parse_cells(long["raw"], file=name, rows=long["_row"], columns=long["origin"],
-                                 status="E")
+    cells = wide_cells(table, origins)  # origin after origin, as melt would give them
+    values, status = parse_cells(cells.raw, file=name, rows=cells.by_row(table["_row"]),
+                                 columns=cells.by_column(origins), status="E")
     obs = pd.DataFrame({
         "dataflow": "MIG_STOCK",
-        "ref_area": long["Dest"].str.strip().map(dest_codes).to_numpy(),
-        "counterpart_area": long["origin"].str.strip().map(origin_codes).to_numpy(),
-        "time_period": long["Year"].to_numpy(),
+        "ref_area": cells.by_row(table["Dest"].str.strip().map(dest_codes)),
+        "counterpart_area": cells.by_column([origin_codes[o.strip()] for o in origins]),
+        "time_period": cells.by_row(table["Year"]),
         "value": values.to_numpy(),
         "obs_status": status.to_numpy(),
     })

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from corridor.errors import InputError
@@ -46,17 +47,17 @@ def read_matrix(path: Path, *, sheet: str, corner: str, dataflow: str, unit: str
     row_names = [str(r[0]).strip() for _, r in body]
     col_codes = resolve_names(col_names, ALIAS_SOURCE, file=name, column="(row 2 headers)")
     row_codes = resolve_names(row_names, ALIAS_SOURCE, file=name, column="A")
-    cells, r_nos, c_labels, r_area, c_area = [], [], [], [], []
-    for (r_i, row), rname in zip(body, row_names, strict=True):
-        for j, cname in enumerate(col_names, start=1):
-            cells.append(row[j] if j < len(row) else None)
-            r_nos.append(r_i)
-            c_labels.append(cname)
-            r_area.append(row_codes[rname])
-            c_area.append(col_codes[cname])
-    values, status = parse_cells(pd.Series(cells, dtype=object), file=name, rows=r_nos,
-                                 columns=c_labels, status="E", sheet=sheet)
-    across, down = pd.Series(c_area), pd.Series(r_area)
+    # The grid row after row (a short row padded with empty cells); labels spread by repeat/tile.
+    width, pad = len(col_names), (None,) * len(col_names)
+    grid = np.empty((len(body), width), dtype=object)
+    for i, (_, row) in enumerate(body):
+        grid[i] = (tuple(row[1:width + 1]) + pad)[:width]
+    values, status = parse_cells(pd.Series(grid.ravel(), dtype=object), file=name,
+                                 rows=np.repeat([r_i for r_i, _ in body], width),
+                                 columns=np.tile(np.array(col_names, dtype=object), len(body)),
+                                 status="E", sheet=sheet)
+    across = pd.Series(np.tile(np.array([col_codes[c] for c in col_names], dtype=object), len(body)))
+    down = pd.Series(np.repeat(np.array([row_codes[r] for r in row_names], dtype=object), width))
     ref, counterpart = (across, down) if across_is_ref_area else (down, across)
     obs = pd.DataFrame({
         "dataflow": dataflow, "ref_area": ref, "counterpart_area": counterpart,

@@ -38,7 +38,13 @@ import numpy as np
 import pandas as pd
 
 from corridor.errors import InputError
-from corridor.sources.cells import check_header, check_unique, codes_agreeing_with_names, parse_cells
+from corridor.sources.cells import (
+    check_header,
+    check_unique,
+    codes_agreeing_with_names,
+    parse_cells,
+    wide_cells,
+)
 from corridor.sources.layouts import Parsed, layout, only_file
 from corridor.sources.readers import read_csv_text
 
@@ -84,19 +90,18 @@ def read(files: list[Path]) -> Parsed:
 
     send = _areas(body, SEND_CODE, SEND_NAME, name)
     recv = _areas(body, RECV_CODE, RECV_NAME, name)
-    long = body.melt(id_vars=["_row", SERIES_CODE, SEND_CODE, RECV_CODE], value_vars=list(periods),
-                     var_name="column", value_name="raw")
-    values, status = parse_cells(long["raw"], file=name, rows=long["_row"], columns=long["column"],
-                                 status="A", allow_negative=True)
-    series_code = long[SERIES_CODE].str.strip()
+    cells = wide_cells(body, list(periods))  # quarter after quarter, as melt would give them
+    values, status = parse_cells(cells.raw, file=name, rows=cells.by_row(body["_row"]),
+                                 columns=cells.by_column(list(periods)), status="A", allow_negative=True)
+    series_code = body[SERIES_CODE].str.strip()
     obs = pd.DataFrame({
-        "dataflow": series_code.map({k: v[0] for k, v in SERIES.items()}).to_numpy(),
-        "ref_area": long[RECV_CODE].map(recv).to_numpy(),
-        "counterpart_area": long[SEND_CODE].map(send).to_numpy(),
-        "time_period": long["column"].map(periods).to_numpy(),
+        "dataflow": cells.by_row(series_code.map({k: v[0] for k, v in SERIES.items()})),
+        "ref_area": cells.by_row(body[RECV_CODE].map(recv)),
+        "counterpart_area": cells.by_row(body[SEND_CODE].map(send)),
+        "time_period": cells.by_column(list(periods.values())),
         "value": values.to_numpy(),
         "obs_status": status.to_numpy(),
-        "unit_measure": series_code.map({k: v[1] for k, v in SERIES.items()}).to_numpy(),
+        "unit_measure": cells.by_row(series_code.map({k: v[1] for k, v in SERIES.items()})),
         "method": "published",
     })
     negative = int((obs["value"] < 0).sum())

@@ -33,7 +33,14 @@ import numpy as np
 import pandas as pd
 
 from corridor.errors import InputError
-from corridor.sources.cells import check_header, check_unique, codes_agreeing_with_names, column_letter, parse_cells
+from corridor.sources.cells import (
+    check_header,
+    check_unique,
+    codes_agreeing_with_names,
+    column_letter,
+    parse_cells,
+    wide_cells,
+)
 from corridor.sources.layouts import Parsed, layout, only_file
 from corridor.sources.readers import read_csv_text
 
@@ -87,18 +94,19 @@ def read(files: list[Path]) -> Parsed:
     check_unique(table, [IND_CODE, CODE], file=name)
     areas = _areas(table, name)
 
-    long = table.melt(id_vars=["_row", CODE, IND_CODE], value_vars=years, var_name="year", value_name="raw")
-    values, status = parse_cells(long["raw"], file=name, rows=long["_row"], columns=long["year"], status="A")
-    flow = long[IND_CODE].map({k: v for k, v in INDICATORS.items()})
+    cells = wide_cells(table, years)  # year after year, as melt would give them
+    values, status = parse_cells(cells.raw, file=name, rows=cells.by_row(table["_row"]),
+                                 columns=cells.by_column(years), status="A")
+    dataflow, unit, mult = (table[IND_CODE].map({k: v[i] for k, v in INDICATORS.items()}) for i in range(3))
     obs = pd.DataFrame({
-        "dataflow": flow.map(lambda t: t[0]).to_numpy(),
-        "ref_area": long[CODE].map(areas).to_numpy(),
+        "dataflow": cells.by_row(dataflow),
+        "ref_area": cells.by_row(table[CODE].map(areas)),
         "counterpart_area": "_T",
-        "time_period": long["year"].to_numpy(),
+        "time_period": cells.by_column(years),
         "value": values.to_numpy(),
         "obs_status": status.to_numpy(),
-        "unit_measure": flow.map(lambda t: t[1]).to_numpy(),
-        "unit_mult": flow.map(lambda t: t[2]).to_numpy(),
+        "unit_measure": cells.by_row(unit),
+        "unit_mult": cells.by_row(mult),
         "method": "published",
     })
     groups = sorted(c for c in table[CODE].unique() if areas[c].startswith("WB_"))

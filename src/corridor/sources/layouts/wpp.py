@@ -17,7 +17,7 @@ import pandas as pd
 from corridor.errors import InputError
 from corridor.reference.areas import area_table
 from corridor.reference.codes import wpp_age_code
-from corridor.sources.cells import check_header, check_unique, parse_cells
+from corridor.sources.cells import check_header, check_unique, parse_cells, wide_cells
 from corridor.sources.layouts import Parsed, layout, only_file
 from corridor.sources.readers import read_csv_text
 
@@ -62,11 +62,12 @@ def _population_file(path: Path, sex: str) -> pd.DataFrame:
             raise InputError(exc.reason, file=name, row=row, column="age") from None
     ages = table["age"].map(ages_by_label)
     codes = _check_codes(table["country_code"], table["_row"], file=name)
-    long = pd.DataFrame({"ref_area": codes, "age": ages, "_row": table["_row"]}).join(table[years])
-    long = long.melt(id_vars=["ref_area", "age", "_row"], var_name="time_period", value_name="raw")
-    values, status = parse_cells(long["raw"], file=name, rows=long["_row"], columns=long["time_period"],
-                                 status="E")
-    return long.assign(value=values.to_numpy(), obs_status=status.to_numpy(), sex=sex).drop(columns=["raw", "_row"])
+    cells = wide_cells(table, years)  # year after year, as melt would give them
+    values, status = parse_cells(cells.raw, file=name, rows=cells.by_row(table["_row"]),
+                                 columns=cells.by_column(years), status="E")
+    return pd.DataFrame({"ref_area": cells.by_row(codes), "age": cells.by_row(ages),
+                         "time_period": cells.by_column(years), "value": values.to_numpy(),
+                         "obs_status": status.to_numpy(), "sex": sex})
 
 
 @layout("wpp2019-population")
@@ -99,12 +100,12 @@ def read_net_migration_5y(files: list[Path]) -> Parsed:
     check_unique(table, ["country_code"], file=name)
     periods = [c for c in table.columns if len(c) == 9 and c[4] == "-"]
     codes = _check_codes(table["country_code"], table["_row"], file=name)
-    long = pd.DataFrame({"ref_area": codes, "_row": table["_row"]}).join(table[periods])
-    long = long.melt(id_vars=["ref_area", "_row"], var_name="time_period", value_name="raw")
-    values, status = parse_cells(long["raw"], file=name, rows=long["_row"], columns=long["time_period"],
-                                 status="E", allow_negative=True)
-    obs = long.drop(columns=["raw", "_row"]).assign(
-        value=values.to_numpy(), obs_status=status.to_numpy(), dataflow="NET_MIG", unit_mult=3)
+    cells = wide_cells(table, periods)  # period after period, as melt would give them
+    values, status = parse_cells(cells.raw, file=name, rows=cells.by_row(table["_row"]),
+                                 columns=cells.by_column(periods), status="E", allow_negative=True)
+    obs = pd.DataFrame({"ref_area": cells.by_row(codes), "time_period": cells.by_column(periods),
+                        "value": values.to_numpy(), "obs_status": status.to_numpy(), "dataflow": "NET_MIG",
+                        "unit_mult": 3})
     # WPP 2019 includes projections after 2020: those periods are forecasts (OBS_STATUS F).
     future = obs["time_period"].str[:4].astype(int) >= 2020
     obs.loc[future & obs["value"].notna(), "obs_status"] = "F"
