@@ -1,21 +1,50 @@
-"""Fixtures for the flow tests: the real 2010-2015 case built from the mirror (once per session)."""
+"""Fixtures for the flow tests: a warehouse built by the real ingest, and the real 2010-2015 case read from it.
+
+Every published number reaches the flow estimates through sources -> store: the session warehouse holds
+every catalogue release of the series flow estimation reads (``undesa-ims``, ``wpp-population``,
+``wpp-births-deaths``), fetched from the real mirror with checksums and ingested by
+``corridor.sources.ingest.ingest_release``. Without the mirror the tests are skipped with a reason, and
+fail under ``CI=true`` (the ``mirror`` fixture of ``tests/conftest.py``).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from corridor.estimate.flows.stocks import PreparedStocks, mirror_frames, tables_from_mirror
+from corridor.estimate.flows.stocks import PreparedStocks, StockSource
+from corridor.estimate.flows.store import INPUT_SERIES, WarehouseInputs, read_inputs
+from corridor.sources.catalogue import releases
+from corridor.sources.ingest import ingest_release
+from corridor.store.warehouse import Warehouse
+
+#: The catalogue releases of the series flows read (what the main job ingests for them).
+FLOW_RELEASES = [r.id for r in releases().values() if r.layout and r.series in INPUT_SERIES]
 
 
 @pytest.fixture(scope="session")
-def mirror_flow_frames(mirror: Path):
-    """IMS 2019 OD stocks, WPP 2019 population, WPP 2024 births and deaths, read from the mirror."""
-    return mirror_frames(mirror)
+def flow_warehouse(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse file with :data:`FLOW_RELEASES` ingested from the real mirror (open it read-only or
+    copy it)."""
+    folder = tmp_path_factory.mktemp("flow-warehouse")
+    os.environ.setdefault("CORRIDOR_CACHE", str(folder / "cache"))
+    path = folder / "corridor.duckdb"
+    with Warehouse.open(path) as wh:
+        for release_id in FLOW_RELEASES:
+            ingest_release(wh, release_id, mirror=mirror)
+    return path
 
 
 @pytest.fixture(scope="session")
-def real_2010_2015(mirror: Path, mirror_flow_frames) -> PreparedStocks:
+def flow_inputs(flow_warehouse: Path) -> WarehouseInputs:
+    """Stocks, population, births and deaths read from :func:`flow_warehouse`, both sexes and by sex."""
+    with Warehouse.open(flow_warehouse, read_only=True) as wh:
+        return read_inputs(wh, ("_T", "M", "F"))
+
+
+@pytest.fixture(scope="session")
+def real_2010_2015(flow_inputs: WarehouseInputs) -> PreparedStocks:
     """The issue's real case: 199 areas, stocks 2010 and 2015, births and deaths 2010-2014."""
-    return tables_from_mirror(mirror, (2010, 2015), mirror_flow_frames)
+    return StockSource(*flow_inputs.frames["_T"], inputs=flow_inputs.inputs["_T"]).tables((2010, 2015))

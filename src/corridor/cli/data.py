@@ -132,6 +132,9 @@ def run_cmd(
     serve: Annotated[bool, typer.Option(help="Serve the portal when done.")] = True,
     flows: Annotated[bool, typer.Option(help="Estimate flows for every period (see MAIN_JOB_FLOW_METHODS).")] = True,
     flow_replicates: Annotated[int, typer.Option(help="Bootstrap replicates per flow estimate.")] = 50,
+    vintage: Annotated[list[str] | None, typer.Option(
+        "--vintage", help="Flows: pin an input series to an earlier vintage (series:vintage, release or dataset "
+        "id; repeatable). Default: the latest vintage of each series.")] = None,
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
@@ -144,7 +147,7 @@ def run_cmd(
         _ingest_releases(wh, ids, mirror=mirror, stages=True)
     if flows:
         with _stage("flows"):
-            _estimate_flows(path, replicates=flow_replicates)
+            _estimate_flows(path, replicates=flow_replicates, vintage=vintage or [])
     with _stage("summary"), Warehouse.open(path, read_only=True) as wh:
         _summary(wh)
     if serve:
@@ -153,31 +156,44 @@ def run_cmd(
         serve_command(host=host, port=port, warehouse=str(path))
 
 
+@contextmanager
+def _stage(name: str) -> Iterator[None]:
+    """Print one line on stderr with the wall time of a stage of the main job."""
+    start = time.perf_counter()
+    yield
+    err.print(f"stage {name}: {time.perf_counter() - start:.1f} s", highlight=False)
+
+
 #: The flow estimates the main job makes (both sexes, every five-year period the stocks allow): the
 #: minimum-migration and pseudo-Bayes estimates bracket the published range (see docs/methods-flows.md).
 MAIN_JOB_FLOW_METHODS = ("da_min_closed", "da_pb_closed")
 
 
-def _estimate_flows(path: Path, *, replicates: int) -> None:
-    """Estimate flows into the warehouse, skipping (method, period) pairs already estimated."""
-    from corridor.estimate.flows.store import PERIODS, estimate_into_warehouse
+def _estimate_flows(path: Path, *, replicates: int, vintage: list[str]) -> None:
+    """Estimate flows into the warehouse, reading the inputs once; a (method, period) already estimated
+    from the same input datasets is skipped, so a newer edition of an input series is estimated anew."""
+    from corridor.estimate.flows.store import PERIODS, estimate_into_warehouse, read_inputs
 
     with publishing(path) as wh:
-        have = set(wh.datasets()["dataset_id"])
-        todo = [(m, p) for m in MAIN_JOB_FLOW_METHODS for p in PERIODS
-                if not any(d.startswith(f"est:flows:{m}:{p[0]}-{p[1]}:_T@") for d in have)]
+        data = read_inputs(wh, ("_T",), vintage=vintage)
+        have = {(d.split("@")[0], tuple(sorted(i))) for d, i in wh.datasets()[["dataset_id", "inputs"]]
+                .itertuples(index=False) if d.startswith("est:flows:") and i is not None}
+        todo = [(m, p) for p in PERIODS for m in MAIN_JOB_FLOW_METHODS
+                if (f"est:flows:{m}:{p[0]}-{p[1]}:_T", tuple(data.inputs["_T"])) not in have]
         if not todo:
-            err.print("[dim]unchanged[/] flow estimates: already in the warehouse")
+            err.print("[dim]unchanged[/] flow estimates: already in the warehouse from the same inputs")
             return
         with _progress() as progress:
-            task = progress.add_task("flows", total=len(todo))
-            for method, period in todo:
-                progress.update(task, description=f"flows {method} {period[0]}-{period[1]}")
-                done = estimate_into_warehouse(wh, methods=[method], periods=[period], sexes=["_T"],
-                                               replicates=replicates)
+            task = progress.add_task(f"flows from {', '.join(data.inputs['_T'])}", total=len(todo))
+
+            def say(rec: dict) -> None:
                 progress.advance(task)
-                for rec in done:
-                    progress.console.print(f"[green]estimated[/] {rec['dataset_id']}: {rec['total']:,.0f} movers")
+                progress.console.print(f"[green]estimated[/] {rec['dataset_id']}: {rec['total']:,.0f} movers")
+
+            periods = [p for p in PERIODS if any(q == p for _, q in todo)]
+            methods = [m for m in MAIN_JOB_FLOW_METHODS if any(n == m for n, _ in todo)]
+            estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=["_T"], replicates=replicates,
+                                    source_inputs=data, on_estimate=say)
 
 
 #: The series flow estimates are written under (``corridor-flows-<method>``, see estimate/flows/store.py).

@@ -5,9 +5,11 @@ From files::
     corridor flows estimate --stocks-start s0.csv --stocks-end s1.csv --births b.csv --deaths d.csv \\
         --method da_min_closed --out flows.csv
 
-From the warehouse (UN DESA IMS stocks, WPP population, births and deaths)::
+From the warehouse (UN DESA IMS stocks, WPP population, births and deaths; the latest vintage of each
+series unless ``--vintage`` pins one)::
 
     corridor flows estimate --period 2010-2015 --method da_pb_closed
+    corridor flows estimate --period 2010-2015 --vintage undesa-ims:2019
 """
 
 from __future__ import annotations
@@ -82,6 +84,9 @@ def estimate_command(
     sex: str = typer.Option("_T", "--sex", help="With --period: _T, M, F or all"),
     warehouse: Path | None = typer.Option(None, "--warehouse", help="Warehouse file (default: "
                                           "CORRIDOR_WAREHOUSE or var/corridor.duckdb)"),
+    vintage: list[str] | None = typer.Option(None, "--vintage", help="With --period: pin an input series to an "
+                                             "earlier vintage (series:vintage such as undesa-ims:2019, a release "
+                                             "or dataset id; repeatable). Default: the latest of each series"),
 ) -> None:
     """Estimate origin -> destination flows between two stock tables (files or the warehouse)."""
     methods = list(METHODS) if method == "all" and period is not None else [method]
@@ -90,8 +95,11 @@ def estimate_command(
             raise InputError(f"unknown method {m!r}; choose one of {', '.join(METHODS)}", column="--method")
     if period is not None:
         _from_warehouse(methods, period, sex, warehouse, replicates=replicates, random_seed=random_seed,
-                        by_birthplace=by_birthplace, out=out if out != Path("flows.csv") else None)
+                        by_birthplace=by_birthplace, out=out if out != Path("flows.csv") else None,
+                        vintage=vintage or [])
         return
+    if vintage:
+        raise InputError("--vintage chooses warehouse inputs: use it with --period", column="--vintage")
     files = {"--stocks-start": stocks_start, "--stocks-end": stocks_end, "--births": births,
              "--deaths": deaths}
     missing = [k for k, v in files.items() if v is None]
@@ -137,7 +145,7 @@ def _parse_period(text: str) -> list[tuple[int, int]]:
 
 
 def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path | None, *, replicates: int,
-                    random_seed: int, by_birthplace: bool, out: Path | None) -> None:
+                    random_seed: int, by_birthplace: bool, out: Path | None, vintage: list[str]) -> None:
     from corridor.config import warehouse_path
     from corridor.estimate.flows.store import estimate_into_warehouse
     from corridor.store.snapshots import publishing
@@ -148,12 +156,11 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
         raise InputError(f"sex {sex!r} is not one of _T, M, F, all", column="--sex")
     path = warehouse_path(warehouse)
     if not path.exists():
-        raise InputError("warehouse not found (ingest the releases first: corridor data ingest ...)",
-                         file=str(path))
+        raise InputError("warehouse not found (ingest the releases first: corridor ingest ...)", file=str(path))
     with publishing(path) as wh:
         done = estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=sexes,
                                        replicates=replicates, by_birthplace=by_birthplace,
-                                       random_seed=random_seed)
+                                       random_seed=random_seed, vintage=vintage)
         for rec in done:
             for w in rec["warnings"]:
                 console.print(f"[yellow]warning:[/] {rec['method']} {rec['period']} {rec['sex']}: {w}",
@@ -161,6 +168,8 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
             how = ", ".join(f"{k}: {v}" for k, v in rec["how"].items())
             console.print(f"{rec['method']} {rec['period']} sex {rec['sex']}: total {rec['total']:,.0f} "
                           f"(stocks {how}) -> {rec['dataset_id']}", highlight=False, soft_wrap=True)
+        for inputs in dict.fromkeys(tuple(rec["inputs"]) for rec in done):
+            console.print(f"inputs: {', '.join(inputs)}", highlight=False, soft_wrap=True)
         if out is not None:
             ids = [rec["dataset_id"] for rec in done]
             frame = wh.observations("MIG_FLOW", dataset_id=ids, latest=False)

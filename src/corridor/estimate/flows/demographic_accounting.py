@@ -71,6 +71,8 @@ class Prepared:
     ipf: IPFReport
     warnings: list[str] = field(default_factory=list)
     adjustments: dict[str, float] = field(default_factory=dict)
+    #: scaling factors of the two IPF fits that matched the birthplace totals (closed system)
+    scaling: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
 
 
 def rescale_integer_sum(x: np.ndarray, total: float, *, integer: bool = True) -> np.ndarray:
@@ -161,9 +163,12 @@ def death_matrix(deaths: np.ndarray, start: np.ndarray, areas: list[str], warnin
 
 
 def prepare(tables: StockTables, *, closed: bool = True, integer: bool = True,
-            rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER) -> Prepared:
+            rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER, start: Prepared | None = None) -> Prepared:
     """Adjust the stock tables for births, deaths and (closed) the world balance; match birthplace
-    totals at both dates. See the module docstring for each step and its source."""
+    totals at both dates. See the module docstring for each step and its source.
+
+    ``start``: the preparation of similar tables (the published ones, for a bootstrap replicate); its
+    IPF scaling factors are the starting point of this one's fits (same result, fewer passes)."""
     warnings: list[str] = []
     areas = tables.areas
     m1 = _non_negative_native(tables.start, areas, "start stocks", warnings)
@@ -182,8 +187,10 @@ def prepare(tables: StockTables, *, closed: bool = True, integer: bool = True,
     n = len(areas)
     if closed:
         mid = m1c.sum(axis=1) - dd / 2
-        m1d, rep1 = ipf2(m1c, mid, m1c.sum(axis=0), rtol=rtol, max_iter=max_iter)
-        m2d, rep2 = ipf2(m2c, mid, m2c.sum(axis=0), rtol=rtol, max_iter=max_iter)
+        warm = start.scaling if start is not None and start.scaling else (None, None)
+        m1d, rep1 = ipf2(m1c, mid, m1c.sum(axis=0), rtol=rtol, max_iter=max_iter, start=warm[0])
+        m2d, rep2 = ipf2(m2c, mid, m2c.sum(axis=0), rtol=rtol, max_iter=max_iter, start=warm[1])
+        scaling = (rep1.scaling, rep2.scaling)
         report = rep1.merge(rep2)
         if not report.converged:
             warnings.append(f"birthplace totals could not be matched exactly (largest relative margin "
@@ -191,6 +198,7 @@ def prepare(tables: StockTables, *, closed: bool = True, integer: bool = True,
         from_outside = np.zeros((n, n))
         to_outside = np.zeros((n, n))
     else:
+        scaling = ()
         from_outside = scale_rows(m1c, np.maximum(-dd, 0))
         to_outside = scale_rows(m2c, np.maximum(dd, 0))
         m1d = m1c - to_outside
@@ -205,7 +213,8 @@ def prepare(tables: StockTables, *, closed: bool = True, integer: bool = True,
         report = IPFReport(iterations=1, converged=True, max_rel_error=0.0, fits=0)
         adjustments["moves_to_outside"] = float(to_outside.sum())
         adjustments["moves_from_outside"] = float(from_outside.sum())
-    return Prepared(m1d, m2d, b_mat, d_mat, from_outside, to_outside, m1, m2, report, warnings, adjustments)
+    return Prepared(m1d, m2d, b_mat, d_mat, from_outside, to_outside, m1, m2, report, warnings, adjustments,
+                    scaling)
 
 
 def _prior_block(seed: np.ndarray | None, rows: np.ndarray, cols: np.ndarray) -> np.ndarray | None:
@@ -364,20 +373,47 @@ def _check_seed(seed: np.ndarray | None, n: int) -> np.ndarray | None:
     return seed
 
 
+def row_shares(x: np.ndarray) -> np.ndarray:
+    """Each row of ``x`` divided by its total (a row that sums to zero stays zero)."""
+    total = x.sum(axis=1)[:, None]
+    return np.divide(x, total, out=np.zeros_like(x, dtype=float), where=total > 0)
+
+
+def closed_form_od(prep: Prepared, *, stayer_assumption: bool) -> np.ndarray:
+    """Origin x destination totals without a prior, all birthplaces at once (bootstrap replicates).
+
+    Without a prior each birthplace's table is the product of its margins (:func:`_fit_block`):
+    ``x0[o] * x1[d] / sum(x1)``. Summed over birthplaces that is one matrix product,
+    ``x0.T @ row_shares(x1)``, with ``x0, x1`` the leavers and arrivals left after the stayers
+    (stayer assumption) or the whole start and end tables (independence; the diagonal, stayers, is
+    then dropped by :func:`assemble`)."""
+    if stayer_assumption:
+        stayers = np.minimum(prep.start, prep.end)
+        x0, x1 = prep.start - stayers, prep.end - stayers
+    else:
+        x0, x1 = prep.start, prep.end
+    return x0.T @ row_shares(x1)
+
+
 def da_min(tables: StockTables, *, closed: bool, seed: np.ndarray | None = None, integer: bool = True,
-           rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER, od_only: bool = False) -> FlowResult:
+           rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER, od_only: bool = False,
+           prepared: Prepared | None = None) -> FlowResult:
     """Demographic accounting under the stayer assumption (minimum migration).
 
     ``closed=True`` is ``da_min_closed`` (Abel & Sander 2014; Abel 2018), ``closed=False`` is
-    ``da_min_open`` (Abel 2013, with migest's "open" weights)."""
+    ``da_min_open`` (Abel 2013, with migest's "open" weights). ``prepared``: the result of
+    :func:`prepare` for these tables and parameters, when the caller already has it."""
     seed = _check_seed(seed, tables.n)
-    prep = prepare(tables, closed=closed, integer=integer, rtol=rtol, max_iter=max_iter)
+    prep = prepared or prepare(tables, closed=closed, integer=integer, rtol=rtol, max_iter=max_iter)
     reports: list[IPFReport] = []
-    stayers, blocks = min_blocks(prep, seed, rtol=rtol, max_iter=max_iter, report=reports)
     col = SparseCollector(tables.n, keep=not od_only)
-    for b, rows, cols, block in blocks:
-        col.add(b, rows, cols, block)
-    col.stayers += stayers
+    if od_only and seed is None:
+        col.od = closed_form_od(prep, stayer_assumption=True)
+    else:
+        stayers, blocks = min_blocks(prep, seed, rtol=rtol, max_iter=max_iter, report=reports)
+        for b, rows, cols, block in blocks:
+            col.add(b, rows, cols, block)
+        col.stayers += stayers
     method = "da_min_closed" if closed else "da_min_open"
     params = {"stayer_assumption": True, "closed": closed, "integer": integer, "rtol": rtol,
               "max_iter": max_iter, "prior": seed is not None}
@@ -385,17 +421,21 @@ def da_min(tables: StockTables, *, closed: bool, seed: np.ndarray | None = None,
 
 
 def da_ind_closed(tables: StockTables, *, seed: np.ndarray | None = None, integer: bool = True,
-                  rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER, od_only: bool = False) -> FlowResult:
+                  rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER, od_only: bool = False,
+                  prepared: Prepared | None = None) -> FlowResult:
     """Demographic accounting without the stayer assumption (independence), closed system.
 
     The independent model used inside Azose & Raftery (2019); migest ``ffs_demo(stayer_assumption =
     FALSE)``."""
     seed = independence_prior(_check_seed(seed, tables.n))
-    prep = prepare(tables, closed=True, integer=integer, rtol=rtol, max_iter=max_iter)
+    prep = prepared or prepare(tables, closed=True, integer=integer, rtol=rtol, max_iter=max_iter)
     reports: list[IPFReport] = []
     col = SparseCollector(tables.n, keep=not od_only)
-    for b, rows, cols, block in ind_blocks(prep, seed, rtol=rtol, max_iter=max_iter, report=reports):
-        col.add(b, rows, cols, block)
+    if od_only and seed is None:
+        col.od = closed_form_od(prep, stayer_assumption=False)
+    else:
+        for b, rows, cols, block in ind_blocks(prep, seed, rtol=rtol, max_iter=max_iter, report=reports):
+            col.add(b, rows, cols, block)
     params = {"stayer_assumption": False, "closed": True, "integer": integer, "rtol": rtol,
               "max_iter": max_iter, "prior": seed is not None}
     return assemble("da_ind_closed", tables, prep, col, reports, params)

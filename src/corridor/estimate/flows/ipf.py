@@ -12,10 +12,12 @@ near-zero targets). Every fit returns a :class:`IPFReport` saying whether it con
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
 from threadpoolctl import ThreadpoolController
 
 #: default relative tolerance on the margins
@@ -32,6 +34,8 @@ class IPFReport:
     converged: bool
     max_rel_error: float
     fits: int = 1
+    #: the scaling factors ``(r, c)`` of a single fit (``start`` of :func:`ipf2` for a similar table)
+    scaling: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def merge(self, other: IPFReport) -> IPFReport:
         """Combine two reports (worst case of both)."""
@@ -63,6 +67,7 @@ def ipf2(
     rtol: float = DEFAULT_RTOL,
     max_iter: int = DEFAULT_MAX_ITER,
     newton_after: int = 20,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, IPFReport]:
     """Fit ``seed`` (r x c, non-negative) to ``row_tot`` and/or ``col_tot`` by IPF.
 
@@ -74,8 +79,12 @@ def ipf2(
     ``c``. When plain IPF converges slowly (national tables where the native-born dominate a row and a
     column at once converge linearly with a rate close to 1), after ``newton_after`` passes the same
     fixed point is found by Newton's method on ``log r, log c`` (the Jacobian is the fitted table
-    bordered by its margins; each step is a small dense solve), with step halving so that the margin
+    bordered by its margins; each step is a small Cholesky solve), with step halving so that the margin
     error never grows. Both reach the unique IPF solution; Newton only gets there in fewer passes.
+
+    ``start``: scaling factors ``(r, c)`` to start from, those of a fit of a similar table (a bootstrap
+    replicate starts from the fit of the published tables, ``IPFReport.scaling``); after one
+    pass Newton takes over. The solution is the same; only the path to it is shorter.
 
     Reference: Willekens (1999); Abel (2013) appendix; migest ``ipf2``.
     """
@@ -88,8 +97,10 @@ def ipf2(
     ct = None if col_tot is None else np.asarray(col_tot, dtype=float)
     total = max(float(rt.sum()) if rt is not None else float(ct.sum()), 1e-300)
     floor = max(rtol * total, 1e-300)
-    r = np.ones(a.shape[0])
-    c = np.ones(a.shape[1])
+    r = np.ones(a.shape[0]) if start is None else np.array(start[0], dtype=float)
+    c = np.ones(a.shape[1]) if start is None else np.array(start[1], dtype=float)
+    if start is not None:
+        newton_after = 1
 
     def error(r: np.ndarray, c: np.ndarray) -> float:
         err = 0.0
@@ -115,16 +126,22 @@ def ipf2(
         if it >= newton_after and err > rtol:
             # one BLAS thread: a small dense solve gains nothing from threads and loses much to
             # spinning threads on a busy machine
-            with _blas_controller().limit(limits=1, user_api="blas"):
+            with single_blas_thread():
                 r, c, it, err = _newton(a, rt, ct, r, c, it, max_iter, rtol, error)
             break
     mu = r[:, None] * a * c[None, :]
-    return mu, IPFReport(iterations=it, converged=err <= rtol, max_rel_error=err)
+    return mu, IPFReport(iterations=it, converged=err <= rtol, max_rel_error=err, scaling=(r, c))
 
 
 @cache
 def _blas_controller() -> ThreadpoolController:
     return ThreadpoolController()
+
+
+def single_blas_thread() -> AbstractContextManager:
+    """Limit BLAS to one thread: the small dense products and solves of the flow methods gain nothing from
+    threads and lose much to spinning threads on a busy machine."""
+    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _newton(a: np.ndarray, rt: np.ndarray, ct: np.ndarray, r: np.ndarray, c: np.ndarray, it: int,
@@ -154,14 +171,15 @@ def _newton(a: np.ndarray, rt: np.ndarray, ct: np.ndarray, r: np.ndarray, c: np.
         it += 1
         # Newton step on J = [[diag(rs), m], [m.T, diag(cs)]] by its Schur complement on the columns;
         # the fit is invariant to (u + t, v - t), so the last column's step is fixed at 0
+        # (symmetric positive definite once the last column is fixed: a product B.T @ B and Cholesky)
         rs, cs = m.sum(axis=1), m.sum(axis=0)
         fr, fc = f[:nr], f[nr:]
-        scaled = m / rs[:, None]
-        schur = np.diag(cs) - m.T @ scaled
-        rhs = -fc + scaled.T @ fr
+        half = m / np.sqrt(rs)[:, None]
+        schur = np.diag(cs) - half.T @ half
+        rhs = -fc + m.T @ (fr / rs)
         dv = np.zeros(cs.size)
         try:
-            dv[:-1] = np.linalg.solve(schur[:-1, :-1], rhs[:-1])
+            dv[:-1] = cho_solve(cho_factor(schur[:-1, :-1], check_finite=False), rhs[:-1], check_finite=False)
         except np.linalg.LinAlgError:
             dv = np.linalg.lstsq(schur, rhs, rcond=None)[0]
         du = (-fr - m @ dv) / rs
@@ -169,7 +187,8 @@ def _newton(a: np.ndarray, rt: np.ndarray, ct: np.ndarray, r: np.ndarray, c: np.
         t, norm = 1.0, float(np.abs(f).max())
         while True:
             u2, v2 = u + t * step[:nr], v + t * step[nr:]
-            m2, f2 = resid(u2, v2)
+            with np.errstate(over="ignore", invalid="ignore"):  # a step too long overflows: halved below
+                m2, f2 = resid(u2, v2)
             if float(np.abs(f2).max()) < norm or t < 1e-6:
                 break
             t /= 2

@@ -6,12 +6,12 @@ returns a :class:`~corridor.estimate.flows.result.FlowResult`. Adding a method i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from corridor.estimate.flows.demographic_accounting import da_ind_closed, da_min
+from corridor.estimate.flows.demographic_accounting import Prepared, da_ind_closed, da_min, prepare
 from corridor.estimate.flows.migration_rate import mig_rate
 from corridor.estimate.flows.pseudo_bayes import da_pb_closed
 from corridor.estimate.flows.result import FlowResult
@@ -68,6 +68,36 @@ def estimate(tables: StockTables, method: str, **params: Any) -> FlowResult:
     if method != "mig_rate":
         params.pop("global_total", None)
     if not spec.account:
-        for key in ("integer", "rtol", "max_iter", "od_only"):
+        for key in ("integer", "rtol", "max_iter", "od_only", "prepared"):
             params.pop(key, None)
     return spec.function(tables, **params)
+
+
+#: parameters of the demographic preparation (:func:`~corridor.estimate.flows.demographic_accounting.prepare`)
+PREPARE_PARAMETERS = ("integer", "rtol", "max_iter")
+
+
+def preparations(tables: StockTables, methods: Sequence[str], *, start: Mapping[bool, Prepared] | None = None,
+                 **params: Any) -> dict[bool, Prepared]:
+    """The demographic preparation (:func:`~corridor.estimate.flows.demographic_accounting.prepare`) the
+    demographic-accounting ones among ``methods`` start from, once per system (closed: True, open: False).
+
+    It depends only on the tables and the IPF parameters, so methods of one system share it; ``start``
+    (the preparations of similar tables) gives its IPF fits their starting point."""
+    kwargs = {k: params[k] for k in PREPARE_PARAMETERS if k in params}
+    systems = dict.fromkeys(METHODS[m].closed for m in methods if m in METHODS and METHODS[m].account)
+    return {closed: prepare(tables, closed=closed, start=(start or {}).get(closed), **kwargs) for closed in systems}
+
+
+def estimate_many(tables: StockTables, methods: Sequence[str], *, prepared: Mapping[bool, Prepared] | None = None,
+                  **params: Any) -> dict[str, FlowResult]:
+    """Run several methods on the same tables, as :func:`estimate` would one by one, the
+    demographic-accounting methods of one system sharing one preparation (:func:`preparations`;
+    ``prepared``: those already made for these tables)."""
+    shared = prepared if prepared is not None else preparations(tables, methods, **params)
+    out: dict[str, FlowResult] = {}
+    for method in methods:
+        spec = METHODS.get(method)
+        extra = {"prepared": shared[spec.closed]} if spec is not None and spec.account else {}
+        out[method] = estimate(tables, method, **params, **extra)
+    return out

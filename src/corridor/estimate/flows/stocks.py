@@ -1,6 +1,7 @@
 """Stock preparation: birthplace x residence tables at two reference dates, from published releases.
 
-Inputs (tidy frames, whatever their origin -- the warehouse or the mirror files):
+Inputs (tidy frames; :func:`corridor.estimate.flows.store.read_inputs` reads them from the warehouse, the
+only way published numbers reach an estimate):
 
 * foreign-born stocks ``birthplace, residence, year, value`` (UN DESA International Migrant Stock,
   mid-year; a missing cell, ``..``, is a zero stock with status ``M`` kept for the uncertainty);
@@ -25,7 +26,6 @@ Steps, each documented because each changes numbers:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -74,7 +74,7 @@ def value_at(series: dict[int, np.ndarray], date: float) -> tuple[np.ndarray, st
 
 class StockSource:
     """Stocks, population, births and deaths indexed once on a fixed set of areas, ready to give the
-    tables of any period (see module docstring and :func:`build_tables`)."""
+    tables of any period (see module docstring)."""
 
     def __init__(self, stocks: pd.DataFrame, population: pd.DataFrame, births: pd.DataFrame,
                  deaths: pd.DataFrame, *, areas: list[str] | None = None, inputs: list[str] | None = None,
@@ -168,115 +168,20 @@ class StockSource:
         return PreparedStocks(st, period, how, notes)
 
 
-def build_tables(stocks: pd.DataFrame, population: pd.DataFrame, births: pd.DataFrame,
-                 deaths: pd.DataFrame, period: tuple[int, int], **kwargs: object) -> PreparedStocks:
-    """Birthplace x residence tables at ``period[0]`` and ``period[1]`` (see module docstring).
-
-    ``stocks`` has columns ``birthplace, residence, year, value`` (value NaN = missing);
-    ``population``, ``births``, ``deaths`` have ``area, year, value`` (persons, not thousands)."""
-    return StockSource(stocks, population, births, deaths, **kwargs).tables(period)  # type: ignore[arg-type]
-
-
-# --- the real case read straight from the mirror files (no warehouse needed) -------------------------
-
-IMS_2019_OD = "undesa/UN_MigrantStockByOriginAndDestination_2019_clean.csv"
-WPP2019_POP = ("wpp2019/popM.txt", "wpp2019/popF.txt")
-WPP2024_MISC = "wpp2024/misc1dt.rda"
-
-
-def _resolve_ims(names: list[str]) -> dict[str, str]:
-    from corridor.reference.areas import resolve_names
-
-    return resolve_names(names, source="undesa_ims_2019")
-
-
-def mirror_frames(mirror: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """IMS 2019 OD stocks, WPP 2019 population (persons) and WPP 2024 births/deaths from the mirror."""
-    import pyreadr
-
-    from corridor.reference.areas import area_table
-
-    od = pd.read_csv(mirror / IMS_2019_OD, na_values=["..", "-"], keep_default_na=False)
-    origins = list(od.columns[2:])
-    codes = _resolve_ims(origins + list(od.Dest.unique()))
-    kind = area_table().kind.to_dict()
-    od = od[od.Dest.map(lambda d: kind.get(codes[d]) == "country")]
-    long = od.melt(id_vars=["Year", "Dest"], var_name="origin", value_name="value")
-    stocks = pd.DataFrame({
-        "birthplace": long.origin.map(codes).to_numpy(),
-        "residence": long.Dest.map(codes).to_numpy(),
-        "year": long.Year.astype(int).to_numpy(),
-        "value": pd.to_numeric(long.value, errors="coerce").to_numpy(),
-    })
-    pops = []
-    for name in WPP2019_POP:
-        frame = pd.read_csv(mirror / name, sep="\t")
-        pops.append(frame.drop(columns=["name", "age"]).groupby("country_code").sum())
-    pop = (pops[0] + pops[1]).stack().reset_index()
-    pop.columns = ["area", "year", "value"]
-    population = pd.DataFrame({"area": pop.area.astype(int).astype(str), "year": pop.year.astype(int),
-                               "value": pop.value.astype(float) * 1000})  # WPP: thousands
-    misc = pyreadr.read_r(str(mirror / WPP2024_MISC))["misc1dt"]
-    base = pd.DataFrame({"area": misc.country_code.astype(int).astype(str), "year": misc.year.astype(int)})
-    births = base.assign(value=misc.births.astype(float).to_numpy() * 1000)
-    deaths = base.assign(value=misc.deaths.astype(float).to_numpy() * 1000)
-    return stocks, population, births, deaths
-
-
-MIRROR_INPUTS = ["undesa-ims-2019-od", "wpp2019-population", "wpp2024-misc1dt"]
-
-
-def tables_from_mirror(mirror: Path, period: tuple[int, int] = (2010, 2015),
-                       frames: tuple[pd.DataFrame, ...] | None = None) -> PreparedStocks:
-    """The real case of the issue: IMS 2019 stocks, WPP 2019 population, WPP 2024 births/deaths, for
-    the areas present in all three (199 for 2010-2015)."""
-    stocks, population, births, deaths = frames if frames is not None else mirror_frames(mirror)
-    return build_tables(stocks, population, births, deaths, period, inputs=MIRROR_INPUTS)
-
-
 # --- by sex ------------------------------------------------------------------------------------------
 
-IMS_2020_BY_SEX = "undesa/undesa_pd_2020_ims_stock_by_sex_and_destination.xlsx"
 #: share of boys among births when no births by sex are available (sex ratio at birth 105)
 MALE_BIRTH_SHARE = 105 / 205
-
-
-def _ims_male_share(mirror: Path) -> pd.DataFrame:
-    """Share of men among the foreign-born by destination and year (IMS 2020, Table 1)."""
-    raw = pd.read_excel(mirror / IMS_2020_BY_SEX, sheet_name="Table 1", header=None, skiprows=11)
-    years = [1990, 1995, 2000, 2005, 2010, 2015, 2020]
-    code = pd.to_numeric(raw[3], errors="coerce")
-    both = raw.iloc[:, 5:12].apply(pd.to_numeric, errors="coerce").to_numpy()
-    male = raw.iloc[:, 12:19].apply(pd.to_numeric, errors="coerce").to_numpy()
-    rows = []
-    for i in np.flatnonzero(code.notna().to_numpy()):
-        for k, year in enumerate(years):
-            if both[i, k] and both[i, k] > 0 and not np.isnan(male[i, k]):
-                rows.append((str(int(code.iloc[i])), year, male[i, k] / both[i, k]))
-    return pd.DataFrame(rows, columns=["area", "year", "share"]).drop_duplicates(["area", "year"])
-
-
-def sex_frames(frames: tuple[pd.DataFrame, ...], mirror: Path, sex: str) -> tuple[pd.DataFrame, ...]:
-    """Stocks, population, births and deaths for one sex (``M`` or ``F``) from the both-sexes frames
-    read from the mirror (see :func:`split_by_sex`)."""
-    pops = {}
-    for key, name in zip(("M", "F"), WPP2019_POP, strict=True):
-        frame = pd.read_csv(mirror / name, sep="\t").drop(columns=["name", "age"]).groupby("country_code").sum()
-        long = frame.stack().reset_index()
-        long.columns = ["area", "year", "value"]
-        pops[key] = pd.DataFrame({"area": long.area.astype(int).astype(str), "year": long.year.astype(int),
-                                  "value": long.value.astype(float) * 1000})
-    return split_by_sex(frames, _ims_male_share(mirror), pops, sex)
 
 
 def split_by_sex(frames: tuple[pd.DataFrame, ...], male_share: pd.DataFrame,
                  population_by_sex: dict[str, pd.DataFrame], sex: str) -> tuple[pd.DataFrame, ...]:
     """Stocks, population, births and deaths for one sex (``M`` or ``F``) from both-sexes frames.
 
-    The IMS 2019 origin-destination table has no sex; corridor splits each destination's foreign-born
-    by the share of men among its foreign-born (``male_share``: ``area, year, share``, from IMS 2020 by
-    sex and destination; interpolated to the stock's year), which assumes that share is the same for
-    every birthplace. Population by sex is WPP 2019 (``population_by_sex['M'/'F']``). WPP 2024 has
+    The UN DESA origin-destination table has no sex; corridor splits each destination's foreign-born
+    by the share of men among its foreign-born (``male_share``: ``area, year, share``, from UN DESA's
+    totals by sex and destination; interpolated to the stock's year), which assumes that share is the
+    same for every birthplace. Population by sex is WPP (``population_by_sex['M'/'F']``). WPP 2024 has
     births and deaths for both sexes only: births are split with a sex ratio at birth of 105, deaths in
     proportion to the population by sex. Every figure made this way is an estimate (status ``E``)."""
     if sex not in ("M", "F"):

@@ -1,12 +1,31 @@
 """The warehouse side of flow estimation: inputs read from it, estimates written back with provenance.
 
-Inputs (catalogue releases, see ``src/corridor/sources/releases.yaml``):
+**Inputs are chosen by series and vintage rule, never by release id.** Flow estimation reads three
+series of the release catalogue (``src/corridor/sources/releases.yaml``), each with the warehouse's
+rule -- for every observation key, the latest vintage of the series wins -- so that ingesting a newer
+edition makes it the default input:
 
-* ``undesa-ims-2019-od``: dataflow ``MIG_STOCK`` (ref_area = residence, counterpart_area = birthplace),
-  years 1990, 1995, ..., 2015, 2019 (2020 is extrapolated, flagged);
-* ``wpp2019-population``: dataflow ``POP``, thousands (read with ``scaled=True``), totals over age;
-* ``wpp2024-births-deaths``: dataflows ``BIRTHS`` and ``DEATHS``, annual, thousands;
-* ``undesa-ims-2020-sex-destination``: ``MIG_STOCK`` by sex and destination, for the split by sex.
+* ``undesa-ims`` (UN DESA International Migrant Stock), dataflow ``MIG_STOCK``, in two roles that are
+  told apart by the ``counterpart_area`` dimension, not by release:
+
+  - the **stock matrix** is the rows *with a place of birth* (``counterpart_area`` not ``_T``;
+    ref_area = residence, counterpart_area = birthplace), both sexes. In the catalogue only the 2019
+    origin-destination table (``undesa-ims-2019-od``: 1990, 1995, ..., 2015, 2019; 2020 is
+    extrapolated and flagged) has them; the 2020 edition by sex and destination has no origin detail
+    and so never enters the matrix;
+  - the **share of men** among the foreign-born of each destination (flows by sex only) is the rows
+    *without* a place of birth (``counterpart_area = _T``) by sex: per key the latest edition, i.e.
+    the 2020 table by sex and destination for 1990-2020, and the 2019 totals where the 2020 table
+    has no such key (the year 2019, and areas it does not list).
+
+* ``wpp-population``: dataflow ``POP``, totals over age, by sex (thousands; read with ``scaled=True``);
+* ``wpp-births-deaths``: dataflows ``BIRTHS`` and ``DEATHS``, annual.
+
+A **vintage choice** (``vintage``: the store's ``as_of`` forms, ``series:vintage`` such as
+``undesa-ims:2019``, a release id or a dataset id; ``--vintage`` on the command line) pins the series
+it belongs to: that series is then read only from the datasets it names (the rule still applies among
+them); the other series keep their latest vintage. Every estimate lists, in its dataset's ``inputs``,
+the exact dataset ids its numbers came from.
 
 Outputs: one dataset per method, period and sex, dataflow ``MIG_FLOW``: ``counterpart_area`` = origin,
 ``ref_area`` = destination, ``birthplace`` = ``_T`` or the place of birth (flows by birthplace),
@@ -19,6 +38,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,17 +46,20 @@ import numpy as np
 import pandas as pd
 
 from corridor.errors import InputError
-from corridor.estimate.flows.methods import METHODS, estimate
+from corridor.estimate.flows.methods import METHODS, estimate_many
 from corridor.estimate.flows.result import FlowResult
 from corridor.estimate.flows.stocks import StockSource, split_by_sex
-from corridor.estimate.flows.uncertainty import flow_interval
+from corridor.estimate.flows.uncertainty import flow_intervals
 
-IMS_OD = "undesa-ims-2019-od"
-WPP_POP = "wpp2019-population"
-WPP_VITAL = "wpp2024-births-deaths"
-IMS_SEX = "undesa-ims-2020-sex-destination"
+#: The series flow estimation reads (ids of ``src/corridor/sources/releases.yaml``), by role.
+STOCK_SERIES = "undesa-ims"
+POPULATION_SERIES = "wpp-population"
+VITAL_SERIES = "wpp-births-deaths"
+INPUT_SERIES = (STOCK_SERIES, POPULATION_SERIES, VITAL_SERIES)
 PERIODS = [(1990, 1995), (1995, 2000), (2000, 2005), (2005, 2010), (2010, 2015), (2015, 2020)]
 LAYOUT = "corridor-flows"
+#: The only columns the estimation needs (a read of every column costs several times the memory).
+READ_COLUMNS = ("dataset_id", "dataflow", "ref_area", "counterpart_area", "sex", "time_period", "value")
 
 
 def _area_year(frame: pd.DataFrame) -> pd.DataFrame:
@@ -52,43 +75,78 @@ class WarehouseInputs:
     inputs: dict[str, list[str]]
 
 
-def read_inputs(wh, sexes: tuple[str, ...] = ("_T",)) -> WarehouseInputs:
-    """Read stocks, population, births and deaths from the warehouse (``wh``: an open Warehouse)."""
+def vintage_pins(wh, vintage: Sequence[str] = ()) -> dict[str, list[str]]:
+    """The datasets each pinned series is read from: ``vintage`` holds ``as_of`` forms (``series:vintage``,
+    a release id or a dataset id), each of which must name datasets of a series flows read."""
+    pins: dict[str, list[str]] = {}
+    if not vintage:
+        return pins
+    series_of = wh.datasets().set_index("dataset_id")["series"].to_dict()
+    for text in vintage:
+        for dataset_id in wh.resolve_as_of(text):
+            series = series_of[dataset_id]
+            if series not in INPUT_SERIES:
+                raise InputError(f"vintage {text!r} names {dataset_id} of series {series}; flows read the series "
+                                 f"{', '.join(INPUT_SERIES)}", column="--vintage")
+            pins.setdefault(series, []).append(dataset_id)
+    return pins
+
+
+def _missing(what: str, series: str, pins: dict[str, list[str]], hint: str) -> InputError:
+    chosen = f" among the chosen vintage ({', '.join(pins[series])})" if series in pins else ""
+    return InputError(f"the warehouse has no {what} in series {series}{chosen} (run: corridor ingest {hint})")
+
+
+def read_inputs(wh, sexes: tuple[str, ...] = ("_T",), *, vintage: Sequence[str] = ()) -> WarehouseInputs:
+    """Read stocks, population, births and deaths from the warehouse (``wh``: an open Warehouse), each
+    series once, by the vintage rule or the ``vintage`` choice (see the module docstring)."""
     from corridor.reference.areas import area_table
 
-    stock = wh.observations("MIG_STOCK", as_of=IMS_OD, scaled=True)
-    if stock.empty:
-        raise InputError(f"the warehouse has no {IMS_OD} (run: corridor data ingest {IMS_OD})")
-    kind = area_table().kind.to_dict()
-    stock = stock[(stock.counterpart_area != "_T") & stock.ref_area.map(lambda a: kind.get(a) == "country")]
-    stocks = pd.DataFrame({"birthplace": stock.counterpart_area.to_numpy(), "residence": stock.ref_area.to_numpy(),
-                           "year": stock.time_period.astype(int).to_numpy(),
-                           "value": stock.value.to_numpy(dtype=float)})
-    pop = wh.observations("POP", as_of=WPP_POP, age="_T", scaled=True)
-    vital = wh.observations(["BIRTHS", "DEATHS"], as_of=WPP_VITAL, scaled=True)
-    if pop.empty or vital.empty:
-        raise InputError(f"the warehouse lacks {WPP_POP} or {WPP_VITAL} (run: corridor data ingest ...)")
+    pins = vintage_pins(wh, vintage)
+
+    def read(dataflow: str | list[str], series: str, **filters: str | list[str]) -> pd.DataFrame:
+        return wh.observations(dataflow, series=series, dataset_id=pins.get(series), scaled=True,
+                               columns=READ_COLUMNS, **filters)
+
+    stock = read("MIG_STOCK", STOCK_SERIES, age="_T")
+    countries = set(area_table().query("kind == 'country'").index)
+    by_origin = stock[(stock.counterpart_area != "_T") & (stock.sex == "_T") & stock.ref_area.isin(countries)]
+    if by_origin.empty:
+        raise _missing("migrant stock by place of birth", STOCK_SERIES, pins, "undesa-ims-2019-od")
+    stocks = pd.DataFrame({"birthplace": by_origin.counterpart_area.to_numpy(),
+                           "residence": by_origin.ref_area.to_numpy(),
+                           "year": by_origin.time_period.astype(int).to_numpy(),
+                           "value": by_origin.value.to_numpy(dtype=float)})
+    pop = read("POP", POPULATION_SERIES, age="_T")
+    vital = read(["BIRTHS", "DEATHS"], VITAL_SERIES, sex="_T", age="_T")
+    if pop.empty:
+        raise _missing("population (POP)", POPULATION_SERIES, pins, "wpp2019-population")
+    if vital.empty:
+        raise _missing("births and deaths", VITAL_SERIES, pins, "wpp2024-births-deaths")
     births = _area_year(vital[vital.dataflow == "BIRTHS"])
     deaths = _area_year(vital[vital.dataflow == "DEATHS"])
-    base_inputs = sorted(set(stock.dataset_id) | set(pop.dataset_id) | set(vital.dataset_id))
-    pop_by_sex = {s: _area_year(pop[pop.sex == s]) for s in ("_T", "M", "F")}
-    both = (stocks, pop_by_sex["_T"], births, deaths)
+    pop_by_sex = {s: pop[pop.sex == s] for s in ("_T", "M", "F")}
+    both = (stocks, _area_year(pop_by_sex["_T"]), births, deaths)
+    base = set(by_origin.dataset_id) | set(vital.dataset_id)
     frames: dict[str, tuple] = {}
     inputs: dict[str, list[str]] = {}
     for sex in sexes:
         if sex == "_T":
-            frames[sex], inputs[sex] = both, base_inputs
+            frames[sex], inputs[sex] = both, sorted(base | set(pop_by_sex["_T"].dataset_id))
             continue
-        by_sex = wh.observations("MIG_STOCK", as_of=IMS_SEX, counterpart_area="_T", scaled=True)
-        if by_sex.empty:
-            raise InputError(f"flows by sex need {IMS_SEX} in the warehouse")
-        wide = by_sex.pivot_table(index=["ref_area", "time_period"], columns="sex", values="value",
+        totals = stock[stock.counterpart_area == "_T"]
+        wide = totals.pivot_table(index=["ref_area", "time_period"], columns="sex", values="value",
                                   aggfunc="first").reset_index()
+        if "M" not in wide.columns or "_T" not in wide.columns:
+            raise _missing("migrant stock by sex and destination", STOCK_SERIES, pins,
+                           "undesa-ims-2020-sex-destination")
         wide = wide[(wide["_T"] > 0) & wide["M"].notna()]
         share = pd.DataFrame({"area": wide.ref_area, "year": wide.time_period.astype(int),
                               "share": wide["M"] / wide["_T"]})
-        frames[sex] = split_by_sex(both, share, pop_by_sex, sex)
-        inputs[sex] = sorted(set(base_inputs) | set(by_sex.dataset_id))
+        used = totals[totals.sex.isin(["_T", "M"])]
+        frames[sex] = split_by_sex(both, share, {s: _area_year(f) for s, f in pop_by_sex.items()}, sex)
+        inputs[sex] = sorted(base | set(used.dataset_id) | set(pop_by_sex["M"].dataset_id)
+                             | set(pop_by_sex["F"].dataset_id))
     return WarehouseInputs(frames, inputs)
 
 
@@ -147,27 +205,37 @@ def write_estimate(wh, result: FlowResult, obs: pd.DataFrame, *, period: tuple[i
 
 def estimate_into_warehouse(wh, *, methods: list[str], periods: list[tuple[int, int]], sexes: list[str],
                             replicates: int = 200, by_birthplace: bool = False, random_seed: int = 20101,
-                            source_inputs: WarehouseInputs | None = None) -> list[dict]:
+                            vintage: Sequence[str] = (), source_inputs: WarehouseInputs | None = None,
+                            on_estimate: Callable[[dict], None] | None = None) -> list[dict]:
     """Estimate every (method, period, sex) the data allow and write each as a dataset.
 
-    Returns one record per estimate (dataset id, total, how the stocks were obtained)."""
-    data = source_inputs or read_inputs(wh, tuple(sexes))
+    The inputs are read once (:func:`read_inputs`, with the ``vintage`` choice); for each sex and period
+    the stock tables are prepared once, the methods share their demographic preparation
+    (:func:`~corridor.estimate.flows.methods.estimate_many`) and one bootstrap
+    (:func:`~corridor.estimate.flows.uncertainty.flow_intervals`). Returns one record per estimate
+    (dataset id, total, how the stocks were obtained); ``on_estimate`` is called with each as it is
+    written."""
+    data = source_inputs or read_inputs(wh, tuple(sexes), vintage=vintage)
     done = []
     for sex in sexes:
         source = StockSource(*data.frames[sex], inputs=data.inputs[sex])
         for period in periods:
             prepared = source.tables(period)
+            results = estimate_many(prepared.tables, methods)
+            intervals = flow_intervals(prepared.tables, results, replicates=replicates, random_seed=random_seed,
+                                       by_birthplace=by_birthplace)
             for method in methods:
-                result = estimate(prepared.tables, method)
-                iv = flow_interval(prepared.tables, result, replicates=replicates, random_seed=random_seed,
-                                   by_birthplace=by_birthplace)
+                result, iv = results[method], intervals[method]
                 obs = observations_frame(result, period=period, sex=sex, lower=iv.lower, upper=iv.upper,
                                          interval=iv.description, by_birthplace=by_birthplace,
                                          bp_lower=iv.bp_lower, bp_upper=iv.bp_upper,
                                          bp_interval=iv.bp_description)
                 dataset_id = write_estimate(wh, result, obs, period=period, sex=sex, inputs=data.inputs[sex],
                                             notes=prepared.notes)
-                done.append({"dataset_id": dataset_id, "method": method, "period": f"{period[0]}-{period[1]}",
-                             "sex": sex, "total": result.total, "how": prepared.how,
-                             "warnings": result.warnings})
+                record = {"dataset_id": dataset_id, "method": method, "period": f"{period[0]}-{period[1]}",
+                          "sex": sex, "total": result.total, "how": prepared.how, "warnings": result.warnings,
+                          "inputs": data.inputs[sex]}
+                done.append(record)
+                if on_estimate is not None:
+                    on_estimate(record)
     return done

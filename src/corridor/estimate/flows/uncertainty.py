@@ -23,12 +23,13 @@ published error rates: they are parameters, and the ``interval`` text names the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from corridor.estimate.flows.methods import estimate
+from corridor.estimate.flows.ipf import single_blas_thread
+from corridor.estimate.flows.methods import estimate_many, preparations
 from corridor.estimate.flows.result import FlowResult
 from corridor.estimate.flows.tables import StockTables
 
@@ -68,12 +69,16 @@ def cell_cv(tables: StockTables, which: str) -> np.ndarray:
     shape = tables.start.shape
     cv = np.full(shape, CV_BY_STATUS["A"])
     if status is not None:
-        lookup = np.vectorize(lambda s: CV_BY_STATUS.get(str(s), CV_BY_STATUS["U"]), otypes=[float])
-        cv = lookup(status)
+        cv = _lookup(status, CV_BY_STATUS, CV_BY_STATUS["U"])
     if source is not None:
-        lookup_src = np.vectorize(lambda s: CV_BY_SOURCE.get(str(s), 0.0), otypes=[float])
-        cv = np.maximum(cv, lookup_src(source))
+        cv = np.maximum(cv, _lookup(source, CV_BY_SOURCE, 0.0))
     return cv
+
+
+def _lookup(codes: np.ndarray, table: dict[str, float], default: float) -> np.ndarray:
+    """``table[str(code)]`` (``default`` when absent) for every cell of ``codes``."""
+    keys, inverse = np.unique(np.asarray(codes).astype(str), return_inverse=True)
+    return np.array([table.get(k, default) for k in keys], dtype=float)[inverse].reshape(np.shape(codes))
 
 
 def _lognormal_pair(rng: np.random.Generator, cv: np.ndarray | float, shape: tuple[int, ...],
@@ -108,69 +113,107 @@ def _keys(r: FlowResult, n: int) -> np.ndarray:
     return (r.bp_birthplace.astype(np.int64) * n + r.bp_origin) * n + r.bp_destination
 
 
+class _BirthplaceCells:
+    """Where each replicate's (or another method's) flows by birthplace go among the point's cells."""
+
+    def __init__(self, point: FlowResult, n: int) -> None:
+        self.n = n
+        keys = _keys(point, n)
+        self.order = np.argsort(keys)
+        self.sorted_keys = keys[self.order]
+
+    def match(self, other: FlowResult) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in the point's cells of ``other``'s cells that the point also has, and which ones."""
+        if not self.sorted_keys.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(other.bp_flow.size, dtype=bool)
+        rk = _keys(other, self.n)
+        pos = np.minimum(np.searchsorted(self.sorted_keys, rk), self.sorted_keys.size - 1)
+        hit = self.sorted_keys[pos] == rk
+        return self.order[pos[hit]], hit
+
+
 def flow_interval(tables: StockTables, point: FlowResult, *, replicates: int = 200, level: float = 0.90,
                   ensemble: Sequence[str] = DEFAULT_ENSEMBLE, random_seed: int = 20101,
                   by_birthplace: bool = False, max_bp_cells: int = 50_000_000,
                   **params: object) -> FlowInterval:
     """Bootstrap-and-ensemble interval for ``point`` (a result of ``point.method`` on ``tables``)."""
+    return flow_intervals(tables, {point.method: point}, replicates=replicates, level=level, ensemble=ensemble,
+                          random_seed=random_seed, by_birthplace=by_birthplace, max_bp_cells=max_bp_cells,
+                          **params)[point.method]
+
+
+def flow_intervals(tables: StockTables, points: Mapping[str, FlowResult], *, replicates: int = 200,
+                   level: float = 0.90, ensemble: Sequence[str] = DEFAULT_ENSEMBLE, random_seed: int = 20101,
+                   by_birthplace: bool = False, max_bp_cells: int = 50_000_000,
+                   **params: object) -> dict[str, FlowInterval]:
+    """The interval of each of ``points`` (method id -> its result on ``tables`` with ``params``).
+
+    Each method gets exactly the interval :func:`flow_interval` would give it alone -- the same seed
+    draws the same replicate tables -- but the replicates are drawn once for all methods, the methods
+    share each replicate's demographic preparation
+    (:func:`~corridor.estimate.flows.methods.estimate_many`), and the ensemble's point estimates are
+    computed once. Each replicate's IPF fits start from those of the published tables (the same fixed
+    point, fewer passes), and BLAS runs on one thread (small products; see
+    :func:`~corridor.estimate.flows.ipf.single_blas_thread`)."""
     n = tables.n
     rng = np.random.default_rng(random_seed)
     cv0, cv1 = cell_cv(tables, "start"), cell_cv(tables, "end")
-    lo_q, hi_q = (1 - level) / 2 * 100, (1 + level) / 2 * 100
-    keys = _keys(point, n)
-    order = np.argsort(keys)
-    sorted_keys = keys[order]
-    keep_bp = by_birthplace and replicates * max(keys.size, 1) <= max_bp_cells
-    od_reps = np.empty((replicates, n, n), dtype=np.float32)
-    bp_reps = np.zeros((replicates, keys.size), dtype=np.float32) if keep_bp else None
-    for i in range(replicates):
-        rep = estimate(replicate_tables(tables, rng, cv0, cv1), point.method, od_only=bp_reps is None,
-                       **dict(params))
-        od_reps[i] = rep.od
-        if bp_reps is not None and rep.bp_flow.size:
-            rk = _keys(rep, n)
-            pos = np.searchsorted(sorted_keys, rk)
-            pos = np.minimum(pos, max(sorted_keys.size - 1, 0))
-            hit = sorted_keys[pos] == rk if sorted_keys.size else np.zeros(rk.size, dtype=bool)
-            bp_reps[i, order[pos[hit]]] = rep.bp_flow[hit]
-    if replicates:
-        lower = np.percentile(od_reps, lo_q, axis=0).astype(float)
-        upper = np.percentile(od_reps, hi_q, axis=0).astype(float)
-    else:
-        lower, upper = point.od.copy(), point.od.copy()
-    del od_reps
-    lower = np.minimum(lower, point.od)
-    upper = np.maximum(upper, point.od)
-    bp_lower = bp_upper = None
-    if bp_reps is not None:
-        bp_lower = np.minimum(np.percentile(bp_reps, lo_q, axis=0).astype(float), point.bp_flow)
-        bp_upper = np.maximum(np.percentile(bp_reps, hi_q, axis=0).astype(float), point.bp_flow)
-    others = [m for m in ensemble if m != point.method]
-    for m in others:
-        alt = estimate(tables, m, **dict(params))
-        lower = np.minimum(lower, alt.od)
-        upper = np.maximum(upper, alt.od)
-        if bp_lower is not None and alt.bp_flow.size:
-            ak = _keys(alt, n)
-            pos = np.minimum(np.searchsorted(sorted_keys, ak), max(sorted_keys.size - 1, 0))
-            hit = sorted_keys[pos] == ak
-            idx = order[pos[hit]]
-            bp_lower[idx] = np.minimum(bp_lower[idx], alt.bp_flow[hit])
-            bp_upper[idx] = np.maximum(bp_upper[idx], alt.bp_flow[hit])
-    status_cv = ", ".join(f"{k} {v:.0%}" for k, v in CV_BY_STATUS.items())
+    quantiles = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
+    cells = {m: _BirthplaceCells(p, n) for m, p in points.items()}
+    keep_bp = {m: by_birthplace and replicates * max(p.bp_flow.size, 1) <= max_bp_cells for m, p in points.items()}
+    # one row per cell, one column per replicate: each cell's percentiles read contiguous memory
+    od_reps = {m: np.empty((n * n, replicates), dtype=np.float32) for m in points}
+    bp_reps = {m: np.zeros((replicates, p.bp_flow.size), dtype=np.float32) for m, p in points.items() if keep_bp[m]}
+    groups = [(od_only, [m for m in points if keep_bp[m] != od_only]) for od_only in (True, False)]
+    published = preparations(tables, list(points), **params) if replicates else {}
+    with single_blas_thread():
+        for i in range(replicates):
+            rep_tables = replicate_tables(tables, rng, cv0, cv1)
+            shared = preparations(rep_tables, list(points), start=published, **params)
+            for od_only, group in groups:
+                for m, rep in estimate_many(rep_tables, group, prepared=shared, od_only=od_only, **params).items():
+                    od_reps[m][:, i] = rep.od.ravel()
+                    if m in bp_reps and rep.bp_flow.size:
+                        idx, hit = cells[m].match(rep)
+                        bp_reps[m][i, idx] = rep.bp_flow[hit]
+    needed = [m for m in dict.fromkeys(ensemble) if m not in points]
+    alternatives = {**estimate_many(tables, needed, od_only=not by_birthplace, **params), **points}
+    out = {}
+    for m, point in points.items():
+        if replicates:
+            lower, upper = np.percentile(od_reps.pop(m), quantiles, axis=1).astype(float).reshape(2, n, n)
+        else:
+            lower, upper = point.od.copy(), point.od.copy()
+        lower, upper = np.minimum(lower, point.od), np.maximum(upper, point.od)
+        bp_lower = bp_upper = None
+        if m in bp_reps:
+            bp_lo, bp_hi = np.percentile(bp_reps.pop(m), quantiles, axis=0).astype(float)
+            bp_lower, bp_upper = np.minimum(bp_lo, point.bp_flow), np.maximum(bp_hi, point.bp_flow)
+        others = [o for o in ensemble if o != m]
+        for o in others:
+            alt = alternatives[o]
+            lower, upper = np.minimum(lower, alt.od), np.maximum(upper, alt.od)
+            if bp_lower is not None and alt.bp_flow.size:
+                idx, hit = cells[m].match(alt)
+                bp_lower[idx] = np.minimum(bp_lower[idx], alt.bp_flow[hit])
+                bp_upper[idx] = np.maximum(bp_upper[idx], alt.bp_flow[hit])
+        iv = FlowInterval(lower, upper, bp_lower, bp_upper, _description(m, others, replicates, level), replicates)
+        out[m] = _with_birthplace(point, by_birthplace, iv)
+    return out
+
+
+def _description(method: str, others: list[str], replicates: int, level: float) -> str:
+    """The ``interval`` text: what the bounds are, with every constant used."""
     if not replicates:
-        description = (f"range of the point estimates of {', '.join([point.method, *others])} (no bootstrap)"
-                       if others else "none (no bootstrap, no other method): lower = upper = estimate")
-        return _with_birthplace(point, by_birthplace, FlowInterval(lower, upper, bp_lower, bp_upper,
-                                                                   description, replicates))
-    description = (
+        return (f"range of the point estimates of {', '.join([method, *others])} (no bootstrap)"
+                if others else "none (no bootstrap, no other method): lower = upper = estimate")
+    status_cv = ", ".join(f"{k} {v:.0%}" for k, v in CV_BY_STATUS.items())
+    return (
         f"bootstrap {level:.0%} percentile ({replicates} replicates; foreign-born stocks resampled "
         f"log-normally by status, CV {status_cv}; population CV {CV_POPULATION:.0%}; start/end "
         f"correlation {DATE_CORRELATION}; births/deaths CV {CV_VITAL:.0%})"
         + (f"; widened to the range of {', '.join(others)}" if others else "")
     )
-    return _with_birthplace(point, by_birthplace, FlowInterval(lower, upper, bp_lower, bp_upper, description,
-                                                               replicates))
 
 
 def _with_birthplace(point: FlowResult, by_birthplace: bool, iv: FlowInterval) -> FlowInterval:
