@@ -300,9 +300,11 @@ class Warehouse:
 
         ``scaled`` multiplies value/lower/upper by ``10**unit_mult`` (and sets ``unit_mult`` to 0);
         ``limit``/``offset`` page through the rows in their fixed order; ``columns`` keeps only those
-        columns (with ``scaled``, include ``unit_mult``).
+        columns (``unit_mult`` is added when ``scaled``).
         """
-        frame = self._run("rows", sel, limit, offset, None if columns is None else tuple(columns))
+        if columns is not None:
+            columns = tuple(dict.fromkeys([*columns, *(["unit_mult"] if scaled else [])]))
+        frame = self._run("rows", sel, limit, offset, columns)
         return _scale(frame) if scaled else frame
 
     def count(self, sel: Selection) -> int:
@@ -408,8 +410,6 @@ def _compiled(kind: str, sel: Selection, *args: Any) -> str:
 def _scale(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
-    if "unit_mult" not in frame.columns:
-        raise InputError("a scaled read needs the column unit_mult")
     factor = 10.0 ** frame["unit_mult"].astype(float)
     for col in ("value", "lower", "upper"):
         if col in frame.columns:
