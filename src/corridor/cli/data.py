@@ -204,7 +204,8 @@ def _summary(wh: Warehouse) -> None:
     """Datasets, the world migrant stock of each source and the movers of each flow estimate.
 
     Everything is read through selections (latest vintage of each series); movers are the sum of the
-    country-to-country cells (both sexes, all birthplaces) of each method and period.
+    origin-destination cells (both sexes, all birthplaces) of each method and period, summed in the
+    warehouse (estimates hold no stayer cells: ``estimate/flows/store.observations_frame``).
     """
     datasets = wh.datasets()
     emit(datasets[["dataset_id", "vintage", "rows_accepted", "concept"]], None, title="Warehouse")
@@ -216,11 +217,10 @@ def _summary(wh: Warehouse) -> None:
     series = sorted(s for s in datasets["series"].unique() if str(s).startswith(FLOW_SERIES_PREFIX))
     if not series:
         return
-    flows = wh.select(Selection.of("MIG_FLOW", series=series, access=None, sex="_T", birthplace="_T"))
-    flows = flows[flows["ref_area"] != flows["counterpart_area"]]
-    totals = flows.groupby(["time_period", "method"], sort=True)["value"].sum()
-    for (period, method), total in totals.items():
-        out.print(f"Estimated movers {period} ({method}): {total:,.0f}")
+    totals = wh.totals(Selection.of("MIG_FLOW", series=series, access=None, sex="_T", birthplace="_T"),
+                       by=("time_period", "method"))
+    for row in totals.itertuples():
+        out.print(f"Estimated movers {row.time_period} ({row.method}): {row.value:,.0f}")
 
 
 def _ingest_releases(wh: Warehouse, ids: list[str], *, mirror: str | None, stages: bool = False) -> None:
