@@ -107,6 +107,12 @@ class Selection:
 
 def selection_expr(sel: Selection, observations: ir.Table, datasets: ir.Table) -> ir.Table:
     """The Ibis expression of ``sel`` over the warehouse tables (rows in :data:`ROW_ORDER`)."""
+    return _selected(sel, observations, datasets).order_by(list(ROW_ORDER))
+
+
+def _selected(sel: Selection, observations: ir.Table, datasets: ir.Table) -> ir.Table:
+    """The rows of ``sel``, unordered (distinct values and summaries are computed on this: Ibis 12's
+    PySpark compiler moves an inner ORDER BY into a following SELECT DISTINCT and returns duplicates)."""
     prov = datasets.select("dataset_id", *PROVENANCE_COLUMNS)
     obs = observations
     preds: list[Any] = [obs.dataflow.isin(list(sel.dataflows))]
@@ -130,7 +136,7 @@ def selection_expr(sel: Selection, observations: ir.Table, datasets: ir.Table) -
         table = table.filter(table.value.notnull())
     if sel.first_n is not None or sel.last_n is not None:
         table = _first_last(table, sel.first_n, sel.last_n)
-    return table.order_by(list(ROW_ORDER))
+    return table
 
 
 def _latest(table: ir.Table) -> ir.Table:
@@ -158,14 +164,14 @@ def _first_last(table: ir.Table, first_n: int | None, last_n: int | None) -> ir.
 
 def distinct_expr(sel: Selection, column: str, observations: ir.Table, datasets: ir.Table) -> ir.Table:
     """Distinct values of one column among the selected observations, sorted."""
-    table = selection_expr(sel, observations, datasets)
+    table = _selected(sel, observations, datasets)
     return table.select(column).distinct().order_by(column)
 
 
 def summary_expr(sel: Selection, observations: ir.Table, datasets: ir.Table,
                  by: Sequence[str] = ("dataflow",)) -> ir.Table:
     """Per group: observations, datasets, first and last period of the selected observations."""
-    table = selection_expr(sel, observations, datasets)
+    table = _selected(sel, observations, datasets)
     return table.group_by(list(by)).aggregate(
         observations=table.count(), datasets=table.dataset_id.nunique(),
         first_period=table.time_period.min(), last_period=table.time_period.max(),

@@ -286,6 +286,22 @@ class Warehouse:
                              "(`corridor datasets` lists them)")
         return [r[0] for r in rows]
 
+    def export_parquet(self, folder: str | Path) -> dict[str, Path]:
+        """Write ``observations`` and ``datasets`` to ``folder/<table>.parquet`` (replacing older copies).
+
+        The files are what another engine (Spark, :mod:`corridor.store.engines`) reads; they are a
+        snapshot of the warehouse at this moment, written with DuckDB's own ``COPY``.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        out = {}
+        for table in ("observations", "datasets"):
+            path = folder / f"{table}.parquet"
+            quoted = str(path).replace("'", "''")
+            self._con.execute(f"COPY {table} TO '{quoted}' (FORMAT parquet)")
+            out[table] = path
+        return out
+
     # -- selections ------------------------------------------------------------------------------
     def _run(self, kind: str, sel: Selection, *args: Any) -> pd.DataFrame:
         """Compile (once per distinct selection: :func:`_compiled`) and run on this connection.
