@@ -16,7 +16,6 @@ use. Spark needs Java 17 or 21: when ``JAVA_HOME`` is unset the OpenJDK 17 insta
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,36 +25,9 @@ import pandas as pd
 
 from corridor.errors import InputError
 from corridor.microdata.read import format_of, read_microdata
+from corridor.spark import spark_session
 
 ENGINES = ("duckdb", "spark")
-JAVA17 = Path("/usr/lib/jvm/java-17-openjdk-amd64")
-_SPARK_SESSIONS: dict[str, Any] = {}
-
-
-def spark_session(master: str = "local[2]", *, shuffle_partitions: int = 4) -> Any:
-    """A SparkSession for ``master`` (one per process and master URL; reused on later calls)."""
-    if master in _SPARK_SESSIONS:
-        return _SPARK_SESSIONS[master]
-    if not os.environ.get("JAVA_HOME") and JAVA17.is_dir():
-        os.environ["JAVA_HOME"] = str(JAVA17)
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master(master)
-        .appName("corridor-microdata")
-        .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", os.environ.get("CORRIDOR_SPARK_DRIVER_MEMORY", "1g"))
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    _SPARK_SESSIONS[master] = session
-    return session
-
-
 def connect(engine: str = "duckdb", *, spark_master: str = "local[2]") -> Any:
     """An Ibis backend: ``duckdb`` (in-memory, embedded) or ``spark`` (PySpark at ``spark_master``)."""
     if engine == "duckdb":

@@ -9,7 +9,7 @@ read methods of :class:`~corridor.store.warehouse.Warehouse` that make sense on 
 tables corridor serves can be selected on Spark when they outgrow one machine, with the same answer
 (``tests/store/test_selection_engines.py`` runs one suite over both engines).
 
-Spark is started by :func:`corridor.microdata.engines.spark_session` (one session per master URL,
+Spark is started by :func:`corridor.spark.spark_session` (one session per master URL,
 Java 17, ``SPARK_LOCAL_IP``); ``local[2]`` by default, a cluster URL for real use.
 
 Two gaps of Ibis 12's PySpark backend are worked around here and declared in the suite, so a fix
@@ -30,7 +30,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from corridor.errors import InputError
-from corridor.microdata.engines import spark_session
+from corridor.spark import spark_session
 from corridor.store.selection import ROW_ORDER, Selection, distinct_expr, selection_expr, summary_expr
 from corridor.store.warehouse import Warehouse, _scale
 

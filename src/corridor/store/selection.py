@@ -180,7 +180,7 @@ def summary_expr(sel: Selection, observations: ir.Table, datasets: ir.Table,
 
 def totals_expr(sel: Selection, observations: ir.Table, datasets: ir.Table, by: Sequence[str]) -> ir.Table:
     """Per group: the sum of the selected values (NULL if all are missing) and how many were summed."""
-    table = selection_expr(sel, observations, datasets)
+    table = _selected(sel, observations, datasets)
     return table.group_by(list(by)).aggregate(value=table.value.sum(), n=table.value.count()).order_by(list(by))
 
 
