@@ -303,6 +303,13 @@ class Warehouse:
         return out
 
     # -- selections ------------------------------------------------------------------------------
+    def _tables(self) -> tuple[Any, Any]:
+        """The two tables bound to this connection as Ibis tables (for running an expression of
+        :mod:`.selection` directly, as the engine suite does on both engines)."""
+        if self._ibis is None:
+            self._ibis = ibis.duckdb.from_connection(self._con)
+        return self._ibis.table("observations"), self._ibis.table("datasets")
+
     def _run(self, kind: str, sel: Selection, *args: Any) -> pd.DataFrame:
         """Compile (once per distinct selection: :func:`_compiled`) and run on this connection.
 
