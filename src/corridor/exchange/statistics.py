@@ -1,0 +1,152 @@
+"""The evidence base: aggregate statistics of the exchange, disclosure-controlled, into the warehouse.
+
+Counts (:func:`registry_counts`), by ISCO-08 unit group and quarter:
+
+* vacancies -- openings posted under an agreement: destination, the agreement's origin, quarter posted;
+* jobseekers -- by origin, quarter registered (an erased worker still counts: origin, ISCO group and
+  registration date survive erasure, so published figures stay valid);
+* placements -- accepted or further (``ACTIVE_STATES`` and ``returned``): destination, origin,
+  quarter of the match.
+
+:func:`publish_statistics` aggregates them to ISCO-08 major (1-digit) and sub-major (2-digit) groups
+with every marginal total, applies primary (fewer than ``min_cell`` people) and secondary cell
+suppression with :func:`corridor.disclose.tables.suppress` per dataflow and quarter, derives the
+vacancy/jobseeker ratio and the fill rate (missing when a count they use is suppressed) and writes
+five dataflows (``EXCH_VACANCY``, ``EXCH_JOBSEEKER``, ``EXCH_PLACEMENT``, ``EXCH_VJ_RATIO``,
+``EXCH_FILL_RATE``) through :meth:`Warehouse.write_dataset`, one dataset each, with provenance (and
+"SYNTHETIC" in title and notes when the registry holds generated data).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from corridor.disclose.tables import add_margins, suppress
+from corridor.exchange.market import ACTIVE_STATES
+from corridor.exchange.models import Agreement, Jobseeker, Placement, Vacancy
+from corridor.exchange.registry import Registry
+from corridor.store.warehouse import DatasetMeta, Warehouse
+
+PLACED_STATES = ACTIVE_STATES | {"returned"}
+COUNT_FLOWS = {"vacancy": "EXCH_VACANCY", "jobseeker": "EXCH_JOBSEEKER", "placement": "EXCH_PLACEMENT"}
+BY = ["ref_area", "counterpart_area", "isco1", "isco2"]
+
+
+def quarter(ts: datetime) -> str:
+    """SDMX quarter of a timestamp: ``2026-Q1``."""
+    return f"{ts.year}-Q{(ts.month - 1) // 3 + 1}"
+
+
+def registry_counts(registry: Registry) -> pd.DataFrame:
+    """Counts by measure, ref_area, counterpart_area, ISCO unit group and quarter (module docstring)."""
+    rows = []
+    with registry.sessions() as s:
+        for v, ag in s.execute(select(Vacancy, Agreement).join(Agreement, Agreement.id == Vacancy.agreement_id)):
+            rows.append(("vacancy", v.destination, ag.origin, v.isco, quarter(v.created_at), v.openings))
+        for origin, isco, at in s.execute(select(Jobseeker.origin, Jobseeker.isco, Jobseeker.registered_at)):
+            rows.append(("jobseeker", origin, "_T", isco, quarter(at), 1))
+        for dest, origin, isco, at in s.execute(
+                select(Vacancy.destination, Jobseeker.origin, Vacancy.isco, Placement.proposed_at)
+                .join(Vacancy, Vacancy.id == Placement.vacancy_id)
+                .join(Jobseeker, Jobseeker.id == Placement.jobseeker_id)
+                .where(Placement.status.in_(sorted(PLACED_STATES)))):
+            rows.append(("placement", dest, origin, isco, quarter(at), 1))
+    frame = pd.DataFrame(rows, columns=["measure", "ref_area", "counterpart_area", "isco", "quarter", "n"])
+    return (frame.groupby(["measure", "ref_area", "counterpart_area", "isco", "quarter"], as_index=False)["n"]
+            .sum().sort_values(["measure", "ref_area", "counterpart_area", "isco", "quarter"], ignore_index=True))
+
+
+def _protected(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """One measure and quarter: ISCO 1/2-digit cells with margins, suppressed; ``topic`` is the code."""
+    cells = counts.assign(isco1=counts["isco"].str[0], isco2=counts["isco"].str[:2])
+    cells = cells.groupby(BY, as_index=False)["n"].sum()
+    single_counterpart = (cells["counterpart_area"] == "_T").all()
+    by = [b for b in BY if not (b == "counterpart_area" and single_counterpart)]
+    table = add_margins(cells[[*by, "n"]], by=by, columns=["n"])
+    # a sub-major group lies in one major group: its row under the major total repeats a cell
+    table = table[~((table["isco1"] == "_T") & (table["isco2"] != "_T"))].reset_index(drop=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unprotectable cells are still suppressed; listed in attrs
+        out = suppress(table, by=by, count="n", value="n", min_cell=min_cell)
+    if single_counterpart:
+        out["counterpart_area"] = "_T"
+    out["topic"] = np.where(out["isco2"] != "_T", out["isco2"], out["isco1"])
+    return out[["ref_area", "counterpart_area", "topic", "n", "conf_status"]]
+
+
+def protected_tables(registry: Registry, min_cell: int = 5) -> dict[str, pd.DataFrame]:
+    """Observations of the five dataflows (columns of the warehouse), after suppression."""
+    counts = registry_counts(registry)
+    out: dict[str, pd.DataFrame] = {}
+    for measure, flow in COUNT_FLOWS.items():
+        parts = []
+        for q, part in counts[counts["measure"] == measure].groupby("quarter"):
+            parts.append(_protected(part, min_cell).assign(time_period=q))
+        frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+            columns=["ref_area", "counterpart_area", "topic", "n", "conf_status", "time_period"])
+        out[flow] = frame
+    key = ["ref_area", "counterpart_area", "topic", "time_period"]
+    vac_frame = out["EXCH_VACANCY"][key + ["n"]].reset_index(drop=True)
+    vac = vac_frame["n"].astype(float).to_numpy()
+    # no placement row = no placement (0); a row with an empty value = suppressed (stays missing)
+    placed_table = out["EXCH_PLACEMENT"].set_index(key)["n"].astype(float)
+    at = pd.MultiIndex.from_frame(vac_frame[key])
+    placed = np.where(at.isin(placed_table.index), placed_table.reindex(at).to_numpy(), 0.0)
+    seekers = out["EXCH_JOBSEEKER"].set_index(["ref_area", "topic", "time_period"])["n"].astype(float)
+    js_at = pd.MultiIndex.from_arrays([vac_frame["counterpart_area"], vac_frame["topic"], vac_frame["time_period"]])
+    js = seekers.reindex(js_at).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(js > 0, vac / js, np.nan)
+        fill = np.where(vac > 0, 100.0 * placed / vac, np.nan)
+    # a derived figure is missing (never zero) where a count it uses is suppressed or absent
+    js_suppressed = np.isnan(js) & js_at.isin(seekers.index)
+    vac_suppressed = np.isnan(vac)
+    ratio = vac_frame.assign(n=ratio, missing=np.where(vac_suppressed | js_suppressed, "Q", "M"))
+    fill = vac_frame.assign(n=fill, missing=np.where(vac_suppressed | np.isnan(placed), "Q", "M"))
+    out["EXCH_VJ_RATIO"] = ratio.assign(conf_status="F")
+    out["EXCH_FILL_RATE"] = fill.assign(conf_status="F")
+    return out
+
+
+def _observations(flow: str, frame: pd.DataFrame) -> pd.DataFrame:
+    unit = {"EXCH_VJ_RATIO": "PURE_NUMB", "EXCH_FILL_RATE": "PT"}.get(flow, "PS")
+    value = pd.to_numeric(frame["n"], errors="coerce").astype(float)
+    missing = value.isna()
+    return pd.DataFrame({
+        "dataflow": flow, "ref_area": frame["ref_area"].astype(str),
+        "counterpart_area": "_T" if flow == "EXCH_JOBSEEKER" else frame["counterpart_area"].astype(str),
+        "topic": frame["topic"].astype(str), "time_period": frame["time_period"].astype(str),
+        "value": value.round(6),
+        "obs_status": np.where(missing, frame["missing"] if "missing" in frame else "Q", "A"),
+        "conf_status": frame["conf_status"].astype(str) if unit == "PS" else "F",
+        "unit_measure": unit, "method": "exchange-register",
+    })
+
+
+def publish_statistics(registry: Registry, wh: Warehouse, *, min_cell: int = 5, synthetic: bool = False,
+                       vintage: str | None = None) -> list[str]:
+    """Write the five dataflows to the warehouse (module docstring); returns the dataset ids.
+
+    Idempotent: the same statistics (same bytes) are not written twice."""
+    vintage = vintage or datetime.now(UTC).strftime("%Y-%m-%d")
+    label = "SYNTHETIC " if synthetic else ""
+    ids = []
+    for flow, frame in protected_tables(registry, min_cell).items():
+        obs = _observations(flow, frame).sort_values(["ref_area", "counterpart_area", "topic", "time_period"],
+                                                     ignore_index=True)
+        sha = hashlib.sha256(obs.to_csv(index=False).encode()).hexdigest()
+        meta = DatasetMeta(
+            dataset_id=f"exchange-{flow.lower()}-{vintage}-{sha[:8]}", series=f"exchange-{flow.lower()}",
+            vintage=vintage, layout="exchange", publisher="corridor labour mobility exchange",
+            title=f"{label}{flow}: labour mobility exchange statistics", sha256=sha, kind="register",
+            method="exchange-register", parameters={"min_cell": min_cell, "synthetic": synthetic},
+            notes=("SYNTHETIC DATA: generated by corridor exchange synthetic, not real people or vacancies. "
+                   if synthetic else "") + "Small counts suppressed (primary and secondary, corridor.disclose).")
+        ids.append(wh.write_dataset(meta, obs))
+    return ids
