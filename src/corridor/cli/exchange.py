@@ -30,7 +30,7 @@ from corridor.exchange.matching import METHODS, match
 from corridor.exchange.quality import outcome_evaluation, run_quality, time_to_match
 from corridor.exchange.registry import Registry
 from corridor.exchange.statistics import publish_statistics
-from corridor.exchange.synthetic import corridors_from_stocks, generate
+from corridor.exchange.synthetic import corridors_from_stocks, generate, simulate_outcomes
 from corridor.store.warehouse import Warehouse
 
 app = typer.Typer(help="The labour mobility exchange: registry, matching, quality, statistics.",
@@ -75,6 +75,9 @@ def load_command(kind: str = typer.Argument(..., help="agreement, employer, vaca
 def synthetic_command(jobseekers: int = typer.Option(2000, "--jobseekers"),
                       vacancies: int = typer.Option(300, "--vacancies"),
                       corridors: int = typer.Option(40, "--corridors"), seed: int = typer.Option(0, "--seed"),
+                      outcomes_on: str = typer.Option(None, "--outcomes-on", help=(
+                          "Also match on this date (YYYY-MM-DD), propose, and give every placement a "
+                          "SYNTHETIC life cycle and outcome (for the quality report)")),
                       db_url: str | None = DB, warehouse: Path | None = WAREHOUSE) -> None:
     """Generate and load SYNTHETIC data on the largest real corridors (UN DESA stocks) and ESCO."""
     with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
@@ -86,6 +89,10 @@ def synthetic_command(jobseekers: int = typer.Option(2000, "--jobseekers"),
         bulk.load(reg, kind, records, actor="synthetic")
     console.print(f"loaded SYNTHETIC data: {len(world.agreements)} agreements on real corridors, "
                   f"{len(world.vacancies)} vacancies, {len(world.jobseekers)} jobseekers")
+    if outcomes_on:
+        result = match(load_market(reg, date.fromisoformat(outcomes_on)), essential_skills=esco().essential_skills)
+        reg.propose(result.matches, actor="synthetic")
+        console.print(f"SYNTHETIC outcomes for {simulate_outcomes(reg, seed)} placements")
 
 
 @app.command("match")

@@ -6,12 +6,15 @@ Counts (:func:`registry_counts`), by ISCO-08 unit group and quarter:
 * jobseekers -- by origin, quarter registered (an erased worker still counts: origin, ISCO group and
   registration date survive erasure, so published figures stay valid);
 * placements -- accepted or further (``ACTIVE_STATES`` and ``returned``): destination, origin,
-  quarter of the match.
+  quarter of the match; and ``filled``, the same placements by the quarter their vacancy was posted
+  (the numerator of the fill rate, suppressed like the others but not published on its own).
 
 :func:`publish_statistics` aggregates them to ISCO-08 major (1-digit) and sub-major (2-digit) groups
 with every marginal total, applies primary (fewer than ``min_cell`` people) and secondary cell
 suppression with :func:`corridor.disclose.tables.suppress` per dataflow and quarter, derives the
-vacancy/jobseeker ratio and the fill rate (missing when a count they use is suppressed) and writes
+vacancy/jobseeker ratio (openings over the origin's jobseekers registered in the same quarter and
+occupation) and the fill rate (openings posted in a quarter that were filled, %), each missing when a
+count it uses is suppressed and writes
 five dataflows (``EXCH_VACANCY``, ``EXCH_JOBSEEKER``, ``EXCH_PLACEMENT``, ``EXCH_VJ_RATIO``,
 ``EXCH_FILL_RATE``) through :meth:`Warehouse.write_dataset`, one dataset each, with provenance (and
 "SYNTHETIC" in title and notes when the registry holds generated data).
@@ -34,7 +37,8 @@ from corridor.exchange.registry import Registry
 from corridor.store.warehouse import DatasetMeta, Warehouse
 
 PLACED_STATES = ACTIVE_STATES | {"returned"}
-COUNT_FLOWS = {"vacancy": "EXCH_VACANCY", "jobseeker": "EXCH_JOBSEEKER", "placement": "EXCH_PLACEMENT"}
+COUNT_FLOWS = {"vacancy": "EXCH_VACANCY", "jobseeker": "EXCH_JOBSEEKER", "placement": "EXCH_PLACEMENT",
+               "filled": "filled"}
 BY = ["ref_area", "counterpart_area", "isco1", "isco2"]
 
 
@@ -51,12 +55,13 @@ def registry_counts(registry: Registry) -> pd.DataFrame:
             rows.append(("vacancy", v.destination, ag.origin, v.isco, quarter(v.created_at), v.openings))
         for origin, isco, at in s.execute(select(Jobseeker.origin, Jobseeker.isco, Jobseeker.registered_at)):
             rows.append(("jobseeker", origin, "_T", isco, quarter(at), 1))
-        for dest, origin, isco, at in s.execute(
-                select(Vacancy.destination, Jobseeker.origin, Vacancy.isco, Placement.proposed_at)
+        for dest, origin, isco, at, posted in s.execute(
+                select(Vacancy.destination, Jobseeker.origin, Vacancy.isco, Placement.proposed_at, Vacancy.created_at)
                 .join(Vacancy, Vacancy.id == Placement.vacancy_id)
                 .join(Jobseeker, Jobseeker.id == Placement.jobseeker_id)
                 .where(Placement.status.in_(sorted(PLACED_STATES)))):
             rows.append(("placement", dest, origin, isco, quarter(at), 1))
+            rows.append(("filled", dest, origin, isco, quarter(posted), 1))
     frame = pd.DataFrame(rows, columns=["measure", "ref_area", "counterpart_area", "isco", "quarter", "n"])
     return (frame.groupby(["measure", "ref_area", "counterpart_area", "isco", "quarter"], as_index=False)["n"]
             .sum().sort_values(["measure", "ref_area", "counterpart_area", "isco", "quarter"], ignore_index=True))
@@ -69,11 +74,12 @@ def _protected(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     single_counterpart = (cells["counterpart_area"] == "_T").all()
     by = [b for b in BY if not (b == "counterpart_area" and single_counterpart)]
     table = add_margins(cells[[*by, "n"]], by=by, columns=["n"])
-    # a sub-major group lies in one major group: its row under the major total repeats a cell
-    table = table[~((table["isco1"] == "_T") & (table["isco2"] != "_T"))].reset_index(drop=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # unprotectable cells are still suppressed; listed in attrs
         out = suppress(table, by=by, count="n", value="n", min_cell=min_cell)
+    # A sub-major group lies in one major group, so its row under the major total repeats a cell; it
+    # stays in the table while suppressing (a margin left out would count as published) and goes now.
+    out = out[~((out["isco1"] == "_T") & (out["isco2"] != "_T"))].reset_index(drop=True)
     if single_counterpart:
         out["counterpart_area"] = "_T"
     out["topic"] = np.where(out["isco2"] != "_T", out["isco2"], out["isco1"])
@@ -95,7 +101,7 @@ def protected_tables(registry: Registry, min_cell: int = 5) -> dict[str, pd.Data
     vac_frame = out["EXCH_VACANCY"][key + ["n"]].reset_index(drop=True)
     vac = vac_frame["n"].astype(float).to_numpy()
     # no placement row = no placement (0); a row with an empty value = suppressed (stays missing)
-    placed_table = out["EXCH_PLACEMENT"].set_index(key)["n"].astype(float)
+    placed_table = out.pop("filled").set_index(key)["n"].astype(float)
     at = pd.MultiIndex.from_frame(vac_frame[key])
     placed = np.where(at.isin(placed_table.index), placed_table.reindex(at).to_numpy(), 0.0)
     seekers = out["EXCH_JOBSEEKER"].set_index(["ref_area", "topic", "time_period"])["n"].astype(float)

@@ -22,7 +22,10 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import select
 
+from corridor.exchange.models import Placement
+from corridor.exchange.registry import Registry
 from corridor.reference.areas import area_table
 from corridor.reference.occupations import Occupations
 from corridor.store.selection import Selection
@@ -130,3 +133,22 @@ def generate(corridors: pd.DataFrame, esco: Occupations, *, n_jobseekers: int, n
             "registered_at": t0 + timedelta(days=int(u[k, 1] * 180)),
             "personal": {"name": f"{LABEL} person {k + 1}"}})
     return SyntheticWorld(agreements, employers, vacancies, jobseekers, corridors)
+
+
+def simulate_outcomes(registry: Registry, seed: int = 0, completion: tuple[float, float] = (-1.0, 4.0)) -> int:
+    """SYNTHETIC life cycles for every proposed placement: each goes to ``arrived`` and then completes
+    with probability 1 / (1 + exp(-(a + b score))) (``completion`` = (a, b)), else breaks off with the
+    reason "SYNTHETIC outcome". Returns how many placements were moved."""
+    rng = np.random.default_rng(seed)
+    with registry.sessions() as s:
+        rows = s.execute(select(Placement.id, Placement.score).where(Placement.status == "proposed")
+                         .order_by(Placement.id)).all()
+    a, b = completion
+    for pid, score in rows:
+        for state in ("offered", "accepted", "contracted", "departed", "arrived"):
+            registry.move_placement(LABEL.lower(), pid, state)
+        if rng.random() < 1 / (1 + np.exp(-(a + b * (score or 0.0)))):
+            registry.move_placement(LABEL.lower(), pid, "completed")
+        else:
+            registry.move_placement(LABEL.lower(), pid, "broken_off", reason=f"{LABEL} outcome")
+    return len(rows)
