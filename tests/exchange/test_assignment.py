@@ -51,7 +51,7 @@ def _table(pairs: dict, capacity: dict, group: dict | None = None, quota: dict |
 
 def _checker_inputs(pairs: dict) -> tuple[dict, dict]:
     prefs: dict = {}
-    for (w, v), (wk, _) in sorted(pairs.items(), key=lambda kv: (kv[0][0], kv[1][0], kv[0][1])):
+    for (w, v), _keys in sorted(pairs.items(), key=lambda kv: (kv[0][0], kv[1][0], kv[0][1])):
         prefs.setdefault(w, []).append(v)
     rank = {(v, w): (vk, w) for (w, v), (_, vk) in pairs.items()}
     return prefs, rank
