@@ -45,11 +45,14 @@ TIMESTAMP = {"vacancy": "created_at", "jobseeker": "registered_at"}
 
 def read_records(path: Path) -> list[dict[str, Any]]:
     """Records of a ``.json``/``.jsonl`` or ``.csv`` file (module docstring)."""
-    raw = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".csv":
+    return records_from_text(path.read_text(encoding="utf-8"), "csv" if path.suffix.lower() == ".csv" else "json")
+
+
+def records_from_text(raw: str, fmt: str) -> list[dict[str, Any]]:
+    """Records of CSV text (``fmt="csv"``) or of a JSON array / JSON Lines text (``fmt="json"``)."""
+    if fmt == "csv":
         return [_from_csv_row(row) for row in csv.DictReader(io.StringIO(raw))]
-    stripped = raw.lstrip()
-    if stripped.startswith("["):
+    if raw.lstrip().startswith("["):
         return json.loads(raw)
     return [json.loads(line) for line in raw.splitlines() if line.strip()]
 

@@ -279,6 +279,14 @@ class Registry:
             s.commit()
             return record
 
+    def pes_country(self, pes_id: int) -> str:
+        """The country of a public employment service."""
+        with self.sessions() as s:
+            pes = s.get(Pes, pes_id)
+            if pes is None:
+                raise InputError(f"no public employment service {pes_id}")
+            return pes.country
+
     def agreement(self, agreement_id: int) -> dict[str, Any]:
         """A bilateral agreement (public: agreements hold no personal data)."""
         with self.sessions() as s:
