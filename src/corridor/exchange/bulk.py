@@ -8,8 +8,10 @@ contact person ``contact_name``, ``contact_email``.
 
 Every record is checked before anything is written (unknown or forbidden fields such as an
 immigration status, missing required fields, dates), so a file is loaded whole or not at all; the
-rows go in with executemany in batches of ``batch`` in one transaction, each with its ``insert`` row
-in the change log. Personal fields are sealed on the way in.
+rows go in with executemany in batches of ``batch`` in one transaction; each batch appends one
+``bulk`` row to the change log naming the id range, the actor (file) and the count (the rows
+themselves are the inserted values; later changes are logged row by row). Personal fields are sealed
+on the way in.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from sqlalchemy import Date, DateTime, insert, text
 from corridor.errors import InputError
 from corridor.exchange.access import now
 from corridor.exchange.models import Agreement, ChangeLog, Employer, Jobseeker, Vacancy
-from corridor.exchange.registry import FORBIDDEN_FIELDS, PERSONAL_COLUMNS, PERSONAL_FIELDS, Registry
+from corridor.exchange.registry import FORBIDDEN_FIELDS, PERSONAL_FIELDS, Registry
 
 MODELS = {"agreement": Agreement, "employer": Employer, "vacancy": Vacancy, "jobseeker": Jobseeker}
 JSON_FIELDS = frozenset({"sectors", "occupations", "conditions", "employer_duties", "costs", "languages",
@@ -119,14 +121,6 @@ def _prepare(kind: str, records: Iterable[dict[str, Any]], registry: Registry) -
         yield row
 
 
-def _log_row(kind: str, row: dict[str, Any], actor: str, at: datetime) -> dict[str, Any]:
-    personal = PERSONAL_COLUMNS.get(kind, frozenset())
-    changes = {k: ("<changed>" if k in personal else (v.isoformat() if isinstance(v, date | datetime) else v))
-               for k, v in row.items() if k != "id" and v is not None}
-    return {"at": at, "actor": actor, "entity": kind, "entity_id": row["id"], "action": "insert",
-            "changes": changes}
-
-
 def load(registry: Registry, kind: str, records: Iterable[dict[str, Any]], *, actor: str = "bulk",
          batch: int = 20000) -> int:
     """Load records of ``kind`` (module docstring); returns how many. Records without ``id`` get the next
@@ -145,7 +139,9 @@ def load(registry: Registry, kind: str, records: Iterable[dict[str, Any]], *, ac
         for i in range(0, len(rows), batch):
             chunk = rows[i:i + batch]
             conn.execute(insert(model), chunk)
-            conn.execute(insert(ChangeLog), [_log_row(kind, r, actor, at) for r in chunk])
+            conn.execute(insert(ChangeLog).values(
+                at=at, actor=actor, entity=kind, entity_id=chunk[0]["id"], action="bulk",
+                changes={"first_id": chunk[0]["id"], "last_id": chunk[-1]["id"], "count": len(chunk)}))
         if conn.dialect.name == "postgresql" and rows:
             conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{model.__tablename__}', 'id'), "
                               f"(SELECT MAX(id) FROM {model.__tablename__}))"))

@@ -172,7 +172,7 @@ class ChangeLog(Base):
     actor: Mapped[str] = mapped_column(String(60))
     entity: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[int] = mapped_column(Integer, index=True)
-    action: Mapped[str] = mapped_column(String(10))  # insert / update / erase
+    action: Mapped[str] = mapped_column(String(10))  # insert / update / erase / bulk (an id range)
     changes: Mapped[dict] = mapped_column(JSON)
 
 

@@ -327,11 +327,14 @@ class Registry:
             return [snapshot(a) for a in s.scalars(select(AuditLog).order_by(AuditLog.id))]
 
     def history(self, entity: str, entity_id: int) -> list[dict[str, Any]]:
-        """Every logged change of one record, oldest first (holds no personal values)."""
+        """Every logged change of one record, oldest first (holds no personal values); a bulk load
+        appears as the ``bulk`` row whose id range holds the record."""
         with self.sessions() as s:
-            rows = s.scalars(select(ChangeLog).where(ChangeLog.entity == entity, ChangeLog.entity_id == entity_id)
-                             .order_by(ChangeLog.id))
-            return [snapshot(r) for r in rows]
+            rows = s.scalars(select(ChangeLog).where(
+                ChangeLog.entity == entity,
+                (ChangeLog.entity_id == entity_id) | ((ChangeLog.action == "bulk") & (ChangeLog.entity_id <= entity_id)))
+                .order_by(ChangeLog.id))
+            return [snapshot(r) for r in rows if r.action != "bulk" or r.changes["last_id"] >= entity_id]
 
     # -- a worker's rights -----------------------------------------------------------------------
     def export(self, who: Principal, jobseeker_id: int) -> dict[str, Any]:
