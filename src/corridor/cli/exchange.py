@@ -22,6 +22,7 @@ import typer
 
 from corridor.cli.common import console
 from corridor.config import warehouse_path
+from corridor.errors import InputError
 from corridor.exchange import bulk, db
 from corridor.exchange.codelists import esco
 from corridor.exchange.crypto import create_key_file
@@ -65,8 +66,11 @@ def init_command(db_url: str | None = DB) -> None:
 
 @app.command("load")
 def load_command(kind: str = typer.Argument(..., help="agreement, employer, vacancy or jobseeker"),
-                 path: Path = typer.Argument(..., exists=True, dir_okay=False), db_url: str | None = DB) -> None:
+                 path: Path = typer.Argument(..., help="JSON array, JSON Lines (.jsonl) or CSV file"),
+                 db_url: str | None = DB) -> None:
     """Bulk load one file of records (all or nothing)."""
+    if not path.is_file():
+        raise InputError(f"no file {path}")
     n = bulk.load(_registry(db_url), kind, bulk.read_records(path), actor=f"load:{path.name}")
     console.print(f"loaded {n} {kind} record(s) from {path}")
 
