@@ -88,6 +88,22 @@ class Registry:
         self.cipher = cipher or Cipher()
         self.sessions = session_factory(engine)
 
+    # -- lookups ---------------------------------------------------------------------------------
+    @staticmethod
+    def _get(s: Session, model: type[Base], obj_id: int) -> Any:
+        obj = s.get(model, obj_id)
+        if obj is None:
+            raise InputError(f"no {model.__tablename__} {obj_id}")
+        return obj
+
+    def _guarded(self, s: Session, who: Principal, model: type[Base], obj_id: int, rule: Any,
+                 entity: str | None = None) -> Any:
+        """The row, if ``rule(session, who, row)`` lets ``who`` read it; else the refusal, audited."""
+        obj = self._get(s, model, obj_id)
+        if why := rule(s, who, obj):
+            raise deny(s, who, "read", entity or model.__tablename__, obj_id, why)
+        return obj
+
     # -- logging ---------------------------------------------------------------------------------
     def _log(self, s: Session, actor: str, obj: Base, action: str, before: dict[str, Any] | None) -> None:
         entity = obj.__tablename__
@@ -187,9 +203,7 @@ class Registry:
         """Change a jobseeker's record (the worker themself, or their PES)."""
         _refuse_forbidden(fields)
         with self.sessions() as s:
-            js = s.get(Jobseeker, jobseeker_id)
-            if js is None:
-                raise InputError(f"no jobseeker {jobseeker_id}")
+            js = self._get(s, Jobseeker, jobseeker_id)
             owner = (who.role == "worker" and who.subject_id == js.id) or (
                 who.role == "pes" and may_read_jobseeker(s, who, js) is None)
             if why := may_write(who, "jobseeker", owner):
@@ -208,9 +222,7 @@ class Registry:
         """Advance a placement along its life cycle (``PLACEMENT_MOVES``); each step is an event."""
         actor = who.label if isinstance(who, Principal) else who
         with self.sessions() as s:
-            p = s.get(Placement, placement_id)
-            if p is None:
-                raise InputError(f"no placement {placement_id}")
+            p = self._get(s, Placement, placement_id)
             if status not in PLACEMENT_MOVES[p.status]:
                 raise InputError(f"placement {placement_id} cannot move from {p.status} to {status}; "
                                  f"allowed: {', '.join(PLACEMENT_MOVES[p.status]) or 'none (final)'}")
@@ -241,11 +253,7 @@ class Registry:
         an employer (after consent) the profile and contact, never the country of residence.
         """
         with self.sessions() as s:
-            js = s.get(Jobseeker, jobseeker_id)
-            if js is None:
-                raise InputError(f"no jobseeker {jobseeker_id}")
-            if why := may_read_jobseeker(s, who, js):
-                raise deny(s, who, "read", "jobseeker", jobseeker_id, why)
+            js = self._guarded(s, who, Jobseeker, jobseeker_id, may_read_jobseeker)
             record = snapshot(js)
             record["personal"] = self.cipher.open(js.personal)
             if who.role == "employer":
@@ -258,21 +266,12 @@ class Registry:
     def vacancy(self, who: Principal, vacancy_id: int) -> dict[str, Any]:
         """A vacancy as ``who`` may see it (refusals audited)."""
         with self.sessions() as s:
-            vac = s.get(Vacancy, vacancy_id)
-            if vac is None:
-                raise InputError(f"no vacancy {vacancy_id}")
-            if why := may_read_vacancy(s, who, vac):
-                raise deny(s, who, "read", "vacancy", vacancy_id, why)
-            return snapshot(vac)
+            return snapshot(self._guarded(s, who, Vacancy, vacancy_id, may_read_vacancy))
 
     def employer(self, who: Principal, employer_id: int) -> dict[str, Any]:
         """An employer's record with its contact person (audited; refusals too)."""
         with self.sessions() as s:
-            emp = s.get(Employer, employer_id)
-            if emp is None:
-                raise InputError(f"no employer {employer_id}")
-            if why := may_read_employer(s, who, emp):
-                raise deny(s, who, "read", "employer", employer_id, why)
+            emp = self._guarded(s, who, Employer, employer_id, may_read_employer)
             record = snapshot(emp)
             record["contact"] = self.cipher.open(emp.contact)
             audit(s, who, "read", "employer", employer_id, True)
@@ -282,27 +281,17 @@ class Registry:
     def pes_country(self, pes_id: int) -> str:
         """The country of a public employment service."""
         with self.sessions() as s:
-            pes = s.get(Pes, pes_id)
-            if pes is None:
-                raise InputError(f"no public employment service {pes_id}")
-            return pes.country
+            return self._get(s, Pes, pes_id).country
 
     def agreement(self, agreement_id: int) -> dict[str, Any]:
         """A bilateral agreement (public: agreements hold no personal data)."""
         with self.sessions() as s:
-            ag = s.get(Agreement, agreement_id)
-            if ag is None:
-                raise InputError(f"no agreement {agreement_id}")
-            return snapshot(ag)
+            return snapshot(self._get(s, Agreement, agreement_id))
 
     def placements_of(self, who: Principal, jobseeker_id: int) -> list[dict[str, Any]]:
         """A worker's placements with their explanation and the conditions their agreement guarantees."""
         with self.sessions() as s:
-            js = s.get(Jobseeker, jobseeker_id)
-            if js is None:
-                raise InputError(f"no jobseeker {jobseeker_id}")
-            if why := may_read_jobseeker(s, who, js):
-                raise deny(s, who, "read", "placements", jobseeker_id, why)
+            self._guarded(s, who, Jobseeker, jobseeker_id, may_read_jobseeker, entity="placements")
             audit(s, who, "read", "placements", jobseeker_id, True)
             out = []
             for p in s.scalars(select(Placement).where(Placement.jobseeker_id == jobseeker_id)
@@ -330,9 +319,9 @@ class Registry:
         """Every logged change of one record, oldest first (holds no personal values); a bulk load
         appears as the ``bulk`` row whose id range holds the record."""
         with self.sessions() as s:
+            bulk_from_here = (ChangeLog.action == "bulk") & (ChangeLog.entity_id <= entity_id)
             rows = s.scalars(select(ChangeLog).where(
-                ChangeLog.entity == entity,
-                (ChangeLog.entity_id == entity_id) | ((ChangeLog.action == "bulk") & (ChangeLog.entity_id <= entity_id)))
+                ChangeLog.entity == entity, (ChangeLog.entity_id == entity_id) | bulk_from_here)
                 .order_by(ChangeLog.id))
             return [snapshot(r) for r in rows if r.action != "bulk" or r.changes["last_id"] >= entity_id]
 
@@ -354,9 +343,7 @@ class Registry:
     def erase(self, who: Principal, jobseeker_id: int) -> None:
         """Erase a worker's personal data (the worker themself); see the module docstring."""
         with self.sessions() as s:
-            js = s.get(Jobseeker, jobseeker_id)
-            if js is None:
-                raise InputError(f"no jobseeker {jobseeker_id}")
+            js = self._get(s, Jobseeker, jobseeker_id)
             if who.role != "worker" or who.subject_id != jobseeker_id:
                 raise deny(s, who, "erase", "jobseeker", jobseeker_id, "only the worker erases their data")
             before = snapshot(js)
