@@ -120,3 +120,13 @@ def test_explanations_are_the_rules_and_scores_applied() -> None:
     flow = match(market, method="flow")
     assert flow.check().feasible
     assert sum(m["score"] for m in flow.matches) >= sum(m["score"] for m in result.matches) - 1e-9
+
+
+def test_auc_matches_the_scikit_learn_documentation_example() -> None:
+    # sklearn.metrics.roc_auc_score docs: y_true = [0, 0, 1, 1], scores [0.1, 0.4, 0.35, 0.8] -> 0.75
+    import numpy as np
+
+    from corridor.exchange.quality import auc
+
+    assert auc(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1])) == 0.75
+    assert auc(np.array([0.5, 0.5]), np.array([0, 1])) == 0.5  # a tie counts one half

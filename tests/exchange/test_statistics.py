@@ -82,3 +82,21 @@ def test_publish_writes_registered_dataflows_with_provenance_once(registry: Regi
     suppressed = frame[frame["obs_status"] == "Q"]
     assert suppressed["value"].isna().all() and set(suppressed["conf_status"]) <= {"A", "D"}
     assert frame.query("ref_area == '608' and topic == '22'")["value"].tolist() == [27.0]
+
+
+def test_shortages_are_paired_with_surpluses_from_published_figures(registry: Registry) -> None:
+    from corridor.exchange.statistics import shortages_and_surpluses
+
+    ag = registry.add_agreement(title="PH-DE", origin="608", destination="276", valid_from=date(2026, 1, 1))
+    emp = registry.add_employer("Employer", "276")
+    registry.add_vacancy(employer_id=emp, agreement_id=ag, esco_version="1.1.1", isco="2221", destination="276",
+                         openings=30, valid_from=date(2026, 1, 1), created_at=datetime(2026, 2, 1))
+    for origin, n in (("608", 10), ("356", 15)):  # India has no agreement with Germany
+        for _ in range(n):
+            registry.add_jobseeker(origin=origin, esco_version="1.1.1", isco="2221",
+                                   registered_at=datetime(2026, 2, 1))
+    pairs = shortages_and_surpluses(protected_tables(registry, min_cell=5))
+    # Germany lacks 30 - 10 = 20 health professionals (ISCO 22); India has 15 with nothing offered;
+    # the Philippines has 10 jobseekers for 30 openings: no surplus there
+    assert pairs.to_dict("records") == [{"destination": "276", "topic": "22", "time_period": "2026-Q1",
+                                         "shortage": 20.0, "origin": "356", "surplus": 15.0}]

@@ -30,7 +30,7 @@ from corridor.exchange.market import load_market
 from corridor.exchange.matching import METHODS, match
 from corridor.exchange.quality import outcome_evaluation, run_quality, time_to_match
 from corridor.exchange.registry import Registry
-from corridor.exchange.statistics import publish_statistics
+from corridor.exchange.statistics import protected_tables, publish_statistics, shortages_and_surpluses
 from corridor.exchange.synthetic import corridors_from_stocks, generate, simulate_outcomes
 from corridor.store.warehouse import Warehouse
 
@@ -116,12 +116,15 @@ def match_command(on: str = typer.Option(None, "--on", help="Run date (default t
 @app.command("report")
 def report_command(on: str = typer.Option(None, "--on", help="Run date (default today), YYYY-MM-DD"),
                    method: str = typer.Option("deferred_acceptance", "--method"), db_url: str | None = DB) -> None:
-    """Matching quality: fill rate, share matched, stability, time to match, score vs outcome (held out)."""
+    """Matching quality: fill rate, share matched, stability, time to match, score vs outcome (held out),
+    and shortages paired with surpluses (from the suppressed statistics)."""
     reg = _registry(db_url)
     market = load_market(reg, date.fromisoformat(on) if on else date.today())
     result = match(market, method=method, essential_skills=esco().essential_skills)
+    pairs = shortages_and_surpluses(protected_tables(reg))
     _print({"run": run_quality(result, market), "time_to_match": time_to_match(reg),
-            "score_vs_outcome": outcome_evaluation(reg)})
+            "score_vs_outcome": outcome_evaluation(reg),
+            "shortages_paired_with_surpluses": pairs.head(20).to_dict("records")})
 
 
 @app.command("publish")

@@ -156,3 +156,40 @@ def publish_statistics(registry: Registry, wh: Warehouse, *, min_cell: int = 5, 
                    if synthetic else "") + "Small counts suppressed (primary and secondary, corridor.disclose).")
         ids.append(wh.write_dataset(meta, obs))
     return ids
+
+
+def shortages_and_surpluses(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Shortages at a destination paired with surpluses at an origin for the same occupation and quarter,
+    from the *published* (suppressed) tables only, so the pairing discloses nothing more.
+
+    Shortage: a destination's openings in an ISCO-08 sub-major group exceed the jobseekers of the
+    origins its agreements cover there. Surplus: an origin's jobseekers in that group exceed the
+    openings offered to it. Each row pairs a shortage with a surplus in another country -- candidates
+    for a new or wider agreement -- with both gaps."""
+    key = ["topic", "time_period"]
+    vac = tables["EXCH_VACANCY"]
+    sub_major = vac["topic"].str.fullmatch(r"\d\d")
+    vac = vac[sub_major & vac["n"].notna()]
+    js = tables["EXCH_JOBSEEKER"]
+    js = js[js["topic"].str.fullmatch(r"\d\d") & (js["ref_area"] != "_T")].drop(columns=["counterpart_area"])
+    # a suppressed count makes its comparison unknown: such rows take no part in a pairing
+    inner = vac[(vac["ref_area"] != "_T") & (vac["counterpart_area"] != "_T")]
+    supply = inner.merge(js.rename(columns={"ref_area": "counterpart_area", "n": "seekers"})[
+        ["counterpart_area", *key, "seekers"]], on=["counterpart_area", *key], how="left", indicator=True)
+    supply["unknown"] = supply["seekers"].isna() & (supply["_merge"] == "both")
+    supply["seekers"] = supply["seekers"].fillna(0.0)
+    dest = supply.groupby(["ref_area", *key], as_index=False).agg(
+        openings=("n", "sum"), seekers=("seekers", "sum"), unknown=("unknown", "any"))
+    short = dest[~dest["unknown"] & (dest["openings"] > dest["seekers"])]
+    short = short.assign(shortage=short["openings"] - short["seekers"])
+    offered = vac[(vac["ref_area"] == "_T") & (vac["counterpart_area"] != "_T")].rename(
+        columns={"counterpart_area": "origin", "n": "offered"})[["origin", *key, "offered"]]
+    origin = js[js["n"].notna()].rename(columns={"ref_area": "origin", "n": "seekers"})[
+        ["origin", *key, "seekers"]].merge(offered, on=["origin", *key], how="left").fillna({"offered": 0.0})
+    surplus = origin[origin["seekers"] > origin["offered"]]
+    surplus = surplus.assign(surplus=surplus["seekers"] - surplus["offered"])
+    pairs = short[["ref_area", *key, "shortage"]].rename(columns={"ref_area": "destination"}).merge(
+        surplus[["origin", *key, "surplus"]], on=key)
+    pairs = pairs[pairs["destination"] != pairs["origin"]]
+    return pairs.sort_values(["time_period", "topic", "shortage", "surplus"], ascending=[True, True, False, False],
+                             ignore_index=True)
