@@ -67,17 +67,31 @@ class PairTable:
         return prio
 
 
-def _pop_worst(heap: list[tuple[int, int]], held: np.ndarray) -> int:
+def _pop_worst(heap: list[int], held: np.ndarray, pair_of: np.ndarray) -> int:
     while True:
-        _, p = heapq.heappop(heap)
+        p = int(pair_of[-heapq.heappop(heap)])
         if held[p]:
             return p
 
 
+def _compact(heap: list[int], live: int, held: np.ndarray, pair_of: np.ndarray) -> list[int]:
+    """Drop entries of pairs no longer held once they outnumber the live ones (bounded memory)."""
+    if len(heap) <= 2 * live + 64:
+        return heap
+    kept = [e for e in heap if held[pair_of[-e]]]
+    heapq.heapify(kept)
+    return kept
+
+
 def deferred_acceptance(t: PairTable) -> np.ndarray:
-    """Worker-proposing deferred acceptance; returns the held pair index of each worker (-1: none)."""
+    """Worker-proposing deferred acceptance; returns the held pair index of each worker (-1: none).
+
+    Heaps hold ``-priority`` (a plain int; the pair is recovered through the inverse permutation) and
+    are compacted when rejected entries pile up, so memory stays proportional to the pairs held."""
     order, offsets = t.proposal_order()
     prio = t.priority()
+    pair_of = np.empty_like(prio)
+    pair_of[prio] = np.arange(len(prio))
     n_w, n_v = t.n_workers, len(t.capacity)
     n_g = len(t.quota)
     nxt = offsets[:-1].copy()
@@ -85,8 +99,8 @@ def deferred_acceptance(t: PairTable) -> np.ndarray:
     held = np.zeros(len(order), dtype=bool)
     count_v = np.zeros(n_v, dtype=np.int64)
     count_g = np.zeros(n_g, dtype=np.int64)
-    heap_v: list[list[tuple[int, int]]] = [[] for _ in range(n_v)]
-    heap_g: list[list[tuple[int, int]]] = [[] for _ in range(n_g)]
+    heap_v: list[list[int]] = [[] for _ in range(n_v)]
+    heap_g: list[list[int]] = [[] for _ in range(n_g)]
     cap, group, quota, vac, wrk = t.capacity, t.group, t.quota, t.vacancy, t.worker
     free = list(range(n_w - 1, -1, -1))
     while free:
@@ -98,22 +112,24 @@ def deferred_acceptance(t: PairTable) -> np.ndarray:
         v = int(vac[p])
         g = int(group[v])
         held[p] = True
-        heapq.heappush(heap_v[v], (-int(prio[p]), p))
+        heapq.heappush(heap_v[v], -int(prio[p]))
         count_v[v] += 1
         if g >= 0:
-            heapq.heappush(heap_g[g], (-int(prio[p]), p))
+            heapq.heappush(heap_g[g], -int(prio[p]))
             count_g[g] += 1
         rejected = -1
         if count_v[v] > cap[v]:
-            rejected = _pop_worst(heap_v[v], held)
+            rejected = _pop_worst(heap_v[v], held, pair_of)
         elif g >= 0 and quota[g] >= 0 and count_g[g] > quota[g]:
-            rejected = _pop_worst(heap_g[g], held)
+            rejected = _pop_worst(heap_g[g], held, pair_of)
         if rejected >= 0:
             held[rejected] = False
             rv = int(vac[rejected])
             count_v[rv] -= 1
+            heap_v[rv] = _compact(heap_v[rv], int(count_v[rv]), held, pair_of)
             if g >= 0:
                 count_g[g] -= 1
+                heap_g[g] = _compact(heap_g[g], int(count_g[g]), held, pair_of)
             free.append(int(wrk[rejected]))
     out = np.full(n_w, -1, dtype=np.int64)
     idx = np.flatnonzero(held)
