@@ -134,3 +134,24 @@ def test_export_and_erasure_keep_aggregates(registry: Registry) -> None:
     assert after["consent"] is False and after["erased_at"] is not None
     assert "Maria Testcase Santos" not in _raw_database_text(registry)
     assert registry_counts(registry).equals(before)
+
+
+def test_the_open_market_holds_places_of_pending_and_active_placements(registry: Registry) -> None:
+    from datetime import date
+
+    from corridor.exchange.market import load_market
+
+    w = build(registry)
+    on = date(2026, 6, 1)
+    before = load_market(registry, on)
+    assert {v.id: v.openings for v in before.vacancies} == {w.vacancy_a: 2, w.vacancy_b: 1}
+    assert before.agreements[w.agreement].quota_left == 3
+    [pid] = registry.propose([{"jobseeker_id": w.maria, "vacancy_id": w.vacancy_a, "score": 0.9}])
+    pending = load_market(registry, on)
+    assert {v.id: v.openings for v in pending.vacancies} == {w.vacancy_a: 1, w.vacancy_b: 1}
+    assert pending.agreements[w.agreement].quota_left == 2
+    assert [x.id for x in pending.workers] == [w.ravi]  # Maria has a pending proposal
+    registry.move_placement("pes:1", pid, "broken_off", reason="the worker declined")
+    freed = load_market(registry, on)
+    assert {v.id: v.openings for v in freed.vacancies} == {w.vacancy_a: 2, w.vacancy_b: 1}
+    assert sorted(x.id for x in freed.workers) == [w.maria, w.ravi]

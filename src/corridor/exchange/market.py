@@ -2,8 +2,9 @@
 
 :func:`load_market` reads them from the registry (only the fields matching needs; never the sealed
 personal token) and works out what is still open on the run date: a vacancy's remaining openings
-(openings minus its placements accepted or further), each agreement's remaining quota in its period,
-and which workers are free (consenting, not erased, not already in an active placement).
+(openings minus its placements that are not broken off: proposed and offered ones reserve their place),
+each agreement's remaining quota in its period (counted the same way), and which workers are free (not
+erased, not in a proposed, offered or active placement).
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def load_market(registry: Registry, on: date) -> Market:
         for js_id, vac_id, status, proposed_at, ag_id in rows:
             if status in ACTIVE_STATES or status in ("proposed", "offered"):
                 busy.add(js_id)
-            if status in ACTIVE_STATES:
+            if status != "broken_off":  # pending, active and past placements hold their place
                 used_vac[vac_id] += 1
                 if ag_id is not None:
                     used_ag[(ag_id, str(proposed_at.year))] += 1
