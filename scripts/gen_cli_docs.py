@@ -52,7 +52,7 @@ EXAMPLES: dict[str, list[str]] = {
     "exchange synthetic": ["corridor exchange synthetic --jobseekers 5000 --vacancies 600 --outcomes-on 2026-07-01"],
     "exchange match": ["corridor exchange match --on 2026-07-01",
                        "corridor exchange match --on 2026-07-01 --method flow --propose"],
-    "exchange report": ["corridor exchange report --on 2026-07-01"],
+    "exchange report": ["corridor exchange report --on 2026-07-01", "corridor exchange report --shortages"],
     "exchange publish": ["corridor exchange publish --synthetic --min-cell 5"],
     "flows estimate": [
         "corridor flows estimate --stocks-start stocks1990.csv --stocks-end stocks1995.csv \\\n"

@@ -85,3 +85,15 @@ def test_public_statistics_and_openapi(client_world) -> None:
     assert client.get("/exchange/statistics/NOPE").status_code == 404
     spec = client.get("/openapi.json").json()
     assert "/exchange/jobseekers" in spec["paths"] and "/exchange/statistics/{dataflow}" in spec["paths"]
+
+
+def test_public_statistics_are_recomputed_only_after_a_change(client_world) -> None:
+    client, w, reg = client_world
+    first = client.get("/exchange/statistics/EXCH_JOBSEEKER").json()
+    cached = client.app.state.exchange_statistics["tables"]
+    assert client.get("/exchange/statistics/EXCH_VACANCY").status_code == 200
+    assert client.app.state.exchange_statistics["tables"] is cached  # nothing changed: no recomputation
+    for _ in range(5):
+        reg.add_jobseeker(origin="608", esco_version="1.1.1", isco="2221")
+    after = client.get("/exchange/statistics/EXCH_JOBSEEKER").json()
+    assert client.app.state.exchange_statistics["tables"] is not cached and after != first

@@ -115,16 +115,21 @@ def match_command(on: str = typer.Option(None, "--on", help="Run date (default t
 
 @app.command("report")
 def report_command(on: str = typer.Option(None, "--on", help="Run date (default today), YYYY-MM-DD"),
-                   method: str = typer.Option("deferred_acceptance", "--method"), db_url: str | None = DB) -> None:
+                   method: str = typer.Option("deferred_acceptance", "--method"),
+                   shortages: bool = typer.Option(False, "--shortages", help=(
+                       "Also pair shortages with surpluses (runs the cell suppression: slow on large registries)")),
+                   db_url: str | None = DB) -> None:
     """Matching quality: fill rate, share matched, stability, time to match, score vs outcome (held out),
     and shortages paired with surpluses (from the suppressed statistics)."""
     reg = _registry(db_url)
     market = load_market(reg, date.fromisoformat(on) if on else date.today())
     result = match(market, method=method, essential_skills=esco().essential_skills)
-    pairs = shortages_and_surpluses(protected_tables(reg))
-    _print({"run": run_quality(result, market), "time_to_match": time_to_match(reg),
-            "score_vs_outcome": outcome_evaluation(reg),
-            "shortages_paired_with_surpluses": pairs.head(20).to_dict("records")})
+    out = {"run": run_quality(result, market), "time_to_match": time_to_match(reg),
+           "score_vs_outcome": outcome_evaluation(reg)}
+    if shortages:
+        out["shortages_paired_with_surpluses"] = shortages_and_surpluses(protected_tables(reg)).head(20).to_dict(
+            "records")
+    _print(out)
 
 
 @app.command("publish")

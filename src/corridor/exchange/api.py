@@ -150,11 +150,21 @@ def get_agreement(agreement_id: int, request: Request) -> dict:
 
 @router.get("/statistics/{dataflow}", summary="Public aggregates after disclosure control")
 def get_statistics(dataflow: str, request: Request, min_cell: int = 5) -> list[dict]:
-    tables = protected_tables(_registry(request), min_cell=max(min_cell, 5))
+    tables = _cached_tables(request, max(min_cell, 5))
     if dataflow not in tables:
         raise HTTPException(404, f"unknown exchange dataflow {dataflow!r}; known: {', '.join(tables)}")
     frame = tables[dataflow].drop(columns=["missing"], errors="ignore")
     return json.loads(frame.to_json(orient="records"))
+
+
+def _cached_tables(request: Request, min_cell: int) -> dict:
+    """The suppressed tables, recomputed only when the registry changed (its change-log high-water mark)."""
+    reg = _registry(request)
+    version = (reg.last_change(), min_cell)
+    cache = request.app.state.exchange_statistics
+    if cache.get("version") != version:
+        cache.update(version=version, tables=protected_tables(reg, min_cell=min_cell))
+    return cache["tables"]
 
 
 def create_exchange_app(registry: Registry, tokens: dict[str, Principal] | None = None) -> FastAPI:
@@ -162,5 +172,6 @@ def create_exchange_app(registry: Registry, tokens: dict[str, Principal] | None 
     app = FastAPI(title="corridor labour mobility exchange", version="0.1")
     app.state.exchange_registry = registry
     app.state.exchange_tokens = tokens if tokens is not None else tokens_from_file()
+    app.state.exchange_statistics = {}
     app.include_router(router)
     return app

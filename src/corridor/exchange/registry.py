@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from corridor.errors import InputError
@@ -307,6 +307,11 @@ class Registry:
                             "events": [snapshot(e) for e in events]})
             s.commit()
             return out
+
+    def last_change(self) -> int:
+        """The id of the latest change-log row (0 when empty): a version of the registry's content."""
+        with self.sessions() as s:
+            return s.scalar(select(func.max(ChangeLog.id))) or 0
 
     def audit_log(self, who: Principal) -> list[dict[str, Any]]:
         """The audit log (auditors only)."""
