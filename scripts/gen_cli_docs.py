@@ -47,6 +47,13 @@ EXAMPLES: dict[str, list[str]] = {
     ],
     "run": ["corridor run", "corridor run --no-serve --warehouse /tmp/corridor.duckdb"],
     "serve": ["corridor serve", "corridor serve --host 127.0.0.1 --port 8080 --workers 2"],
+    "exchange init": ["corridor exchange init", "corridor exchange init --db postgresql+psycopg://me@/exchange"],
+    "exchange load": ["corridor exchange load jobseeker people.csv", "corridor exchange load vacancy vacancies.json"],
+    "exchange synthetic": ["corridor exchange synthetic --jobseekers 5000 --vacancies 600 --outcomes-on 2026-07-01"],
+    "exchange match": ["corridor exchange match --on 2026-07-01",
+                       "corridor exchange match --on 2026-07-01 --method flow --propose"],
+    "exchange report": ["corridor exchange report --on 2026-07-01", "corridor exchange report --shortages"],
+    "exchange publish": ["corridor exchange publish --synthetic --min-cell 5"],
     "flows estimate": [
         "corridor flows estimate --stocks-start stocks1990.csv --stocks-end stocks1995.csv \\\n"
         "    --births births.csv --deaths deaths.csv --method da_min_closed -o flows.csv",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything corridor needs into .venv (Python packages pinned in requirements.lock).
-# With --test, also the system packages the test suite drives: a Java 17 runtime (Spark) and
-# Debian's chromium (browser tests). Safe to run again: it only installs what is missing.
+# With --test, also the system packages the test suite drives: a Java 17 runtime (Spark),
+# Debian's chromium (browser tests) and Debian's postgresql (the exchange registry's suite). Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,4 +39,5 @@ if [ "$want_test" -eq 1 ]; then
     apt_install openjdk-17-jre-headless
   fi
   command -v chromium >/dev/null 2>&1 || apt_install chromium
+  ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || apt_install postgresql
 fi

@@ -25,6 +25,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "microdata": ("corridor.cli.microdata", "group", ("microdata",)),
     "survey": ("corridor.cli.survey", "group", ("survey",)),
     "serve": ("corridor.cli.serve", "command", ("serve",)),
+    "exchange": ("corridor.cli.exchange", "group", ("exchange",)),
 }
 
 HELP = "corridor: migrant stocks and flows from real published releases, with their sources."
