@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from corridor.store.warehouse import Warehouse
@@ -76,19 +77,25 @@ def test_wpp_figures(wh: Warehouse) -> None:
     assert float(scaled["value"].iloc[0]) == pytest.approx(7_794_798_700, rel=1e-7)
 
 
+def _outside_look(wh: Warehouse, sql: str) -> list[tuple]:
+    """Ask the warehouse file with DuckDB directly: an independent look from outside corridor's store."""
+    con = duckdb.connect(str(wh.path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 def test_missing_cells_stay_missing(wh: Warehouse) -> None:
     # MANIFEST.md: the IMS 2019 OD CSV has 341 '..' cells and 4 '-' cells
-    od = wh.con.execute(
-        "SELECT obs_status, count(*), count(value) FROM observations "
-        "WHERE dataset_id = 'undesa-ims-2019-od' AND obs_status IN ('O', 'M') GROUP BY 1 ORDER BY 1"
-    ).fetchall()
+    od = _outside_look(wh, "SELECT obs_status, count(*), count(value) FROM observations "
+                           "WHERE dataset_id = 'undesa-ims-2019-od' AND obs_status IN ('O', 'M') GROUP BY 1 ORDER BY 1")
     assert od == [("M", 4, 0), ("O", 341, 0)]
 
 
 def test_every_observation_points_to_a_dataset_with_provenance(wh: Warehouse) -> None:
-    orphans = wh.con.execute(
-        "SELECT count(*) FROM observations o LEFT JOIN datasets d USING (dataset_id) WHERE d.dataset_id IS NULL"
-    ).fetchone()[0]
+    orphans = _outside_look(wh, "SELECT count(*) FROM observations o LEFT JOIN datasets d USING (dataset_id) "
+                                "WHERE d.dataset_id IS NULL")[0][0]
     assert orphans == 0
     ds = wh.datasets()
     assert ds[["sha256", "licence", "publisher", "concept", "series", "vintage"]].notna().all().all()
