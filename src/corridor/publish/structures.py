@@ -40,7 +40,7 @@ from pysdmx.model import (
 from pysdmx.model import Dataflow as SdmxDataflow
 
 from corridor.reference.codes import CODELIST_NAMES, codelists, codes
-from corridor.reference.dataflows import ATTRIBUTES, Dataflow, Dimension, dataflows
+from corridor.reference.dataflows import ATTRIBUTES, CONCEPT_NAMES, Dataflow, Dimension, dataflows
 from corridor.store.warehouse import OBSERVATION_COLUMNS, Warehouse
 
 AGENCY = "CORRIDOR"
@@ -51,14 +51,6 @@ _URN = "urn:sdmx:org.sdmx.infomodel"
 
 #: Names of the SDMX concepts of the concept scheme ``CS_CORRIDOR`` (SDMX cross-domain concept names
 #: where one exists). A dimension or attribute of the registry without a name here is an error at start.
-CONCEPT_NAMES: dict[str, str] = {
-    "REF_AREA": "Reference area", "COUNTERPART_AREA": "Counterpart area", "SEX": "Sex", "AGE": "Age",
-    "METHOD": "Estimation method", "TOPIC": "Core census question", "TIME_PERIOD": "Time period",
-    "OBS_VALUE": "Observation value", "OBS_STATUS": "Observation status", "CONF_STATUS": "Confidentiality status",
-    "UNIT_MEASURE": "Unit of measure", "UNIT_MULT": "Unit multiplier", "DATASET_ID": "Dataset",
-    "LOWER": "Lower bound", "UPPER": "Upper bound", "INTERVAL": "Interval definition",
-    "OBS_METHOD": "Observation method", "BASIS": "Basis of the count",
-}
 
 #: pysdmx data type of a warehouse column, from its SQL type in the warehouse schema.
 _SQL_TYPES: dict[str, DataType] = {"DOUBLE": DataType.DOUBLE, "INTEGER": DataType.INTEGER,
@@ -103,7 +95,7 @@ class Catalog:
         concepts = [d.id for f in flows.values() for d in f.dimensions] + list(ATTRIBUTES)
         unnamed = sorted({c for c in concepts if c not in CONCEPT_NAMES})
         if unnamed:
-            raise ValueError(f"publish/structures.py: concepts without a name in CONCEPT_NAMES: {', '.join(unnamed)}")
+            raise ValueError(f"reference/dataflows.py: concepts without a name in CONCEPT_NAMES: {', '.join(unnamed)}")
         names = codelists()
         return cls(flows=flows, codes={codelist_id(n): codes(n) for n in names},
                    codelist_names={codelist_id(n): CODELIST_NAMES[n] for n in names})

@@ -42,6 +42,18 @@ ATTRIBUTES: dict[str, tuple[str, str | None, str]] = {
 }
 
 
+#: Name of every SDMX concept a dimension or attribute stands for (the API's concept scheme).
+CONCEPT_NAMES: dict[str, str] = {
+    "REF_AREA": "Reference area", "COUNTERPART_AREA": "Counterpart area", "SEX": "Sex", "AGE": "Age",
+    "METHOD": "Estimation method", "TOPIC": "Core census question",
+    "OCCUPATION": "Occupation (ISCO-08)", "TIME_PERIOD": "Time period",
+    "OBS_VALUE": "Observation value", "OBS_STATUS": "Observation status", "CONF_STATUS": "Confidentiality status",
+    "UNIT_MEASURE": "Unit of measure", "UNIT_MULT": "Unit multiplier", "DATASET_ID": "Dataset",
+    "LOWER": "Lower bound", "UPPER": "Upper bound", "INTERVAL": "Interval definition",
+    "OBS_METHOD": "Observation method", "BASIS": "Basis of the count",
+}
+
+
 @dataclass(frozen=True)
 class Dimension:
     """One key position: SDMX id, the warehouse column it reads, its codelist and meaning."""

@@ -197,11 +197,11 @@ class Warehouse:
     # -- writing ---------------------------------------------------------------------------------
     def find_by_sha(self, sha256: str, layout: str | None) -> str | None:
         """The dataset id already holding these bytes in this layout, if any (idempotent ingest)."""
-        row = self._con.execute(
+        rows = self._con.execute(  # fetchall: a half-read result would block the next query
             "SELECT dataset_id FROM datasets WHERE sha256 = ? AND layout IS NOT DISTINCT FROM ?",
             [sha256, layout],
-        ).fetchone()
-        return row[0] if row else None
+        ).fetchall()
+        return rows[0][0] if rows else None
 
     def write_dataset(self, meta: DatasetMeta, obs: pd.DataFrame, *, rows_rejected: int = 0) -> str:
         """Write a dataset and its observations atomically; return its id.
@@ -220,7 +220,7 @@ class Warehouse:
                 return existing
         if self._con.execute(
             "SELECT 1 FROM datasets WHERE dataset_id = ?", [meta.dataset_id]
-        ).fetchone():
+        ).fetchall():
             raise WarehouseError(
                 f"dataset id {meta.dataset_id!r} is already in the warehouse with other content; "
                 "a new edition needs its own id (vintages are never overwritten)"
