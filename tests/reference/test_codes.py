@@ -59,3 +59,10 @@ def test_wpp_age_labels_from_the_mirror(mirror: Path) -> None:
     for bad in ("0-14", "101+", "abc", "5 - "):
         with pytest.raises(InputError):
             wpp_age_code(bad)
+
+
+def test_every_codelist_has_a_name() -> None:
+    """The API names each codelist it publishes; a codelist added without a name would stop the server."""
+    from corridor.reference.codes import CODELIST_NAMES
+
+    assert sorted(CODELIST_NAMES) == sorted(codelists())

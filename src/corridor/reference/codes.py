@@ -43,6 +43,7 @@ CODELIST_NAMES: dict[str, str] = {
     "OBS_STATUS": "Observation status", "CONF_STATUS": "Confidentiality status",
     "UNIT_MEASURE": "Unit of measure", "METHOD": "Methods (published, or corridor's estimation method ids)",
     "CORE_TOPIC": "Core census questions on international migration",
+    "ISCO08": "Occupations (ISCO-08 major and sub-major groups)",
 }
 
 
