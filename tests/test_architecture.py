@@ -19,8 +19,8 @@ from corridor.reference.codes import codelists, codes
 from corridor.reference.dataflows import dataflows
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "corridor"
-# SQL keywords are written in upper case in this code base (prose such as "into observations" is not SQL)
-WAREHOUSE_SQL = re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE)\s+(observations|datasets)\b")
+# any case: prose outside store/ says "observation rows", so a match is SQL (or reads like it)
+WAREHOUSE_SQL = re.compile(r"\b(FROM|JOIN|INTO|UPDATE|TABLE)\s+(observations|datasets)\b", re.IGNORECASE)
 CONNECTION = re.compile(r"\b(wh|warehouse|root|shared|self\.root)\._?con\b")
 
 

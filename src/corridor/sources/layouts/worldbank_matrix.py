@@ -26,7 +26,7 @@ WORLD_LABELS = {"world"}
 
 def read_matrix(path: Path, *, sheet: str, corner: str, dataflow: str, unit: str, mult: int,
                 across_is_ref_area: bool) -> Parsed:
-    """Read one bilateral matrix sheet into observations (zeros kept: the publisher wrote them)."""
+    """Read one bilateral matrix sheet as observation rows (zeros kept: the publisher wrote them)."""
     name = path.name
     rows = sheet_rows(open_workbook(path), sheet, file=name)
     if len(rows) < 3:

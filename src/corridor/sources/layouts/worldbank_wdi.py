@@ -59,7 +59,7 @@ INDICATORS: dict[str, tuple[str, str, int]] = {
 
 @layout(LAYOUT_ID)
 def read(files: list[Path]) -> Parsed:
-    """Read one WDI bulk CSV into observations of its indicator's dataflow (see the module docstring)."""
+    """Read one WDI bulk CSV as observation rows of its indicator's dataflow (see the module docstring)."""
     path = only_file(files, LAYOUT_ID)
     name = path.name
     table = read_csv_text(path, skiprows=PREAMBLE_LINES, skip_blank_lines=False)
