@@ -39,13 +39,6 @@ def loaded_warehouse(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     write). Tests must open it read-only (``Warehouse.open(path, read_only=True)``) or copy it.
     """
     from corridor.cli.data import ingestible
-    from corridor.sources.ingest import ingest_release
-    from corridor.store.warehouse import Warehouse
+    from tests.warehouses import ingested_warehouse
 
-    folder = tmp_path_factory.mktemp("warehouse")
-    os.environ.setdefault("CORRIDOR_CACHE", str(folder / "cache"))
-    path = folder / "corridor.duckdb"
-    with Warehouse.open(path) as wh:
-        for release_id in ingestible():
-            ingest_release(wh, release_id, mirror=mirror)
-    return path
+    return ingested_warehouse(tmp_path_factory, "warehouse", ingestible(), mirror)

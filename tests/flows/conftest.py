@@ -9,7 +9,6 @@ fail under ``CI=true`` (the ``mirror`` fixture of ``tests/conftest.py``).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,8 @@ import pytest
 from corridor.estimate.flows.stocks import PreparedStocks, StockSource
 from corridor.estimate.flows.store import INPUT_SERIES, WarehouseInputs, read_inputs
 from corridor.sources.catalogue import releases
-from corridor.sources.ingest import ingest_release
 from corridor.store.warehouse import Warehouse
+from tests.warehouses import ingested_warehouse
 
 #: The catalogue releases of the series flows read (what the main job ingests for them).
 FLOW_RELEASES = [r.id for r in releases().values() if r.layout and r.series in INPUT_SERIES]
@@ -28,13 +27,7 @@ FLOW_RELEASES = [r.id for r in releases().values() if r.layout and r.series in I
 def flow_warehouse(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse file with :data:`FLOW_RELEASES` ingested from the real mirror (open it read-only or
     copy it)."""
-    folder = tmp_path_factory.mktemp("flow-warehouse")
-    os.environ.setdefault("CORRIDOR_CACHE", str(folder / "cache"))
-    path = folder / "corridor.duckdb"
-    with Warehouse.open(path) as wh:
-        for release_id in FLOW_RELEASES:
-            ingest_release(wh, release_id, mirror=mirror)
-    return path
+    return ingested_warehouse(tmp_path_factory, "flow-warehouse", FLOW_RELEASES, mirror)
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ Counts are compared exactly, float sums with rtol 1e-12.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +24,7 @@ from corridor.reference.dataflows import DIMENSION_COLUMNS, dataflows
 from corridor.store.engines import SparkWarehouse, on_engine
 from corridor.store.selection import KEY_COLUMNS, ROW_ORDER, Selection, selection_expr
 from corridor.store.warehouse import DatasetMeta, Warehouse
+from tests.warehouses import ingested_warehouse
 
 RELEASES = ("undesa-ims-2019-totals", "undesa-ims-2020-sex-destination", "abel-2018-regional-flows")
 Store = Warehouse | SparkWarehouse
@@ -113,15 +113,7 @@ def dims_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def releases_path(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from corridor.sources.ingest import ingest_release
-
-    folder = tmp_path_factory.mktemp("releases")
-    os.environ.setdefault("CORRIDOR_CACHE", str(folder / "cache"))
-    path = folder / "releases.duckdb"
-    with Warehouse.open(path) as wh:
-        for release_id in RELEASES:
-            ingest_release(wh, release_id, mirror=mirror)
-    return path
+    return ingested_warehouse(tmp_path_factory, "releases", RELEASES, mirror)
 
 
 _STORES: dict[tuple[Path, str], Store] = {}
