@@ -44,6 +44,7 @@ CODELIST_NAMES: dict[str, str] = {
     "UNIT_MEASURE": "Unit of measure", "METHOD": "Methods (published, or corridor's estimation method ids)",
     "CORE_TOPIC": "Core census questions on international migration",
     "ISCO08": "Occupations (ISCO-08 major and sub-major groups)",
+    "FLOW_DIRECTION": "Direction of a recorded migration (immigration, emigration)",
 }
 
 
