@@ -26,6 +26,7 @@ from . import charts
 from .areas import area_name
 from .queries import catalogue
 from .queries import country as queries
+from .queries import flows as flow_queries
 from .queries.catalogue import ASYLUM_SEEKERS, MIG_FLOW, REFUGEES, REMIT, REMIT_COST
 
 
@@ -41,8 +42,10 @@ class CountrySection:
     id: str
     title: str
     template: str
-    build: Callable[[Warehouse, str], dict[str, Any] | None]
+    build: Callable[..., dict[str, Any] | None]
     empty_message: str | None = None
+    #: query-string parameters the panel reads (passed to ``build`` as keyword arguments, ``None`` if absent)
+    options: tuple[str, ...] = ()
 
 
 COUNTRY_SECTIONS: list[CountrySection] = []
@@ -122,17 +125,20 @@ def _bilateral_totals(flow: str, in_label: str, from_label: str):
         return {"spec": None if single else charts.time_series(_records(frame), y_title=view_of(flow).value_title,
                                                                width=760, height=240),
                 "latest": latest, "missing": _missing(frame), "in_label": in_label, "from_label": from_label,
+                "unit": dataflow(flow).units[0],
                 "datasets": catalogue.datasets(wh, sorted(frame["dataset_id"].unique()))}
     return build
 
 
-def build_flows(wh: Warehouse, m49: str) -> dict[str, Any] | None:
-    flows = queries.flows_for(wh, m49)
+def build_flows(wh: Warehouse, m49: str, flow_period: str | None = None,
+                flow_method: str | None = None) -> dict[str, Any] | None:
+    """The estimated flows panel: period and method chosen by rule (:mod:`.queries.flows`), switchable."""
+    flows = flow_queries.flows_for(wh, m49, period=flow_period, method=flow_method)
     if flows is None:
         return None
     chord = charts.chord(flows["names"], flows["matrix"], period=flows["period"], dataset_id=flows["dataset_id"],
-                         title=f"Estimated flows, {flows['period']}")
-    return {**flows, "chord": chord, "rows": flows["rows"].head(12).to_dict("records"),
+                         title=f"Estimated flows, {flows['period']}, {flows['method']}")
+    return {**flows, "chord": chord, "rows": flows["rows"][:12], "m49": m49,
             "datasets": catalogue.datasets(wh, [flows["dataset_id"]])}
 
 
@@ -183,9 +189,11 @@ for _section in (
     CountrySection("asylum", "Asylum seekers", "sections/bilateral.html",
                    _bilateral_totals(ASYLUM_SEEKERS, "Asylum seekers hosted", "Asylum seekers from this country")),
     CountrySection("flows", view_of(MIG_FLOW).title, "sections/flows.html", build_flows,
-                   empty_message=f"No flow estimates (dataflow {MIG_FLOW}) are loaded for this country. "
-                                 "Run a flow estimation (`corridor flows ...`) to add them; published "
-                                 "stocks are not flows."),
+                   empty_message=f"No flow estimates (dataflow {MIG_FLOW}) are in the warehouse for this "
+                                 "area. corridor estimates flows for the areas that have migrant stocks, "
+                                 "population, births and deaths in every input release; an area missing from "
+                                 "one of them has none. Published stocks are not flows.",
+                   options=("flow_period", "flow_method")),
     CountrySection("remittances", "Remittances received and sent", "sections/bilateral.html",
                    _bilateral_totals(REMIT, "Remittances received", "Remittances sent")),
     CountrySection("remit_cost", view_of(REMIT_COST).title, "sections/remit_cost.html",

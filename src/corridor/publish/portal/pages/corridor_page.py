@@ -1,13 +1,17 @@
 """``/corridor/{origin}/{destination}``: one origin -> destination pair, every source side by side.
 
 Every dataflow with data for the pair gets a panel (REF_AREA = destination, COUNTERPART_AREA = origin),
-with one line per dataset (vintages included, so revisions show) and a table giving, for each number,
-its dataset, status, interval and the dataset's concept (its definition of a migrant).
+in the order a reader asks (:data:`READING_ORDER`: stock and flow, then remittances and their cost, then
+refugees), with one line per dataset (vintages included, so revisions show) and a table giving, for each
+number, its unit, dataset, status, interval and the dataset's concept (its definition of a migrant). Estimated
+flows are one point per period and method with the stored interval as an error bar. Each concept is
+defined once, at the end of the page, and every panel links to it.
 Query string: ``sex`` (``_T``, ``M``, ``F``). ``/corridor?origin=..&destination=..`` redirects.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 
@@ -19,7 +23,10 @@ from ..access import page_warehouse
 from ..areas import area_name, resolve_area
 from ..concepts import concept
 from ..queries import catalogue
+from ..queries import flows as flow_queries
+from ..queries.catalogue import ASYLUM_SEEKERS, MIG_FLOW, MIG_STOCK, REFUGEES, REMIT, REMIT_COST
 from ..queries.corridor import corridor_observations
+from ..queries.flows import corridor_flows
 from ..rendering import render
 from ..sections import view_of
 
@@ -47,24 +54,55 @@ def corridor(request: Request, origin: str, destination: str,
     frame = corridor_observations(wh, origin_code, dest_code)
     panels = []
     sexes: list[str] = []
+    definitions: dict[str, object] = {}
     if not frame.empty:
         sexes = sorted(frame["sex"].unique())
         shown = frame[frame["sex"] == sex]
-        for dataflow, group in shown.groupby("dataflow", sort=True):
-            view = view_of(dataflow)
-            group = group.sort_values(["dataset_id", "time_period"])
-            ids = sorted(group["dataset_id"].unique())
-            meta = {d["dataset_id"]: d for d in catalogue.datasets(wh, ids)}
-            rows = charts.records(group, ["time_period", "value", "lower", "upper", "interval", "obs_status",
-                                          "dataset_id", "series_label", "vintage", "method", "concept"])
-            panels.append({
-                "dataflow": dataflow, "view": view,
-                "spec": charts.time_series([dict(r) for r in rows], y_title=view.value_title, width=760, height=260)
-                if group["time_period"].nunique() > 1 else None,
-                "pair": (origin_code, dest_code) if view.reverse else (dest_code, origin_code),
-                "rows": rows,
-                "datasets": [{**meta[i], "concept_info": concept(meta[i].get("concept"))} for i in ids if i in meta],
-            })
+        for dataflow in sorted(shown["dataflow"].unique(), key=reading_order):
+            group = shown[shown["dataflow"] == dataflow]
+            panel = _panel(wh, dataflow, group, origin_code, dest_code)
+            for d in panel["datasets"]:
+                if d["concept_info"] is not None:
+                    definitions.setdefault(d["concept_info"].id, d["concept_info"])
+            panels.append(panel)
     return render(request, "corridor.html", origin=origin_code, destination=dest_code,
                   origin_name=area_name(origin_code), destination_name=area_name(dest_code),
-                  panels=panels, sex=sex, sexes=sexes)
+                  panels=panels, sex=sex, sexes=sexes, definitions=definitions)
+
+
+#: The order a reader asks in: the stock and the flow for the pair, then the money sent home and its
+#: cost, then refugees and asylum seekers; anything else after them, by id.
+READING_ORDER: tuple[str, ...] = (MIG_STOCK, MIG_FLOW, REMIT, REMIT_COST, REFUGEES, ASYLUM_SEEKERS)
+
+
+def reading_order(dataflow: str) -> tuple[int, str]:
+    """Sort key of a dataflow's panel on the corridor page (:data:`READING_ORDER`, then by id)."""
+    return (READING_ORDER.index(dataflow) if dataflow in READING_ORDER else len(READING_ORDER), dataflow)
+
+
+def _panel(wh: Warehouse, dataflow: str, group: pd.DataFrame, origin: str, destination: str) -> dict:
+    """One dataflow's panel: chart, rows (each with its unit), the datasets and their concepts."""
+    view = view_of(dataflow)
+    estimated = dataflow == MIG_FLOW
+    if estimated:  # one point per period and method, with its stored interval as an error bar
+        group = corridor_flows(group)
+        group = group.assign(series_label=group["method"])
+    group = group.sort_values(["dataset_id", "time_period"])
+    ids = sorted(group["dataset_id"].unique())
+    meta = {d["dataset_id"]: d for d in catalogue.datasets(wh, ids)}
+    rows = charts.records(group, ["time_period", "value", "lower", "upper", "interval", "obs_status", "unit_measure",
+                                  "dataset_id", "series_label", "vintage", "method", "concept"])
+    several = group["time_period"].nunique() > 1
+    if estimated:
+        spec = charts.interval_points([dict(r) for r in rows], y_title=view.value_title, width=760, height=260)
+    else:
+        spec = charts.time_series([dict(r) for r in rows], y_title=view.value_title, width=760, height=260) \
+            if several else None
+    return {
+        "dataflow": dataflow, "view": view, "spec": spec, "estimated": estimated,
+        "pair": (origin, destination) if view.reverse else (destination, origin),
+        "rows": rows, "intervals": sorted({r["interval"] for r in rows if r.get("interval")}),
+        "methods": {m: flow_queries.METHOD_CAVEATS[m] for m in group["method"].unique()
+                    if m in flow_queries.METHOD_CAVEATS} if estimated else {},
+        "datasets": [{**meta[i], "concept_info": concept(meta[i].get("concept"))} for i in ids if i in meta],
+    }

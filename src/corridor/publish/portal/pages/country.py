@@ -31,7 +31,9 @@ def country_search(request: Request, q: str = Query("", description="M49 code, I
 
 
 @router.get("/country/{m49}", name="portal_country")
-def country(request: Request, m49: str, wh: Warehouse = Depends(page_warehouse)):
+def country(request: Request, m49: str, wh: Warehouse = Depends(page_warehouse),
+            flow_period: str | None = Query(None, pattern=r"^\d{4}-\d{4}$", description="flows panel: period"),
+            flow_method: str | None = Query(None, pattern=r"^[a-z_]{2,40}$", description="flows panel: method")):
     if not m49.isdigit():
         try:
             return RedirectResponse(f"/country/{resolve_area(m49)}", status_code=303)
@@ -41,16 +43,19 @@ def country(request: Request, m49: str, wh: Warehouse = Depends(page_warehouse))
     if m49 not in areas_in_use(wh):
         return render(request, "error.html", status_code=404, title="No data for this area",
                       message=f"The warehouse holds no observations for M49 area {m49} ({area_name(m49)}).")
-    return render(request, "country.html", m49=m49, name=area_name(m49), sections=country_sections(wh, m49),
+    options = (("flow_period", flow_period), ("flow_method", flow_method))
+    return render(request, "country.html", m49=m49, name=area_name(m49), sections=country_sections(wh, m49, options),
                   area_name=area_name)
 
 
 @per_warehouse(maxsize=256)
-def country_sections(wh: Warehouse, m49: str) -> list[dict]:
-    """The registered sections' content for one country (kept while the warehouse file is unchanged)."""
+def country_sections(wh: Warehouse, m49: str, options: tuple[tuple[str, str | None], ...] = ()) -> list[dict]:
+    """The registered sections' content for one country (kept while the warehouse file is unchanged);
+    ``options`` are the query-string choices, each passed to the sections that declare it."""
+    given = dict(options)
     sections = []
     for section in COUNTRY_SECTIONS:
-        content = section.build(wh, m49)
+        content = section.build(wh, m49, **{name: given.get(name) for name in section.options})
         if content is None and section.empty_message is None:
             continue
         sections.append({"id": section.id, "title": section.title, "template": section.template,

@@ -83,6 +83,7 @@ def areas_in_use(wh: Warehouse) -> frozenset[str]:
 
 
 def series_label(frame: pd.DataFrame) -> pd.Series:
-    """``publisher · dataset id`` for each row (the legend of a chart with one line per dataset)."""
+    """``publisher · dataset id`` for each row (the legend of a chart with one line per dataset); an id's
+    content hash (``est:flows:...@1a2b3c``) is left out of the legend (the table and tooltip keep it)."""
     return frame["publisher"].fillna("").str.split(",").str[0].str.replace("United Nations", "UN", regex=False) \
-        + " · " + frame["dataset_id"]
+        + " · " + frame["dataset_id"].astype(str).str.split("@").str[0]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from corridor.store.selection import Selection
 from corridor.store.warehouse import Warehouse
 
 from ..areas import aggregate_codes, area_name, is_country
-from .catalogue import CENSUS_QUESTION, IMS_SERIES, MIG_FLOW, MIG_STOCK, REMIT_COST, WORLD, series_label
+from .catalogue import CENSUS_QUESTION, IMS_SERIES, MIG_STOCK, REMIT_COST, WORLD, series_label
 
 
 def stock_totals(wh: Warehouse, m49: str, direction: str) -> pd.DataFrame:
@@ -93,40 +91,6 @@ def partner_totals(wh: Warehouse, flow: str, m49: str) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame()
     return pd.concat(parts, ignore_index=True)
-
-
-def flows_for(wh: Warehouse, m49: str, n: int = 8) -> dict[str, Any] | None:
-    """Estimated flows (MIG_FLOW) between ``m49`` and its ``n`` largest partners, latest period.
-
-    Chooses the latest period of the first dataset (by id) that has flows for the country; returns
-    names, the origin x destination matrix, period, dataset id, method and interval text.
-    """
-    both = pd.concat([wh.select(Selection.of(MIG_FLOW, **side, birthplace="_T", sex="_T", age="_T",
-                                             include_missing=False), scaled=True)
-                      for side in ({"ref_area": m49}, {"counterpart_area": m49})], ignore_index=True)
-    both = both[(both["ref_area"] != both["counterpart_area"]) & (both["counterpart_area"] != "_T")
-                & (both["ref_area"] != "_T")]
-    if both.empty:
-        return None
-    dataset_id = sorted(both["dataset_id"].unique())[0]
-    both = both[both["dataset_id"] == dataset_id]
-    method = sorted(both["method"].unique())[0]
-    both = both[both["method"] == method]
-    period = max(both["time_period"])
-    both = both[both["time_period"] == period]
-    partner = both["counterpart_area"].where(both["ref_area"] == m49, both["ref_area"])
-    volume = both.assign(partner=partner).groupby("partner")["value"].sum().sort_values(ascending=False)
-    areas = [m49, *[a for a in volume.index[:n] if a != m49]]
-    # only the country's own flows: a chord of flows *among* its partners would be dominated by them
-    matrix = [[0.0] * len(areas) for _ in areas]
-    index = {a: i for i, a in enumerate(areas)}
-    for origin, dest, value in zip(both["counterpart_area"], both["ref_area"], both["value"], strict=True):
-        if origin in index and dest in index:
-            matrix[index[origin]][index[dest]] = float(value)
-    rows = both.assign(origin=both["counterpart_area"].map(area_name), destination=both["ref_area"].map(area_name))
-    return {"names": [area_name(a) for a in areas], "matrix": matrix, "period": period,
-            "dataset_id": dataset_id, "method": method, "rows": rows.sort_values("value", ascending=False),
-            "interval": next((t for t in both["interval"].dropna()), None)}
 
 
 def remittance_costs(wh: Warehouse, m49: str, n: int = 6) -> pd.DataFrame:
