@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from corridor.reference.areas import area_code, area_table
+from corridor.reference.areas import area_table
 from corridor.reference.codes import codes
+from corridor.reference.search import find_area
 
 #: UN M49 code of the world (UN DESA aggregate 900), the row publishers give world totals in.
 WORLD = "900"
@@ -48,10 +49,11 @@ def is_country(code: object) -> bool:
 
 
 def resolve_area(text: str) -> str:
-    """An area code from what a visitor typed: an M49 code, an ISO alpha-3 code or an exact UN name.
+    """An area code from what a visitor typed: an M49 code, an ISO code, a UN, source or everyday name,
+    or the beginning of one (:func:`corridor.reference.search.find_area`).
 
-    :func:`corridor.reference.areas.area_code` decides; it raises :class:`~corridor.errors.InputError`
-    (the page answers 404 with the message) when nothing matches. No fuzzy matching, so "Sudan" never
-    silently becomes "South Sudan".
+    A name that fits several areas raises :class:`~corridor.reference.search.AmbiguousArea` (the page
+    lists the candidates); nothing found raises :class:`~corridor.errors.InputError` (the page answers
+    404 with the message). Nothing is matched by similarity, so "Sudan" never silently becomes "South Sudan".
     """
-    return area_code(text.strip())
+    return find_area(text)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 
 from corridor.errors import InputError
+from corridor.reference.search import AmbiguousArea
 from corridor.store.warehouse import Warehouse
 
 from ..access import page_warehouse
@@ -22,9 +23,11 @@ router = APIRouter()
 
 
 @router.get("/country", name="portal_country_search")
-def country_search(request: Request, q: str = Query("", description="M49 code, ISO alpha-3 or name")):
+def country_search(request: Request, q: str = Query("", description="a name as people write it, an ISO code or M49")):
     try:
         code = resolve_area(q)
+    except AmbiguousArea as exc:
+        return render(request, "candidates.html", title="Which area?", text=q, candidates=exc.candidates)
     except InputError as exc:
         return render(request, "error.html", status_code=404, title="Area not found", message=str(exc))
     return RedirectResponse(f"/country/{code}", status_code=303)
