@@ -1,4 +1,6 @@
-"""Commands on releases and the warehouse: fetch, ingest, datasets, stock, run."""
+"""Commands on releases and the warehouse: fetch, ingest, datasets, run (``corridor stock`` is in
+:mod:`corridor.cli.stock`). Libraries are imported inside the commands, so that parsing the command
+line (``--help``) does not wait for pandas, DuckDB or Ibis."""
 
 from __future__ import annotations
 
@@ -6,26 +8,19 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from corridor.cli.output import emit
-from corridor.config import mirror_dir, warehouse_path
-from corridor.errors import InputError
-from corridor.reference.areas import area_code
-from corridor.reference.dataflows import dataflow
-from corridor.sources.catalogue import releases
-from corridor.sources.fetch import fetch
-from corridor.sources.ingest import IngestReport, ingest_file, ingest_release
-from corridor.store.selection import Selection
-from corridor.store.snapshots import publishing
-from corridor.store.warehouse import Warehouse
+from corridor.cli.common import console as err
+from corridor.cli.output import FormatOpt
 
-err = Console(stderr=True)
+if TYPE_CHECKING:  # imported where they are used: `corridor --help` must not wait for them
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from corridor.sources.ingest import IngestReport
+    from corridor.store.warehouse import Warehouse
 
 MirrorOpt = Annotated[
     str | None, typer.Option("--mirror", help="Mirror folder (default: CORRIDOR_MIRROR or ../shared/data).")
@@ -34,10 +29,11 @@ WarehouseOpt = Annotated[
     str | None,
     typer.Option("--warehouse", help="Warehouse file (default: CORRIDOR_WAREHOUSE or var/corridor.duckdb)."),
 ]
-FormatOpt = Annotated[str | None, typer.Option("--format", help="csv or json (default: a readable table).")]
 
 #: Releases the main job ingests, in order (everything in the catalogue that has a layout).
 def ingestible() -> list[str]:
+    from corridor.sources.catalogue import releases
+
     return [r.id for r in releases().values() if r.layout]
 
 
@@ -47,6 +43,9 @@ def fetch_cmd(
     offline: Annotated[bool, typer.Option(help="Never download; mirror or cache only.")] = False,
 ) -> None:
     """Fetch releases from the mirror or their official address; verify checksums; cache them."""
+    from corridor.sources.catalogue import releases
+    from corridor.sources.fetch import fetch
+
     ids = release_ids or list(releases())
     with _progress() as progress:
         task = progress.add_task("fetching", total=len(ids))
@@ -66,6 +65,10 @@ def ingest_cmd(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Ingest releases (by id) or files (with --layout or --mapping) into the warehouse, atomically."""
+    from corridor.config import warehouse_path
+    from corridor.sources.ingest import ingest_file
+    from corridor.store.snapshots import publishing
+
     with publishing(warehouse_path(warehouse)) as wh:
         if mapping is not None:
             from corridor.sources.user_table import ingest_user_table
@@ -80,50 +83,16 @@ def ingest_cmd(
 
 def datasets_cmd(fmt: FormatOpt = None, warehouse: WarehouseOpt = None) -> None:
     """List the datasets in the warehouse with their provenance."""
+    from corridor.cli.output import emit
+    from corridor.config import warehouse_path
+    from corridor.store.warehouse import Warehouse
+
     with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
         frame = wh.datasets()
     if fmt is None:
         frame = frame[["dataset_id", "vintage", "licence", "concept", "kind", "rows_accepted",
                        "rows_rejected", "sha256"]].assign(sha256=lambda f: f["sha256"].str[:12])
     emit(frame, fmt, title="Datasets")
-
-
-STOCK_COLUMNS = ["destination", "origin", "sex", "year", "value", "lower", "upper", "obs_status",
-                 "conf_status", "concept", "dataset", "vintage"]
-
-
-def stock_cmd(
-    destination: Annotated[str | None, typer.Option(help="Residence: M49 code, ISO alpha-3 or WORLD.")] = None,
-    origin: Annotated[str | None, typer.Option(help="Birthplace/citizenship (omit for totals).")] = None,
-    year: Annotated[str | None, typer.Option(help="Reference year (mid-year).")] = None,
-    sex: Annotated[str, typer.Option(help="_T, M or F.")] = "_T",
-    vintage: Annotated[str | None, typer.Option(help="Dataset or release id of an earlier vintage.")] = None,
-    fmt: FormatOpt = None,
-    warehouse: WarehouseOpt = None,
-) -> None:
-    """International migrant stock, from every source that has it (latest vintage of each)."""
-    if sex not in ("_T", "M", "F"):
-        raise InputError(f"sex must be _T, M or F, not {sex!r}")
-    with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
-        obs = wh.observations(
-            "MIG_STOCK",
-            ref_area=area_code(destination) if destination else None,
-            counterpart_area=area_code(origin) if origin else "_T",
-            sex=sex, time_period=str(year) if year else None, as_of=vintage,
-        )
-    out = pd.DataFrame({
-        "destination": obs["ref_area"], "origin": obs["counterpart_area"].replace("_T", ""),
-        "sex": obs["sex"], "year": obs["time_period"], "value": obs["value"], "lower": obs["lower"],
-        "upper": obs["upper"], "obs_status": obs["obs_status"], "conf_status": obs["conf_status"],
-        "concept": obs["basis"].fillna(obs["concept"]), "dataset": obs["dataset_id"], "vintage": obs["vintage"],
-    }, columns=STOCK_COLUMNS)
-    if fmt == "csv":
-        out["value"] = out["value"].map(
-            lambda v: "" if pd.isna(v) else f"{v:.0f}" if float(v).is_integer() else repr(v)
-        )
-    sources = [f"{d}: {t} ({p}; {lic})" for d, t, p, lic in
-               obs[["dataset_id", "title", "publisher", "licence"]].drop_duplicates().itertuples(index=False)]
-    emit(out, fmt, title=dataflow("MIG_STOCK").name, sources=sources)
 
 
 def run_cmd(
@@ -139,6 +108,10 @@ def run_cmd(
     port: int = 8000,
 ) -> None:
     """The main job: fetch every release, build the warehouse, print a summary, serve the portal."""
+    from corridor.config import mirror_dir, warehouse_path
+    from corridor.store.snapshots import publishing
+    from corridor.store.warehouse import Warehouse
+
     path = warehouse_path(warehouse)
     root = mirror_dir(mirror)
     err.print(f"mirror: {root}  warehouse: {path}")
@@ -156,14 +129,6 @@ def run_cmd(
         serve_command(host=host, port=port, warehouse=str(path))
 
 
-@contextmanager
-def _stage(name: str) -> Iterator[None]:
-    """Print one line on stderr with the wall time of a stage of the main job."""
-    start = time.perf_counter()
-    yield
-    err.print(f"stage {name}: {time.perf_counter() - start:.1f} s", highlight=False)
-
-
 #: The flow estimates the main job makes (both sexes, every five-year period the stocks allow): the
 #: minimum-migration and pseudo-Bayes estimates bracket the published range (see docs/methods-flows.md).
 MAIN_JOB_FLOW_METHODS = ("da_min_closed", "da_pb_closed")
@@ -173,6 +138,7 @@ def _estimate_flows(path: Path, *, replicates: int, vintage: list[str]) -> None:
     """Estimate flows into the warehouse, reading the inputs once; a (method, period) already estimated
     from the same input datasets is skipped, so a newer edition of an input series is estimated anew."""
     from corridor.estimate.flows.store import PERIODS, estimate_into_warehouse, read_inputs
+    from corridor.store.snapshots import publishing
 
     with publishing(path) as wh:
         data = read_inputs(wh, ("_T",), vintage=vintage)
@@ -207,6 +173,11 @@ def _summary(wh: Warehouse) -> None:
     origin-destination cells (both sexes, all birthplaces) of each method and period, summed in the
     warehouse (estimates hold no stayer cells: ``estimate/flows/store.observations_frame``).
     """
+    from rich.console import Console
+
+    from corridor.cli.output import emit
+    from corridor.store.selection import Selection
+
     datasets = wh.datasets()
     emit(datasets[["dataset_id", "vintage", "rows_accepted", "concept"]], None, title="Warehouse")
     world = wh.observations("MIG_STOCK", ref_area="900", counterpart_area="_T", sex="_T")
@@ -226,6 +197,8 @@ def _summary(wh: Warehouse) -> None:
 def _ingest_releases(wh: Warehouse, ids: list[str], *, mirror: str | None, stages: bool = False) -> None:
     """Ingest catalogue releases one after the other, with a progress bar and a line per release
     (and, with ``stages``, the main job's timing lines ``stage fetch ID`` and ``stage ingest ID``)."""
+    from corridor.sources.ingest import ingest_release
+
     with _progress() as progress:
         task = progress.add_task("ingest", total=len(ids))
         for rid in ids:
@@ -261,6 +234,8 @@ def _say(report: IngestReport, console: Console | None = None) -> None:
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                     TimeElapsedColumn(), console=err, transient=True)
 
@@ -270,5 +245,4 @@ def register(app: typer.Typer) -> None:
     app.command("fetch")(fetch_cmd)
     app.command("ingest")(ingest_cmd)
     app.command("datasets")(datasets_cmd)
-    app.command("stock")(stock_cmd)
     app.command("run")(run_cmd)

@@ -177,3 +177,6 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
             cols = ["method", "time_period", "sex", "birthplace", "origin", "destination", "flow", "lower", "upper"]
             frame[cols].to_csv(out, index=False)
             console.print(f"wrote {out}", highlight=False)
+
+
+app.command("show")(__import__("corridor.cli.flows_show", fromlist=["command"]).command)  # reads them back

@@ -1,33 +1,56 @@
-"""Writing a table to the terminal (rich, with its sources under it) or as CSV/JSON to stdout."""
+"""Writing a table to the terminal (rich, with its sources under it) or as CSV/JSON to stdout.
+
+``--format`` takes one of :data:`FORMATS`; anything else is a usage error before any work is done
+(:data:`FormatOpt` is a ``Literal`` Typer checks), and :func:`emit` refuses it too. With a
+format, stdout carries the data alone. pandas and rich are imported
+when a table is written, not when the command line is parsed (``corridor --help`` starts fast).
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import pandas as pd
-from rich.console import Console
-from rich.table import Table
+import typer
+
+from corridor.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("csv", "json")
 
+#: The ``--format`` option of every command that writes a table: csv, json or (omitted) a readable table.
+FormatOpt = Annotated[Literal["csv", "json"] | None, typer.Option("--format",
+                                                                help="csv or json (default: a readable table).")]
+
 
 def _fmt(value: object) -> str:
+    import pandas as pd
+
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
         return ""
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.4g}"
+    if isinstance(value, float):  # never scientific notation: 1,083,432 not 1.083e+06
+        return f"{value:,.0f}" if value.is_integer() or abs(value) >= 100 else f"{value:,.2f}"
     return str(value)
 
 
 def emit(frame: pd.DataFrame, fmt: str | None, *, title: str | None = None,
          sources: list[str] | None = None) -> None:
-    """Print ``frame``: CSV/JSON for machines, a readable table with its sources for people."""
-    if fmt == "csv":
+    """Print ``frame``: CSV/JSON for machines (sources on stderr), a readable table with its sources
+    for people. An unknown ``fmt`` is an :class:`InputError` (never silently the table)."""
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown --format {fmt!r}: choose one of {', '.join(FORMATS)}", column="--format")
+    if fmt == "csv":  # the data alone (the rows carry their dataset ids)
         frame.to_csv(sys.stdout, index=False, lineterminator="\n")
         return
     if fmt == "json":
         sys.stdout.write(frame.to_json(orient="records", indent=1) + "\n")
         return
+    import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console() if sys.stdout.isatty() else Console(width=200)
     table = Table(title=title, show_lines=False)
     for col in frame.columns:
