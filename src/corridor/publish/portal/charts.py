@@ -195,6 +195,13 @@ def with_gaps(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (str(r.get("series_label")), r["t"]))
 
 
+def gap_periods(spec: dict[str, Any] | None) -> list[str]:
+    """The periods a time-series spec marks as gaps (:func:`with_gaps`), for the page to name them."""
+    if not spec:
+        return []
+    return sorted({str(r["time_period"]) for r in spec.get("datasets", {}).get(ROWS, []) if r.get("gap")})
+
+
 def time_series(rows: list[dict[str, Any]], *, y_title: str, title: str = "", width: int = 480,
                 height: int = 260, rule: float | None = None, rule_label: str = "") -> dict[str, Any]:
     """Lines over time, one per ``series_label``, with interval bands and status-shaped points.

@@ -122,8 +122,9 @@ def _bilateral_totals(flow: str, in_label: str, from_label: str):
         latest = {side: grp.dropna(subset=["value"]).sort_values("time_period").iloc[-1].to_dict()
                   for side, grp in frame.groupby("side") if grp["value"].notna().any()}
         single = frame["time_period"].nunique() == 1  # one period: the figures say it; a chart would not
-        return {"spec": None if single else charts.time_series(_records(frame), y_title=view_of(flow).value_title,
-                                                               width=760, height=240),
+        spec = None if single else charts.time_series(_records(frame), y_title=view_of(flow).value_title,
+                                                      width=760, height=240)
+        return {"spec": spec, "gaps": charts.gap_periods(spec),
                 "latest": latest, "missing": _missing(frame), "in_label": in_label, "from_label": from_label,
                 "unit": dataflow(flow).units[0],
                 "datasets": catalogue.datasets(wh, sorted(frame["dataset_id"].unique()))}

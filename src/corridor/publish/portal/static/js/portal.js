@@ -39,6 +39,8 @@
     return Math.round(v).toLocaleString("en");
   }
 
+  var MIN_LABEL_ANGLE = 0.09; // radians: about 8 px of arc per label line at this radius
+
   function renderChord(el) {
     var data = specOf(el);
     if (!data || !data.names || !data.names.length) { return fail(el, "no flows"); }
@@ -60,8 +62,14 @@
         return data.names[d.index] + "\nout: " + fmt(d3.sum(data.matrix[d.index])) +
           "\nin: " + fmt(d3.sum(data.matrix, function (row) { return row[d.index]; }));
       });
-    // horizontal labels outside the ring: readable at every angle
-    group.append("text")
+    // horizontal labels outside the ring, only where the arc is wide enough for one not to overlap its
+    // neighbours; the others are named under the diagram (and in the ring's tooltip)
+    var unlabelled = [];
+    group.filter(function (d) {
+      if (d.endAngle - d.startAngle >= MIN_LABEL_ANGLE) { return true; }
+      unlabelled.push(data.names[d.index]);
+      return false;
+    }).append("text")
       .each(function (d) {
         var a = (d.startAngle + d.endAngle) / 2 - Math.PI / 2;
         d.lx = Math.cos(a) * (outer + 10); d.ly = Math.sin(a) * (outer + 10);
@@ -70,7 +78,12 @@
       .attr("y", function (d) { return d.ly; })
       .attr("dy", function (d) { return d.ly > outer * 0.8 ? "0.9em" : (d.ly < -outer * 0.8 ? "-0.3em" : "0.35em"); })
       .attr("text-anchor", function (d) { return d.lx > 12 ? "start" : (d.lx < -12 ? "end" : "middle"); })
-      .text(function (d) { var n = data.names[d.index]; return n.length > 30 ? n.slice(0, 29) + "…" : n; });
+      .text(function (d) {
+        // the qualifier "(Abel 2018 region)" is in the tooltip and the source line; the ring shows the name
+        var n = data.names[d.index].replace(/ \([^)]*\)$/, "");
+        return n.length > 34 ? n.slice(0, 33) + "…" : n;
+      })
+      .append("title").text(function (d) { return data.names[d.index]; });
     svg.append("g").attr("fill-opacity", 0.72).selectAll("path").data(chords).join("path")
       .attr("class", "ribbon")
       .attr("d", ribbon)
@@ -79,6 +92,12 @@
         return data.names[d.source.index] + " → " + data.names[d.target.index] + ": " +
           fmt(data.matrix[d.source.index][d.target.index]) + (data.unit ? " " + data.unit : "");
       });
+    if (unlabelled.length) {
+      var note = document.createElement("p");
+      note.className = "source chord-unlabelled";
+      note.textContent = "Too small to label on the ring (hover it for the figures): " + unlabelled.join("; ") + ".";
+      el.appendChild(note);
+    }
     el.setAttribute("data-state", "rendered");
     el.setAttribute("data-rows", String(chords.length));
   }
