@@ -35,11 +35,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture(scope="session")
 def portal_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
                      mirror: Path) -> Path:
-    """A copy of the real warehouse plus one real flow estimate (so the chord has country flows).
+    """A copy of the real warehouse plus real flow estimates (so the chord has country flows).
 
-    The estimate is corridor's own demographic-accounting run (``da_min_closed``, 2010-2015, both sexes,
-    20 bootstrap replicates) on the ingested UN DESA stocks and WPP population, births and deaths,
-    written by the flows package exactly as ``corridor flows estimate`` writes it.
+    The estimates are corridor's own demographic-accounting runs (``da_min_closed`` and ``da_pb_closed``,
+    2010-2015 and 2015-2020, both sexes, 20 bootstrap replicates) on the ingested UN DESA stocks and WPP
+    population, births and deaths, written by the flows package exactly as ``corridor flows estimate``
+    writes them: two methods and two periods, so the panels' choice of period and method is tested.
     """
     from corridor.estimate.flows.store import estimate_into_warehouse
 
@@ -53,8 +54,8 @@ def portal_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
             for release_id in PORTAL_RELEASES:
                 ingest_release(wh, release_id, mirror=mirror)
     with Warehouse.open(path) as wh:
-        estimate_into_warehouse(wh, methods=["da_min_closed"], periods=[(2010, 2015)], sexes=["_T"],
-                                replicates=20)
+        estimate_into_warehouse(wh, methods=["da_min_closed", "da_pb_closed"], periods=[(2010, 2015), (2015, 2020)],
+                                sexes=["_T"], replicates=20)
         write_census_answers(wh, "ipums-cps-00160", ref_area="840", reference_year=2016, kind="survey",
                              answered={"C": "MIGRATE1"})
     return path

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -39,6 +40,22 @@ def test_home_map_renders_and_year_is_in_the_url(visit):
     coloured = sum(1 for f in fills if f and f.replace(" ", "") not in ("#d5d9e0", "rgb(213,217,224)", "none",
                                                                        "transparent"))
     assert coloured > 100, "most countries should be coloured by their share, not grey (no data)"
+    # every area of the geometry is drawn: a grey layer under all of them (legend "no data"), so areas
+    # without a figure (Greenland, Taiwan, Kosovo, Antarctica ...) show grey instead of vanishing
+    features = page.evaluate("async () => (await (await fetch('/static/geo/countries-110m.json')).json())"
+                             ".objects.countries.geometries.length")
+    under = page.eval_on_selector("#world-map", "el => [...el.querySelectorAll('g.layer_0_marks path')]"
+                                                ".map(p => p.getAttribute('fill'))")
+    assert len(under) == features == 177 and set(under) == {"#d5d9e0"}
+    on_top = page.eval_on_selector("#world-map", "el => el.querySelectorAll('g.layer_1_marks path').length")
+    assert 150 < on_top < features  # the areas with a figure; the rest stay grey
+    legend = page.eval_on_selector("#world-map", "el => [...el.querySelectorAll('.role-legend text')]"
+                                                 ".map(t => t.textContent)")
+    assert "no data" in legend
+    # percentages keep a decimal (2.85% must not read "3" against a 3% target)
+    shares = page.eval_on_selector_all("main .grid table.data tbody td:nth-child(2)", "cs => cs.map(c => c.innerText)")
+    assert shares and all(re.fullmatch(r"\d+\.\d+%", s) for s in shares), shares
+    assert re.search(r"Share of world population\s+\d+\.\d+%", page.inner_text("main"))
     text = page.inner_text("main")
     assert "UN DESA International Migrant Stock" in text and "World Population Prospects 2019" in text
     year = page.eval_on_selector("select[name=year]", "s => s.value")
@@ -75,12 +92,30 @@ def test_country_profile_charts_and_sections(visit):
     first = page.inner_text("#partners table.data tbody tr:first-child td:first-child")
     assert "United States" in first
     assert "Status" in text and "undesa-ims" in text
-    # flows: corridor's own estimate (da_min_closed 2010-2015) drawn as a chord, with its intervals
-    flows = page.inner_text("#flows")
-    assert "2010-2015" in flows and "bootstrap 90% percentile" in flows
+    # flows: corridor's own estimates, drawn as a chord with their intervals; the panel chose the most
+    # recent period and the headline method by rule and says so (not the oldest dataset by id)
+    rule = page.inner_text("#flows-rule")
+    assert "2015-2020" in rule and "da_pb_closed" in rule and "Azose & Raftery" in rule
+    assert "bootstrap 90% percentile" in page.inner_text("#flows-interval")
     assert page.eval_on_selector("#flows-chord", "el => el.querySelectorAll('path.ribbon').length") >= 8
     assert page.eval_on_selector("#flows-chord", "el => el.querySelectorAll('path.group').length") == 9
+    usa = page.inner_text("#flows-table tbody tr:has(td:nth-child(2):text-is('United States of America'))")
+    assert "da_min_closed" in usa and "methods disagree" in usa  # 280 against about 800,000
+    assert "lower bound" in page.inner_text("#flows-caveats")
+    # remittances: every money value carries its currency; the emigrant headline is marked as a computed sum
+    money = page.eval_on_selector_all("#remittances .kpi .value", "vs => vs.map(v => v.innerText)")
+    assert money and all(v.startswith("US$") for v in money), money
+    assert "computed: sum over" in page.inner_text("#stocks")
     visit.screenshot("country-484")
+    # the reader switches period and method; the choice is in the URL and the page says it was chosen
+    with page.expect_navigation():
+        page.select_option("#flows-choice select[name=flow_period]", "2010-2015")
+    with page.expect_navigation():
+        page.select_option("#flows-choice select[name=flow_method]", "da_min_closed")
+    assert "flow_period=2010-2015" in page.url and "flow_method=da_min_closed" in page.url
+    visit.wait_charts()
+    assert "Showing 2010-2015, method da_min_closed, as chosen" in page.inner_text("#flows-rule")
+    assert "Persons (da_min_closed)" in page.inner_text("#flows-table thead")
     assert visit.outside_requests() == []
     assert visit.errors == []
 
@@ -93,8 +128,32 @@ def test_corridor_sources_side_by_side(visit):
     assert "11,489,684" in text  # UN DESA IMS 2019: Mexico-born in the USA, 2019
     assert "11,573,680" in text  # World Bank 2017 bilateral matrix: Mexico -> USA
     assert "undesa-ims-2019-od" in text and "wb-bilateral-migration-2017" in text
-    assert "Concept" in text
     assert _svg_marks(page, "#chart-MIG_STOCK") > 10
+    # the reader's order: stock and flow, then remittances and their cost, then refugees; definitions once
+    order = page.eval_on_selector_all("main section.card", "ss => ss.map(s => s.id)")
+    assert order[:4] == ["MIG_STOCK", "MIG_FLOW", "REMIT", "REMIT_COST"] and order[-1] == "definitions"
+    assert order.index("REFUGEES") > order.index("REMIT_COST")
+    terms = page.eval_on_selector_all("#definitions dt", "ds => ds.map(d => d.id)")
+    assert terms and len(terms) == len(set(terms)) and page.locator("text=Concept:").count() == 0
+    links = page.eval_on_selector_all("#MIG_STOCK a[href^='#concept-']", "as => as.map(a => a.getAttribute('href'))")
+    assert links and all(link[1:] in terms for link in links)
+    # estimated flows: one point per period and method with its interval as an error bar, methods in the
+    # legend (not hashed dataset ids)
+    bars = page.eval_on_selector("#chart-MIG_FLOW", "el => el.querySelectorAll('g.mark-rule.role-mark line').length")
+    assert bars == 4  # 2 periods x 2 methods in this warehouse
+    legend = page.eval_on_selector("#chart-MIG_FLOW", "el => [...el.querySelectorAll('.role-legend-label text')]"
+                                                      ".map(t => t.textContent)")
+    assert legend == ["da_min_closed", "da_pb_closed"]
+    assert "lower bound" in page.inner_text("#MIG_FLOW") and "bootstrap 90% percentile" in page.inner_text("#MIG_FLOW")
+    # money and percentages: a currency on every remittance; the cost keeps its decimals (World Bank RPW,
+    # USA -> Mexico 2019-Q3: 4.61%, REFERENCE_VALUES.md)
+    remit = page.eval_on_selector_all("#REMIT table.data tbody td:nth-child(2)", "cs => cs.map(c => c.innerText)")
+    assert remit and all(v.startswith("US$") for v in remit), remit
+    costs = page.eval_on_selector_all("#REMIT_COST table.data tbody tr", "rs => rs.map(r => r.innerText)")
+    assert any(r.startswith("2019-Q3") and "4.61%" in r for r in costs)
+    cost_values = page.eval_on_selector_all("#REMIT_COST table.data tbody td:nth-child(2)",
+                                            "cs => cs.map(c => c.innerText)")
+    assert all(re.fullmatch(r"\d+\.\d+%", v) for v in cost_values if v != "missing"), cost_values
     visit.screenshot("corridor-484-840")
     # no source in the warehouse splits this corridor by sex: the choice is offered but disabled
     disabled = page.eval_on_selector_all("select[name=sex] option",
@@ -203,3 +262,40 @@ def test_country_census_questions_when_recorded(visit):
     visit.open("/country/484")
     assert visit.page.query_selector("#census") is None  # nothing recorded for Mexico: no panel
     assert visit.errors == []
+
+
+def test_a_gap_in_a_series_is_drawn_as_a_gap(visit):
+    """UNHCR's 2020 release has no 2019 row: the refugees line breaks there instead of joining 2018 to 2020."""
+    visit.open("/country/840")
+    visit.wait_charts()
+    page = visit.page
+    segments = page.eval_on_selector("#refugees-chart", "el => [...el.querySelectorAll('g.mark-line path')]"
+                                                        ".map(p => (p.getAttribute('d') || '').split('M').length - 1)")
+    assert segments and all(n >= 2 for n in segments), segments  # each line is two pieces
+    assert "2019" in page.inner_text("#refugees .gaps")
+    assert visit.errors == []
+
+
+@pytest.mark.parametrize(("typed", "m49", "name"), [
+    ("United States", "840", "United States of America"), ("Vietnam", "704", "Viet Nam"),
+    ("UK", "826", "United Kingdom"), ("UAE", "784", "United Arab Emirates"),
+])
+def test_search_finds_countries_as_people_name_them(visit, typed, m49, name):
+    visit.open("/")
+    page = visit.page
+    page.fill("#jump-area", typed)
+    with page.expect_navigation():
+        page.press("#jump-area", "Enter")
+    assert page.url.endswith(f"/country/{m49}") and page.inner_text("h1") == name
+    assert visit.errors == []
+
+
+def test_an_ambiguous_search_offers_candidates(visit):
+    visit.open("/")
+    page = visit.page
+    page.fill("#jump-area", "Korea")
+    with page.expect_navigation():
+        page.press("#jump-area", "Enter")
+    links = page.eval_on_selector_all("#candidates a", "as => as.map(a => [a.getAttribute('href'), a.innerText])")
+    assert links == [["/country/408", "Dem. People's Republic of Korea"], ["/country/410", "Republic of Korea"]]
+    visit.screenshot("search-korea")

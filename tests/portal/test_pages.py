@@ -19,6 +19,7 @@ from corridor.publish.portal import STATIC_DIR, charts
 from corridor.publish.portal.pages import corridor_page, country, explorer, home, sources
 from corridor.publish.portal.queries import catalogue
 from corridor.publish.portal.queries import country as country_queries
+from corridor.publish.portal.queries import flows as flow_queries
 from corridor.publish.portal.queries import home as home_queries
 from corridor.publish.portal.queries import sources as sources_queries
 from corridor.publish.portal.queries.catalogue import MIG_STOCK
@@ -157,10 +158,10 @@ def test_docs_cover_every_page_and_section():
 
 
 def test_flows_panel_says_when_no_estimates_are_loaded(request, wh):
-    """Without country-level MIG_FLOW the panel says so; with corridor's estimate it has a chord matrix."""
+    """Without country-level MIG_FLOW the panel says so; with corridor's estimates it has a chord matrix."""
     from corridor.store.warehouse import Warehouse
 
-    flows = country_queries.flows_for(wh, "484")
+    flows = flow_queries.flows_for(wh, "484")
     assert flows is not None and flows["names"][0] == "Mexico" and len(flows["names"]) == 9
     assert any(v > 0 for row in flows["matrix"] for v in row)
     assert flows["interval"].startswith("bootstrap 90% percentile")
@@ -169,9 +170,40 @@ def test_flows_panel_says_when_no_estimates_are_loaded(request, wh):
     except pytest.FixtureLookupError:
         pytest.skip("loaded_warehouse (without estimates) is not defined in this checkout")
     with Warehouse.open(plain, read_only=True) as bare:
-        assert country_queries.flows_for(bare, "484") is None  # Abel's flows are regional: no country chord
+        assert flow_queries.flows_for(bare, "484") is None  # Abel's flows are regional: no country chord
     section = next(s for s in COUNTRY_SECTIONS if s.id == "flows")
-    assert "No flow estimates" in section.empty_message
+    assert "No flow estimates" in section.empty_message and "`corridor flows`" not in section.empty_message
+
+
+def test_flows_panel_picks_period_and_method_by_rule_and_can_switch(wh):
+    """The panel shows the most recent period with the headline method (pseudo-Bayes), says why, and takes
+    the reader's choice; an unknown choice falls back to the rule and says so (issue 15, item 1).
+
+    Figures: corridor's own estimates in this warehouse (conftest.portal_warehouse): Mexico -> USA
+    2010-2015 is 360 persons under the minimum method and about 902,000 under pseudo-Bayes (the issue's
+    reading); such a corridor is flagged, with the other method's figure beside it."""
+    flows = flow_queries.flows_for(wh, "484")
+    choice = flows["choice"]
+    assert (choice.period, choice.method, choice.by_rule) == ("2015-2020", "da_pb_closed", True)
+    assert choice.periods == ("2015-2020", "2010-2015") and choice.methods == ("da_pb_closed", "da_min_closed")
+    assert "Azose & Raftery" in choice.reason and "lower bound" in choice.reason
+    assert flows["dataset_id"].startswith("est:flows:da_pb_closed:2015-2020:_T@")
+    picked = flow_queries.flows_for(wh, "484", period="2010-2015", method="da_min_closed")
+    assert (picked["period"], picked["method"], picked["choice"].by_rule) == ("2010-2015", "da_min_closed", False)
+    row = next(r for r in picked["rows"] if (r["counterpart_area"], r["ref_area"]) == ("484", "840"))
+    assert round(row["value"]) == 360 and row["lower"] <= row["value"] <= row["upper"]
+    assert row["others"]["da_pb_closed"] == pytest.approx(901_907, rel=0.01) and row["disagree"]
+    assert "da_min_closed" in picked["caveats"] and "lower bound" in picked["caveats"]["da_min_closed"]
+    fallback = flow_queries.flows_for(wh, "484", period="1890-1895", method="no_such_method")
+    assert (fallback["period"], fallback["method"]) == ("2015-2020", "da_pb_closed")
+    assert any("1890-1895" in note for note in fallback["choice"].notes)
+
+
+def test_corridor_panels_follow_the_reader(wh):
+    """Corridor page order: stock and flow first, then remittances and their cost, then refugees (item 6)."""
+    flows = ["REFUGEES", "REMIT_COST", "ASYLUM_SEEKERS", "MIG_FLOW", "REMIT", "MIG_STOCK", "POP"]
+    assert sorted(flows, key=corridor_page.reading_order) == ["MIG_STOCK", "MIG_FLOW", "REMIT", "REMIT_COST",
+                                                               "REFUGEES", "ASYLUM_SEEKERS", "POP"]
 
 
 def test_restricted_datasets_never_reach_the_pages(tmp_path, mirror):
