@@ -113,8 +113,8 @@ def test_cli_stock_csv_as_documented(loaded_warehouse: Path) -> None:
     out = _cli("stock", "--destination", "USA", "--origin", "MEX", "--year", "2019", "--format", "csv",
                warehouse=loaded_warehouse)
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == ["destination", "origin", "sex", "year", "value", "lower", "upper", "obs_status",
-                             "conf_status", "concept", "dataset", "vintage"]
+    assert list(rows[0]) == ["destination", "destination_name", "origin", "origin_name", "sex", "year", "value",
+                             "lower", "upper", "obs_status", "conf_status", "concept", "dataset", "vintage"]
     assert [(r["destination"], r["origin"], r["value"], r["dataset"]) for r in rows] == [
         ("840", "484", "11489684", "undesa-ims-2019-od")]
     world = list(csv.DictReader(io.StringIO(_cli("stock", "--destination", "WORLD", "--year", "2015",

@@ -109,9 +109,10 @@ def country_flows(wh: Warehouse, m49: str) -> pd.DataFrame:
     both = pd.concat([wh.select(Selection.of(MIG_FLOW, **side, birthplace="_T", sex="_T", age="_T",
                                              include_missing=False), scaled=True)
                       for side in ({"ref_area": m49}, {"counterpart_area": m49})], ignore_index=True)
-    keep = (both["ref_area"] != both["counterpart_area"]) & both["ref_area"].map(is_country) \
-        & both["counterpart_area"].map(is_country)
-    return both[keep]
+    if both.empty:
+        return both
+    countries = both["ref_area"].map(is_country).astype(bool) & both["counterpart_area"].map(is_country).astype(bool)
+    return both[countries & (both["ref_area"] != both["counterpart_area"]).astype(bool)]
 
 
 def _compare(frame: pd.DataFrame, choice: FlowChoice) -> pd.DataFrame:
