@@ -44,6 +44,9 @@ EXAMPLES: dict[str, list[str]] = {
         "corridor stock --destination WORLD --year 2020 --format csv",
         "corridor stock --destination WORLD --year 2015 --vintage undesa-ims-2019-totals --format csv",
         "corridor stock --destination 840 --year 2020 --sex F",
+        "corridor stock --origin Mexico --year 2019 --top 10      # top 10 destinations, countries only",
+        "corridor stock --destination WORLD --year 2020 --sex all",
+        "corridor stock --origin MEX --year 2019 --aggregates --sort destination --format csv",
     ],
     "run": ["corridor run", "corridor run --no-serve --warehouse /tmp/corridor.duckdb"],
     "serve": ["corridor serve", "corridor serve --host 127.0.0.1 --port 8080 --workers 2"],
@@ -58,6 +61,11 @@ EXAMPLES: dict[str, list[str]] = {
         "corridor flows estimate --stocks-start stocks1990.csv --stocks-end stocks1995.csv \\\n"
         "    --births births.csv --deaths deaths.csv --method da_min_closed -o flows.csv",
         "corridor flows estimate --period 2010-2015 --method da_pb_closed      # inputs from the warehouse",
+    ],
+    "flows show": [
+        "corridor flows show --origin Mexico --destination \"United States\" --period 2015-2020",
+        "corridor flows show --origin MEX --destination USA --both-directions --format csv",
+        "corridor flows show --origin India --method da_pb_closed --top 10",
     ],
     "microdata inspect": [
         "corridor microdata inspect ../shared/data/microdata/cps_00160.dat.gz \\\n"
@@ -123,6 +131,10 @@ def _type_name(param: Any) -> str:
     descriptor = getattr(param, "type_descriptor", None)
     annotation = getattr(descriptor, "annotation", None)
     if annotation is not None:
+        from typing import Literal, get_args, get_origin
+
+        if get_origin(annotation) is Literal:  # a choice: list what it accepts
+            return "\\|".join(str(v) for v in get_args(annotation))
         name = annotation.__name__ if isinstance(annotation, type) else str(annotation)
         return TYPE_NAMES.get(name, name.upper())
     click_type = getattr(param, "type", None)
