@@ -26,9 +26,10 @@ def explorer_selection(wh: Warehouse, flow: str, filters: Mapping[str, str], *, 
     return Selection.of(flow, dataset_ids=ids, start_year=start, end_year=end, **dict(filters))
 
 
-#: Columns of an explorer row: the observation key, the value and its attributes, the dataset.
+#: Columns of an explorer row: the observation key, the value and its attributes (its unit: money is
+#: shown with its currency), the dataset.
 ROW_COLUMNS: tuple[str, ...] = (*KEY_COLUMNS, "value", "lower", "upper", "interval", "obs_status", "unit_mult",
-                                "dataset_id")
+                                "unit_measure", "dataset_id")
 
 
 @per_warehouse(maxsize=6)
