@@ -52,6 +52,11 @@ def test_home_map_renders_and_year_is_in_the_url(visit):
     legend = page.eval_on_selector("#world-map", "el => [...el.querySelectorAll('.role-legend text')]"
                                                  ".map(t => t.textContent)")
     assert "no data" in legend
+    # an imputed figure (OBS_STATUS I; IMS 2020 imputes Eritrea, Somalia, Western Sahara ...) is outlined red
+    if page.eval_on_selector("select[name=year]", "s => s.value") == "2020":
+        red = page.eval_on_selector("#world-map", "el => [...el.querySelectorAll('g.layer_1_marks path')]"
+                                                  ".filter(p => p.getAttribute('stroke') === '#b3261e').length")
+        assert red >= 3
     # percentages keep a decimal (2.85% must not read "3" against a 3% target)
     shares = page.eval_on_selector_all("main .grid table.data tbody td:nth-child(2)", "cs => cs.map(c => c.innerText)")
     assert shares and all(re.fullmatch(r"\d+\.\d+%", s) for s in shares), shares
