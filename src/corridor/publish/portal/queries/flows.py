@@ -75,7 +75,7 @@ class FlowChoice:
         """Why this period and method are shown (the rule, or the reader's choice)."""
         if not self.by_rule:
             return f"Showing {self.period}, method {self.method}, as chosen."
-        lead = f"Most recent period ({self.period}); method {self.method}"
+        lead = f"Most recent period ({self.period}), latest estimate of each method; method {self.method}"
         return f"{lead}. {HEADLINE_REASON}" if self.method == "da_pb_closed" else f"{lead} (the first available " \
             f"of {', '.join(HEADLINE_METHODS)})."
 
