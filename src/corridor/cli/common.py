@@ -1,16 +1,36 @@
-"""What every command shares: options for the warehouse and mirror, error reporting, output format."""
+"""What every command shares: options for the warehouse and mirror, error reporting, output format.
+
+``console`` (rich, on standard error) is made on first use (PEP 562 module ``__getattr__``): importing
+rich costs tens of milliseconds that ``corridor --help`` should not pay.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
-
-from rich.console import Console
+from typing import TYPE_CHECKING, Any
 
 from corridor.errors import CorridorError
 
-console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    console: Console
+
+
+def _console() -> Console:
+    """The shared stderr console, made once."""
+    if "console" not in globals():
+        from rich.console import Console
+
+        globals()["console"] = Console(stderr=True)
+    return globals()["console"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "console":
+        return _console()
+    raise AttributeError(name)
 
 
 def run_guarded(app: Callable[..., Any]) -> None:
@@ -21,5 +41,5 @@ def run_guarded(app: Callable[..., Any]) -> None:
     try:
         app()
     except CorridorError as exc:
-        console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        _console().print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
