@@ -1,5 +1,6 @@
-"""Fixtures of the indicators suite: a warehouse with the World Bank remittance releases and the ICMW
-treaty table and WPP 2024 net migration ingested from the real mirror, and the remittance-cost indicators computed into it."""
+"""Fixtures of the indicators suite: a warehouse with the World Bank remittance releases, the ICMW
+treaty table and WPP 2024 net migration ingested from the real mirror, and the remittance-cost
+indicators computed into it."""
 
 from __future__ import annotations
 

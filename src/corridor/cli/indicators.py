@@ -1,0 +1,110 @@
+"""``corridor indicators``: the indicator registry, computing indicators into the warehouse, reading them.
+
+``corridor indicators list`` prints the registry (docs/indicators.md is generated from it);
+``corridor indicators compute`` writes the SDG 10.c.1 remittance-cost measures (``REMIT_COST_IND``);
+``corridor indicators costs`` reads them for a sending or receiving country; ``corridor indicators
+ratifications`` lists a treaty's status by state, by year or by migration role.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from corridor.cli.data import FormatOpt, WarehouseOpt
+from corridor.cli.output import emit
+from corridor.config import warehouse_path
+from corridor.reference.areas import area_code
+from corridor.store.selection import Selection
+from corridor.store.warehouse import Warehouse
+
+app = typer.Typer(name="indicators", help="Development indicators: SDG 10.c remittance costs, treaty ratifications.",
+                  no_args_is_help=True)
+
+
+@app.command("list")
+def list_cmd(fmt: FormatOpt = None) -> None:
+    """Print the indicator registry: formula, balance-sheet position, sign and whether it is computable."""
+    from corridor.indicators.registry import indicators
+
+    rows = [{"id": i.id, "name": i.name, "dataflow": i.dataflow, "measure": i.measure,
+             "dimension": i.dimension, "level": i.level, "location": i.location, "sign": i.sign,
+             "computable": i.computable, "formula": i.formula, "reference": i.reference}
+            for i in indicators().values()]
+    frame = pd.DataFrame(rows)
+    emit(frame if fmt else frame.drop(columns=["formula", "reference"]), fmt, title="Indicator registry",
+         sources=["src/corridor/indicators/data/indicators.yaml (docs/indicators.md)"])
+
+
+@app.command("compute")
+def compute_cmd(
+    weight_year: Annotated[str | None, typer.Option("--weight-year", help="Year of the bilateral remittances "
+                                                    "used as weights (default: the latest held).")] = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Compute the SDG 10.c.1 remittance-cost measures from the warehouse and write them (REMIT_COST_IND)."""
+    from corridor.indicators.write import remittance_cost_indicators
+    from corridor.store.snapshots import publishing
+
+    with publishing(warehouse_path(warehouse)) as wh:
+        written = remittance_cost_indicators(wh, weight_year=weight_year)
+    state = "written" if written.new else "already in the warehouse (same inputs and content)"
+    print(f"REMIT_COST_IND: {written.rows} observations {state} as {written.dataset_id} "
+          f"(inputs: {', '.join(written.inputs)})", file=sys.stderr)
+
+
+@app.command("costs")
+def costs_cmd(
+    sending: Annotated[str | None, typer.Option("--sending", help="Sending country (name, ISO3 or M49).")] = None,
+    receiving: Annotated[str | None, typer.Option("--receiving", help="Receiving country.")] = None,
+    measure: Annotated[list[str] | None, typer.Option("--measure", help="MEASURE code(s), e.g. AVG_WEIGHTED.")] = None,
+    quarter: Annotated[str | None, typer.Option("--quarter", help="One quarter, e.g. 2019-Q3.")] = None,
+    fmt: FormatOpt = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Remittance-cost measures for a corridor, a sending or receiving country (both omitted: the world)."""
+    sel = Selection.of("REMIT_COST_IND", access=None,
+                       ref_area=area_code(receiving) if receiving else "_T",
+                       counterpart_area=area_code(sending) if sending else "_T",
+                       **({"topic": measure} if measure else {}))
+    with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
+        frame = wh.select(sel)
+    if quarter:
+        frame = frame[frame["time_period"] == quarter]
+    cols = ["ref_area", "counterpart_area", "topic", "time_period", "value", "unit_measure", "obs_status",
+            "basis", "dataset_id"]
+    out = frame[cols].rename(columns={"ref_area": "receiving", "counterpart_area": "sending", "topic": "measure"})
+    emit(out.sort_values(["measure", "time_period"]).reset_index(drop=True), fmt,
+         title="Remittance costs against SDG 10.c (REMIT_COST_IND)",
+         sources=sorted(set(frame["title"].dropna())) + ["formulas: docs/indicators.md"])
+
+
+@app.command("ratifications")
+def ratifications_cmd(
+    treaty: Annotated[str, typer.Option("--treaty", help="TREATY code (ICMW, ILO_C097, ILO_C143, ...).")] = "ICMW",
+    view: Annotated[str, typer.Option("--view", help="states, years (parties by year) or roles "
+                                      "(states by net migration role and status).")] = "states",
+    fmt: FormatOpt = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """A treaty's status by state, the number of parties by year, or states by migration role."""
+    from corridor.errors import InputError
+    from corridor.indicators.treaties import ratifications
+
+    with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
+        result = ratifications(wh, treaty.upper())
+    if view == "states":
+        frame = result.states
+    elif view == "years":
+        by_year = result.parties_by_year()
+        frame = pd.DataFrame({"year": by_year.index, "parties": by_year.to_numpy()})
+    elif view == "roles":
+        frame = result.by_role().reset_index()
+    else:
+        raise InputError(f"--view {view!r}: use states, years or roles", column="--view")
+    emit(frame, fmt, title=f"{result.treaty}: status in {result.status_year}",
+         sources=[f"treaty status table ({', '.join(sorted(set(result.states['dataset_id'])))})",
+                  f"roles: {result.role_source}"])
