@@ -52,20 +52,23 @@ class Ratifications:
         return table.reindex(columns=[*STATUS.values(), "all"], fill_value=0)
 
 
-def ratifications(wh: Warehouse, treaty: str = "ICMW", *,
-                  role_years: tuple[int, int] = DEFAULT_ROLE_YEARS) -> Ratifications:
-    """The status of ``treaty`` for every state in the warehouse's latest table, with roles."""
-    status = wh.select(Selection.of("TREATY_STATUS", access=None, topic=treaty))
+def ratifications(wh: Warehouse, treaty: str = "ICMW", *, role_years: tuple[int, int] = DEFAULT_ROLE_YEARS,
+                  access: tuple[str, ...] | None = None) -> Ratifications:
+    """The status of ``treaty`` for every state in the warehouse's latest table, with roles.
+
+    ``access``: the access levels the reader may see (``None``: every level, for the command line run
+    by an operator; the portal passes ``("public",)``)."""
+    status = wh.select(Selection.of("TREATY_STATUS", access=access, topic=treaty))
     if status.empty:
         raise InputError(f"the warehouse has no TREATY_STATUS for {treaty}; ingest a treaty status table "
                          "(corridor ingest treaty-status-icmw, or a file in the un-treaty-status layout)",
                          file=str(wh.path))
     status_year = max(status["time_period"])
     status = status[status["time_period"] == status_year]
-    ratified = wh.select(Selection.of("TREATY_RATIFIED", access=None, topic=treaty,
+    ratified = wh.select(Selection.of("TREATY_RATIFIED", access=access, topic=treaty,
                                       dataset_ids=sorted(set(status["dataset_id"]))))
     years = dict(zip(ratified["ref_area"], ratified["time_period"].astype(int), strict=True))
-    net = wh.select(Selection.of("NET_MIG", access=None, series=ROLE_SERIES, start_year=role_years[0],
+    net = wh.select(Selection.of("NET_MIG", access=access, series=ROLE_SERIES, start_year=role_years[0],
                                  end_year=role_years[1]))
     net = net[net["value"].notna()]
     sums = net.groupby("ref_area")["value"].sum()

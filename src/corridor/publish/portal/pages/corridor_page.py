@@ -20,6 +20,7 @@ from ..areas import area_name, resolve_area
 from ..concepts import concept
 from ..queries import catalogue
 from ..queries.corridor import corridor_observations
+from ..queries.indicators import corridor_development
 from ..rendering import render
 from ..sections import view_of
 
@@ -67,4 +68,5 @@ def corridor(request: Request, origin: str, destination: str,
             })
     return render(request, "corridor.html", origin=origin_code, destination=dest_code,
                   origin_name=area_name(origin_code), destination_name=area_name(dest_code),
-                  panels=panels, sex=sex, sexes=sexes)
+                  panels=panels, sex=sex, sexes=sexes,
+                  development=corridor_development(wh, origin_code, dest_code))
