@@ -96,7 +96,7 @@ def test_corridor_view_puts_costs_remittances_and_rights_side_by_side(v: Visit, 
     quarter, cost = _latest(indicators_portal, "REMIT_COST", ref_area="484", counterpart_area="840")
     assert quarter == "2020-Q3" and f"{cost:,.2f}" in section                    # RPW USA -> Mexico 2020Q3: 4.18
     assert "GAP_3" in section and "GAP_5" in section and "CHG_YOY" in section
-    assert "11,489,684" in section                                              # UN DESA IMS 2019, Mexico-born in the USA
+    assert "11,489,684" in section                                   # UN DESA IMS 2019: Mexico-born in the USA
     assert "wb-bilateral-remittances-2017" in section
     treaties = v.page.inner_text("#development-treaties")
     assert "Mexico" in treaties and "state party since 1999" in treaties
