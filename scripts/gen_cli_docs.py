@@ -56,6 +56,8 @@ EXAMPLES: dict[str, list[str]] = {
     "exchange publish": ["corridor exchange publish --synthetic --min-cell 5"],
     "indicators list": ["corridor indicators list", "corridor indicators list --format csv"],
     "indicators compute": ["corridor indicators compute", "corridor indicators compute --weight-year 2017"],
+    "indicators gaps": ["corridor indicators gaps ../shared/data/microdata/eusilc13puf.rda --area AUT --year 2013",
+                        "corridor indicators gaps eusilc13puf.rda --area 040 --year 2013 --write --format csv"],
     "indicators costs": ["corridor indicators costs --sending KOR --quarter 2019-Q3",
                          "corridor indicators costs --measure AVG_WEIGHTED --measure SHARE_MONEY_GT5 --format csv"],
     "indicators ratifications": ["corridor indicators ratifications --view roles",

@@ -80,6 +80,24 @@ def test_small_domains_are_suppressed_and_housing_is_not_filled(data, table) -> 
     assert young.n_migrants < 200 and young.obs_status == "Q" and np.isnan(young.gap) and np.isnan(young.migrants)
     housing = table[table.measure == "HOUSING"].iloc[0]
     assert housing.obs_status == "L" and "not computable" in housing.note
-    outside = table[(table.measure == "EMP") & (table.age == "Y_GE65")].iloc[0]
+    outside = table[(table.measure == "EMP") & (table.age == "Y65T_")].iloc[0]
     assert outside.obs_status == "O"                       # employment is measured at 20-64 only
     assert (table.basis.str.contains("synthetic")).all() and SILC.psu == "db030"
+
+
+def test_written_as_integration_gap_with_its_interval(writable_warehouse: Path, mirror: Path, reference) -> None:
+    from corridor.indicators.write import integration_gaps
+    from corridor.store.selection import Selection
+    from corridor.store.warehouse import Warehouse
+
+    with Warehouse.open(writable_warehouse) as wh:
+        written = integration_gaps(wh, str(mirror / MICRODATA), area="40", year="2013")
+        obs = wh.select(Selection.of("INTEGRATION_GAP", access=None, ref_area="40"))
+    assert written.rows == len(obs) and written.inputs[0].startswith("file:eusilc13puf.rda@")
+    emp = obs[(obs.topic == "EMP") & (obs.sex == "_T") & (obs.age == "_T")].iloc[0]
+    r_emp = next(r for r in reference if r["measure"] == "EMP" and r["breakdown"] == "_T")
+    assert emp.value == pytest.approx(100 * float(r_emp["gap"]), rel=1e-9) and emp.unit_measure == "PT"
+    assert emp.lower < emp.value < emp.upper and "Taylor" in emp.interval and "n=1005" in emp.basis
+    assert obs[obs.topic == "EQ_INCOME"].unit_measure.eq("EUR").all()
+    housing = obs[obs.topic == "HOUSING"].iloc[0]
+    assert housing.obs_status == "L" and housing.value != housing.value

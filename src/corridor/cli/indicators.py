@@ -56,6 +56,33 @@ def compute_cmd(
           f"(inputs: {', '.join(written.inputs)})", file=sys.stderr)
 
 
+@app.command("gaps")
+def gaps_cmd(
+    file: Annotated[str, typer.Argument(help="EU-SILC public-use file (R data, as eusilc13puf.rda).")],
+    area: Annotated[str, typer.Option("--area", help="Country surveyed (name, ISO3 or M49).")],
+    year: Annotated[str, typer.Option("--year", help="Reference year of the survey.")],
+    write: Annotated[bool, typer.Option("--write", help="Also write INTEGRATION_GAP into the warehouse.")] = False,
+    fmt: FormatOpt = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Migrant-native gaps (employment, education, income, poverty) with the design-based SE of each gap."""
+    from corridor.indicators import integration_eusilc
+    from corridor.indicators.write import integration_gaps
+    from corridor.store.snapshots import publishing
+
+    code = area_code(area)
+    obs = integration_eusilc.observations(integration_eusilc.read(file), area=code, year=year)
+    cols = ["topic", "sex", "age", "value", "lower", "upper", "unit_measure", "obs_status", "basis"]
+    emit(obs[cols].rename(columns={"topic": "measure", "value": "gap"}), fmt,
+         title=f"Integration gaps, migrants minus natives ({file})",
+         sources=[integration_eusilc.BASIS, str(obs["interval"].dropna().iloc[0]) if obs["interval"].notna().any()
+                  else "no interval"])
+    if write:
+        with publishing(warehouse_path(warehouse)) as wh:
+            written = integration_gaps(wh, file, area=code, year=year)
+        print(f"INTEGRATION_GAP: {written.rows} observations as {written.dataset_id}", file=sys.stderr)
+
+
 @app.command("costs")
 def costs_cmd(
     sending: Annotated[str | None, typer.Option("--sending", help="Sending country (name, ISO3 or M49).")] = None,

@@ -28,7 +28,7 @@ from corridor.indicators.integration import Design, gap, weighted_median
 from corridor.microdata.read import read_microdata
 
 DESIGN = Design(weights="rb050", strata="db040", psu="db030")
-AGE_GROUPS = {"Y16T29": (16, 29), "Y30T49": (30, 49), "Y50T64": (50, 64), "Y_GE65": (65, 200)}
+AGE_GROUPS = {"Y16T29": (16, 29), "Y30T49": (30, 49), "Y50T64": (50, 64), "Y65T_": (65, 200)}
 EDUCATION = {"ISCED0T2": ("0", "1", "2"), "ISCED3T4": ("3", "4"), "ISCED5T6": ("5", "6")}
 NOT_COMPUTABLE = {"HOUSING": "the file has no housing variable (rooms, tenure, housing costs)"}
 BASIS = ("synthetic EU-SILC public-use file (simPop eusilc13puf); citizenship (pb220a): migrants EU or Other, "
@@ -99,3 +99,40 @@ def interlinkage(data: pd.DataFrame) -> pd.DataFrame:
 def read(path: str | Path) -> pd.DataFrame:
     """The EU-SILC public-use file prepared for :func:`gaps` (see the module docstring)."""
     return prepare(read_microdata(path))
+
+
+PROPORTIONS = ("EMP", "TERTIARY", "AROP")
+
+
+def _side(mean: float, se: float, n: float, percent: bool) -> str:
+    if mean != mean:
+        return f"suppressed or empty (n={int(n) if n == n else 0})"
+    scale, unit = (100.0, "%") if percent else (1.0, " EUR")
+    return f"{mean * scale:,.2f}{unit} (SE {se * scale:,.2f}), n={int(n)}"
+
+
+def observations(data: pd.DataFrame, *, area: str, year: str) -> pd.DataFrame:
+    """``INTEGRATION_GAP`` observations: gaps (points for rates, EUR for income), intervals, statuses."""
+    table = gaps(data)
+    cross = interlinkage(data).assign(measure=lambda f: "EMP_" + f["education"], sex="_T", age="_T",
+                                      basis=BASIS)
+    rows = pd.concat([table, cross], ignore_index=True)
+    percent = rows["measure"].str.startswith(("EMP", "TERTIARY", "AROP"))
+    scale = np.where(percent, 100.0, 1.0)
+    shown = ~rows["obs_status"].isin(["Q", "O", "L"]) & rows["gap"].notna()
+    basis = [
+        (f"migrants {_side(r.migrants, r.se_migrants, r.n_migrants, p)}; natives "
+         f"{_side(r.natives, r.se_natives, r.n_natives, p)}; "
+         + (f"SE of the gap {r.se_gap * (100 if p else 1):,.3f}; " if r.se_gap == r.se_gap else "")
+         + r.basis + (f"; {r.note}" if isinstance(r.note, str) else ""))
+        if r.obs_status != "L" else f"{r.note}; {r.basis}"
+        for r, p in zip(rows.itertuples(), percent, strict=True)
+    ]
+    return pd.DataFrame({
+        "dataflow": "INTEGRATION_GAP", "ref_area": area, "sex": rows["sex"], "age": rows["age"], "topic": rows["measure"],
+        "time_period": year, "value": np.where(shown, rows["gap"] * scale, np.nan),
+        "lower": np.where(shown, rows["lower"] * scale, np.nan), "upper": np.where(shown, rows["upper"] * scale, np.nan),
+        "interval": np.where(shown, rows["interval"], None), "obs_status": rows["obs_status"],
+        "unit_measure": np.where(percent | (rows["measure"] == "HOUSING"), "PT", "EUR"),
+        "method": "indicator", "basis": basis,
+    })

@@ -68,6 +68,25 @@ def remittance_cost_indicators(wh: Warehouse, *, weight_year: str | None = None)
                         + remittance_costs.SMART_REASON)
 
 
+def integration_gaps(wh: Warehouse, path: str, *, area: str, year: str) -> Written:
+    """Migrant-native gaps from the EU-SILC public-use file (:mod:`corridor.indicators.integration_eusilc`)
+    as one ``INTEGRATION_GAP`` dataset; the file's sha256 is its input."""
+    from pathlib import Path
+
+    from corridor.indicators import integration_eusilc
+    from corridor.sources.fetch import sha256_of
+
+    obs = integration_eusilc.observations(integration_eusilc.read(path), area=area, year=year)
+    name = Path(path).name
+    sha = sha256_of(Path(path))
+    params = {"file": name, "file_sha256": sha, "design": vars(integration_eusilc.DESIGN), "ref_area": area,
+              "reference_year": year}
+    return _write(wh, obs, name=f"integration-gaps:{area}:{year}", inputs=(f"file:{name}@{sha[:12]}",),
+                  parameters=params, title=f"Integration gaps, migrants minus natives, {area} {year} ({name})",
+                  series=f"corridor-indicators-integration/{name}", concept="foreign_citizen",
+                  licence="as the microdata file", reference_dates=year, notes=integration_eusilc.BASIS)
+
+
 def _write(wh: Warehouse, obs: pd.DataFrame, *, name: str, inputs: tuple[str, ...], parameters: dict,
            title: str, series: str, concept: str, licence: str, reference_dates: str, notes: str) -> Written:
     digest = hashlib.sha256()

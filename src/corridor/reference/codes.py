@@ -47,6 +47,7 @@ CODELIST_NAMES: dict[str, str] = {
     "FLOW_DIRECTION": "Direction of a recorded migration (immigration, emigration)",
     "REMIT_COST_MEASURE": "Measures of remittance costs against SDG target 10.c",
     "TREATY": "Treaties on the rights of migrants",
+    "INTEGRATION_MEASURE": "Migrant-native gaps (integration indicators)",
 }
 
 

@@ -22,7 +22,7 @@ from corridor.store.warehouse import Warehouse
 from ..areas import area_name
 
 #: Dataflows the development sections show themselves (the generic corridor panels leave them out).
-SECTION_DATAFLOWS: tuple[str, ...] = ("REMIT_COST_IND", "TREATY_STATUS", "TREATY_RATIFIED")
+SECTION_DATAFLOWS: tuple[str, ...] = ("REMIT_COST_IND", "TREATY_STATUS", "TREATY_RATIFIED", "INTEGRATION_GAP")
 STATUS_TEXT = {2.0: "state party", 1.0: "signatory (not ratified)", 0.0: "no action"}
 NO_INTERVAL = "no interval: derived from published figures without a stated sampling error"
 BALANCE_COLUMNS = ["dimension", "level", "location", "indicator", "name", "value", "unit", "period",
@@ -83,8 +83,20 @@ def _treaty_entry(ind: Indicator, status: pd.DataFrame, ratified: pd.DataFrame) 
                   basis=text + (f" since {year.iloc[0]}" if not year.empty else ""))
 
 
+def _gap_entry(ind: Indicator, gaps: pd.DataFrame) -> dict[str, Any]:
+    """A migrant-native gap of ``m49`` (both sexes, all ages; the latest survey year)."""
+    mine = gaps[(gaps["topic"] == ind.measure) & (gaps["sex"] == "_T") & (gaps["age"] == "_T")]
+    if mine.empty:
+        return _entry(ind, note="no survey microdata of this country has been analysed (corridor indicators gaps)")
+    r = mine.sort_values("time_period").iloc[-1]
+    return _entry(ind, value=None if r.value != r.value else float(r.value), unit=r.unit_measure,
+                  period=r.time_period, obs_status=r.obs_status, dataset_id=r.dataset_id, basis=r.basis,
+                  interval=None if r.value != r.value else f"[{r.lower:,.2f}, {r.upper:,.2f}] {r.interval}")
+
+
 def balance_entries(wh: Warehouse, m49: str) -> list[dict[str, Any]]:
     """One row per registered indicator for country ``m49`` (value, status, source, or why it is empty)."""
+    gaps = wh.select(Selection.of("INTEGRATION_GAP", ref_area=m49))
     cost = wh.select(Selection.of("REMIT_COST_IND", ref_area=m49))
     status = wh.select(Selection.of("TREATY_STATUS", ref_area=m49))
     ratified = wh.select(Selection.of("TREATY_RATIFIED", ref_area=m49))
@@ -92,6 +104,8 @@ def balance_entries(wh: Warehouse, m49: str) -> list[dict[str, Any]]:
     for ind in indicators().values():
         if ind.dataflow == "REMIT_COST_IND":
             rows.append(_cost_entry(ind, cost))
+        elif ind.dataflow == "INTEGRATION_GAP":
+            rows.append(_gap_entry(ind, gaps))
         elif ind.dataflow == "TREATY_STATUS":
             rows.append(_treaty_entry(ind, status, ratified))
         else:
