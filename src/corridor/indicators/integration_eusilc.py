@@ -129,9 +129,11 @@ def observations(data: pd.DataFrame, *, area: str, year: str) -> pd.DataFrame:
         for r, p in zip(rows.itertuples(), percent, strict=True)
     ]
     return pd.DataFrame({
-        "dataflow": "INTEGRATION_GAP", "ref_area": area, "sex": rows["sex"], "age": rows["age"], "topic": rows["measure"],
+        "dataflow": "INTEGRATION_GAP", "ref_area": area, "sex": rows["sex"], "age": rows["age"],
+        "topic": rows["measure"],
         "time_period": year, "value": np.where(shown, rows["gap"] * scale, np.nan),
-        "lower": np.where(shown, rows["lower"] * scale, np.nan), "upper": np.where(shown, rows["upper"] * scale, np.nan),
+        "lower": np.where(shown, rows["lower"] * scale, np.nan),
+        "upper": np.where(shown, rows["upper"] * scale, np.nan),
         "interval": np.where(shown, rows["interval"], None), "obs_status": rows["obs_status"],
         "unit_measure": np.where(percent | (rows["measure"] == "HOUSING"), "PT", "EUR"),
         "method": "indicator", "basis": basis,
