@@ -39,6 +39,26 @@ immigration* or *net emigration* by the sign of UN WPP 2024 net migration summed
 (`unknown` where a year is missing). With the 2022 ICMW table: 57 parties (42 net emigration, 15 net
 immigration), 11 signatories, 125 states without action; parties by the end of 2008: 40.
 
+## Census compliance registry
+
+`corridor indicators census-load FILE` loads a registry of which of the five core census questions
+(UN Principles and Recommendations, Rev. 2) each census asked and tabulated; `corridor indicators
+census [--round 2010]` gives, per round and question, the countries with a record, how many asked it
+(the inclusion rate) and how many tabulated it. The file (CSV, UTF-8):
+
+```
+country,reference_year,source,kind,A,B,C,D,E
+Mexico,2010,example-census-2010,census,T,N,T,T,N
+```
+
+`country` an M49 code, ISO alpha-3 code or UN name; `reference_year` four digits; `source` a unique
+id; `kind` census, survey or register; `A`..`E` (place of birth, duration of residence, previous
+residence, citizenship, year of arrival) each `T` asked and tabulated, `A` asked but not tabulated,
+`N` not asked. Every cell must be filled: an unknown answer is not a "no", so leave the census out.
+The file is checked whole before anything is written; each line becomes a `CENSUS_QUESTION` dataset
+(value 1 when asked; the registry's statement, file and line as the basis), beside the sources
+recorded from microdata (`corridor microdata`).
+
 ## Remittance costs: what can and cannot match the World Bank's own figures
 
 The mirror holds RPW *corridor averages* for sending USD 200 (DataBank series ATCR.CORR). Figures that

@@ -83,6 +83,39 @@ def gaps_cmd(
         print(f"INTEGRATION_GAP: {written.rows} observations as {written.dataset_id}", file=sys.stderr)
 
 
+@app.command("census-load")
+def census_load_cmd(
+    file: Annotated[str, typer.Argument(help="Census-compliance registry CSV (docs/indicators.md).")],
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Load a registry of which core census questions each census asked and tabulated (checked whole first)."""
+    from pathlib import Path
+
+    from corridor.indicators.census_registry import load
+    from corridor.store.snapshots import publishing
+
+    with publishing(warehouse_path(warehouse)) as wh:
+        ids = load(wh, Path(file))
+    print(f"CENSUS_QUESTION: {len(ids)} census(es) recorded from {file}: {', '.join(ids)}", file=sys.stderr)
+
+
+@app.command("census")
+def census_cmd(
+    census_round: Annotated[str | None, typer.Option("--round", help="Census round, e.g. 2010.")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="census, survey, register (default census).")] = None,
+    fmt: FormatOpt = None,
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Inclusion rates of the five core census questions per round, with the counts they rest on."""
+    from corridor.indicators.census_registry import rates
+
+    with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
+        frame = rates(wh, census_round=census_round, kinds=tuple(kind or ("census",)))
+    emit(frame, fmt, title="Core census questions: inclusion per round",
+         sources=["CENSUS_QUESTION datasets (recorded sources and loaded registries)",
+                  "UN Principles and Recommendations for Population and Housing Censuses, Rev. 2"])
+
+
 @app.command("costs")
 def costs_cmd(
     sending: Annotated[str | None, typer.Option("--sending", help="Sending country (name, ISO3 or M49).")] = None,
