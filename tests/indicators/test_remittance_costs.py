@@ -162,6 +162,20 @@ def test_world_figures_2019q3(ind: pd.DataFrame, rpw: dict) -> None:
     assert 5 < _value(ind, "AVG_SIMPLE", "_T", "_T", "2019-Q3") < 10
 
 
+@pytest.mark.parametrize(("quarter", "global_average", "global_weighted"), [
+    ("2016-Q3", 7.42, 5.73),   # World Bank, Remittance Prices Worldwide Issue 19 (September 2016), key findings
+    ("2017-Q1", 7.45, 5.65),   # World Bank, Remittance Prices Worldwide Issue 21 (March 2017), key findings
+])
+def test_world_figures_near_the_published_ones(ind: pd.DataFrame, quarter: str, global_average: float,
+                                               global_weighted: float) -> None:
+    """Not equal by construction (services vs corridor averages; the World Bank's own weights vs 2017's,
+    docs/indicators.md), but a computation that lands more than half a point away is wrong."""
+    simple = _value(ind, "AVG_SIMPLE", "_T", "_T", quarter)
+    weighted = _value(ind, "AVG_WEIGHTED", "_T", "_T", quarter)
+    assert abs(simple - global_average) < 0.5 and abs(weighted - global_weighted) < 0.5
+    assert simple != pytest.approx(global_average, abs=0.01)   # and it is not presented as the published figure
+
+
 def test_smart_is_missing_with_its_reason(ind: pd.DataFrame) -> None:
     smart = ind[ind.topic == "SMART"]
     assert len(smart) == ind.time_period[ind.topic == "GAP_3"].nunique()
