@@ -115,6 +115,8 @@ def test_ratification_map_and_roles(v: Visit) -> None:
     assert page.eval_on_selector("#ratification-map", "el => el.querySelectorAll('path').length") > 100
     roles = page.inner_text("#treaty-roles")
     assert "net emigration" in roles and "net immigration" in roles and "2012-2021" in roles
+    mexico = page.inner_text("#treaty-states tr:has(a[href='/country/484'])")
+    assert "1999" in mexico and "net emigration" in mexico                       # WPP 2024: Mexico loses people
     v.screenshot("ratifications-icmw")
     v.open("/country/608")
     assert "state party since 1995" in page.inner_text("#development")           # the Philippines

@@ -30,7 +30,7 @@ STATUS_COLOURS = {"state party": "#1b7837", "signatory (not ratified)": "#a6dba0
 
 @lru_cache(maxsize=8)
 def _map_template(title: str, width: int) -> str:
-    lookup = alt.LookupData(alt.NamedData("rows"), key="m49", fields=["name", "status", "year", "dataset_id"])
+    lookup = alt.LookupData(alt.NamedData("rows"), key="m49", fields=["name", "status", "year", "role", "dataset_id"])
     chart = alt.Chart(alt.topo_feature(GEOMETRY_URL, "countries")).transform_calculate(
         m49="datum.id ? '' + toNumber(datum.id) : ''", map_name="datum.properties.name",
     ).transform_lookup(lookup="m49", from_=lookup).mark_geoshape(stroke="#ffffff", strokeWidth=0.4).encode(
@@ -40,13 +40,14 @@ def _map_template(title: str, width: int) -> str:
             legend=alt.Legend(orient="bottom", direction="horizontal")), alt.value("#d5d9e0")),
         tooltip=[alt.Tooltip("map_name:N", title="Map area"), alt.Tooltip("name:N", title="State (M49)"),
                  alt.Tooltip("status:N", title="Status"), alt.Tooltip("year:N", title="Ratified or acceded"),
+                 alt.Tooltip("role:N", title="Migration role (WPP net migration)"),
                  alt.Tooltip("dataset_id:N", title="Dataset")],
     ).project(type="equalEarth").properties(width=width, height=int(width * 0.5), title=title)
     return json.dumps(chart.configure(font=FONT).configure_view(stroke=None).to_dict(validate=False))
 
 
 def treaty_map(rows: list[dict[str, Any]], *, title: str, width: int = 900) -> dict[str, Any]:
-    """Vega-Lite choropleth of treaty status by M49 code (rows: m49, name, status, year, dataset_id)."""
+    """Vega-Lite choropleth of treaty status by M49 code (rows: m49, name, status, year, role, dataset_id)."""
     spec = json.loads(_map_template(title, width))
     spec["datasets"] = {"rows": rows}
     return spec
@@ -68,6 +69,9 @@ def ratifications(request: Request, treaty: str = Query("ICMW", description="TRE
         except InputError:
             result = None
         counts = {s: sum(1 for r in rows if r["status"] == s) for s in STATUS_TEXT.values()}
+        roles = dict(zip(result.states["ref_area"], result.states["role"], strict=True)) if result else {}
+        for row in rows:
+            row["role"] = roles.get(row["m49"], "unknown")
         context.update(
             spec=treaty_map(rows, title=f"{names[treaty]}: status in {year}"), counts=counts,
             roles=result.by_role().reset_index().to_dict("records") if result else None,
