@@ -57,6 +57,17 @@ EXAMPLES: dict[str, list[str]] = {
                        "corridor exchange match --on 2026-07-01 --method flow --propose"],
     "exchange report": ["corridor exchange report --on 2026-07-01", "corridor exchange report --shortages"],
     "exchange publish": ["corridor exchange publish --synthetic --min-cell 5"],
+    "indicators list": ["corridor indicators list", "corridor indicators list --format csv"],
+    "indicators compute": ["corridor indicators compute", "corridor indicators compute --weight-year 2017"],
+    "indicators gaps": ["corridor indicators gaps ../shared/data/microdata/eusilc13puf.rda --area AUT --year 2013",
+                        "corridor indicators gaps eusilc13puf.rda --area 040 --year 2013 --write --format csv"],
+    "indicators census-load": ["corridor indicators census-load census-registry.csv"],
+    "indicators census": ["corridor indicators census --round 2010",
+                          "corridor indicators census --kind census --kind survey --format csv"],
+    "indicators costs": ["corridor indicators costs --sending KOR --quarter 2019-Q3",
+                         "corridor indicators costs --measure AVG_WEIGHTED --measure SHARE_MONEY_GT5 --format csv"],
+    "indicators ratifications": ["corridor indicators ratifications --view roles",
+                                 "corridor indicators ratifications --treaty ICMW --view years --format csv"],
     "flows estimate": [
         "corridor flows estimate --stocks-start stocks1990.csv --stocks-end stocks1995.csv \\\n"
         "    --births births.csv --deaths deaths.csv --method da_min_closed -o flows.csv",

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 
 from corridor.publish.portal import STATIC_DIR, charts
-from corridor.publish.portal.pages import corridor_page, country, explorer, home, sources
+from corridor.publish.portal.pages import balance, corridor_page, country, explorer, home, ratifications, sources
 from corridor.publish.portal.queries import catalogue
 from corridor.publish.portal.queries import country as country_queries
 from corridor.publish.portal.queries import flows as flow_queries
@@ -149,7 +149,8 @@ def test_chart_specs_are_valid_vega_lite(wh):
 def test_docs_cover_every_page_and_section():
     """docs/portal.md names every page route and every country section (docs cannot fall behind)."""
     text = DOCS.read_text()
-    paths = [route.path for page in (home, country, corridor_page, explorer, sources) for route in page.router.routes]
+    paths = [route.path for page in (home, country, corridor_page, explorer, sources, balance, ratifications)
+             for route in page.router.routes]
     assert len(paths) >= 7
     for path in paths:
         assert f"`{path}`" in text, path

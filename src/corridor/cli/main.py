@@ -35,6 +35,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "survey": ("corridor.cli.survey", "group", ("survey",)),
     "serve": ("corridor.cli.serve", "command", ("serve",)),
     "exchange": ("corridor.cli.exchange", "group", ("exchange",)),
+    "indicators": ("corridor.cli.indicators", "group", ("indicators",)),
 }
 
 #: Help is Click's plain text: Typer's rich panels print every flag's type as ``<bool>`` and cost a

@@ -45,6 +45,9 @@ CODELIST_NAMES: dict[str, str] = {
     "CORE_TOPIC": "Core census questions on international migration",
     "ISCO08": "Occupations (ISCO-08 major and sub-major groups)",
     "FLOW_DIRECTION": "Direction of a recorded migration (immigration, emigration)",
+    "REMIT_COST_MEASURE": "Measures of remittance costs against SDG target 10.c",
+    "TREATY": "Treaties on the rights of migrants",
+    "INTEGRATION_MEASURE": "Migrant-native gaps (integration indicators)",
 }
 
 

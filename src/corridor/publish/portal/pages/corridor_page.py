@@ -27,6 +27,7 @@ from ..queries import flows as flow_queries
 from ..queries.catalogue import ASYLUM_SEEKERS, MIG_FLOW, MIG_STOCK, REFUGEES, REMIT, REMIT_COST
 from ..queries.corridor import corridor_observations
 from ..queries.flows import corridor_flows
+from ..queries.indicators import corridor_development
 from ..rendering import render
 from ..sections import view_of
 
@@ -67,7 +68,8 @@ def corridor(request: Request, origin: str, destination: str,
             panels.append(panel)
     return render(request, "corridor.html", origin=origin_code, destination=dest_code,
                   origin_name=area_name(origin_code), destination_name=area_name(dest_code),
-                  panels=panels, sex=sex, sexes=sexes, definitions=definitions)
+                  panels=panels, sex=sex, sexes=sexes, definitions=definitions,
+                  development=corridor_development(wh, origin_code, dest_code))
 
 
 #: The order a reader asks in: the stock and the flow for the pair, then the money sent home and its
