@@ -1,0 +1,152 @@
+"""SDG indicator 10.7.1: recruitment cost borne by employee as a proportion of monthly income earned in
+the country of destination, from the exchange's fee ledger or from survey microdata.
+
+Definition (SDG metadata 10.7.1, custodians ILO and World Bank; ILO and World Bank/KNOMAD guidelines for
+measuring it): **per worker**, the recruitment costs the worker paid for their *first job in the last
+country of destination*, divided by their earnings in the *first month* of that job, both in one
+currency; the indicator is the (survey-weighted) **mean** and the **median** of that ratio, by corridor
+(destination REF_AREA, origin COUNTERPART_AREA), sex, occupation group and sector. The unit is months of
+first-month earnings.
+
+Rules corridor states (docs/fair-recruitment.md):
+
+* **currency**: every charge and every earning is converted to US dollars at the rate recorded on it, with
+  the rate's date and source (:mod:`corridor.exchange.ledger`); the indicator itself is unit-free;
+* **zero-cost workers**: a worker whose first-month earnings are recorded and who paid nothing has ratio 0
+  and *is* included (the guidelines' population is all workers in scope). Every statistic is published
+  twice: over all workers (``sdg1071_mean``, ``sdg1071_median``) and over workers who paid something
+  (``..._nz``). A worker without recorded earnings has no ratio (missing, never zero) and is left out;
+* **weighted median**: the smallest ratio at which the cumulative weight reaches half the group's weight;
+* **ratio of means** (``sdg1071_rom``): mean cost over mean earnings -- what some national reports
+  publish instead (the Lao PDR 2017 LFS module: US$141.31 / US$430.88 = 0.33); it is *not* the mean of
+  the per-worker ratios and is published under its own code;
+* **uncertainty**: the ledger counts every worker the exchange placed (a register, not a sample: no
+  sampling error is claimed); survey microdata go through :mod:`corridor.estimate.survey` (design-based
+  SE and t interval for the mean and the ratio of means; the median has a point estimate only);
+* **disclosure**: a cell with fewer than ``min_cell`` workers (survey: respondents) is suppressed
+  (frequency rule, :func:`corridor.disclose.tables.frequency_rule`), value empty with OBS_STATUS Q and
+  CONF_STATUS A. Means and medians do not add up across cells, so no secondary suppression is needed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from corridor.disclose.tables import frequency_rule
+from corridor.estimate.survey import DesignSpec, Request, estimate, prepare_design
+
+#: Breakdowns within a corridor: name -> (column holding it, prefix of its BREAKDOWN code).
+BREAKDOWNS: dict[str, tuple[str, str]] = {"occupation": ("isco1", "OCC_"), "sector": ("sector", "SEC_")}
+KEY = ["ref_area", "counterpart_area", "sex", "topic"]
+STATISTICS = ("sdg1071_mean", "sdg1071_median", "sdg1071_mean_nz", "sdg1071_median_nz", "sdg1071_rom")
+UNIT = "PURE_NUMB"
+
+
+def per_worker(entries: pd.DataFrame, earnings: pd.DataFrame, workers: pd.DataFrame) -> pd.DataFrame:
+    """One row per worker with first-month earnings: ``cost_usd`` (what the worker paid, every category of
+    the *effective* ledger), ``earnings_usd``, ``ratio`` and the worker's groups (``workers``: ``worker``,
+    ``ref_area`` destination, ``counterpart_area`` origin, ``sex``, ``isco1``, ``sector``)."""
+    paid = entries[entries["payer"] == "worker"].groupby("worker")["amount_usd"].sum()
+    out = earnings.rename(columns={"jobseeker_id": "worker"})[["worker", "earnings_usd"]].merge(
+        workers, on="worker", how="left")
+    out["cost_usd"] = out["worker"].map(paid).fillna(0.0)  # recorded earnings, no charge: paid nothing
+    out = out[out["earnings_usd"] > 0].copy()
+    out["ratio"] = out["cost_usd"] / out["earnings_usd"]
+    return out.reset_index(drop=True)
+
+
+def weighted_median(keys: pd.DataFrame, values: np.ndarray, weights: np.ndarray) -> pd.Series:
+    """Per group of ``keys``: the smallest value whose cumulative weight reaches half the group's weight."""
+    frame = keys.assign(_v=values, _w=weights).sort_values([*keys.columns, "_v"], kind="stable")
+    group = frame.groupby(list(keys.columns), sort=False)
+    cum = group["_w"].cumsum()
+    half = group["_w"].transform("sum") / 2.0
+    reached = frame[cum >= half - 1e-12]
+    return reached.groupby(list(keys.columns))["_v"].first()
+
+
+def _cells(workers: pd.DataFrame) -> pd.DataFrame:
+    """Every worker once per cell they belong to: corridor and destination total, by _T, sex, occupation
+    group and sector (``topic`` holds the BREAKDOWN code)."""
+    parts = []
+    for origin_total in (False, True):
+        base = workers.assign(counterpart_area="_T") if origin_total else workers
+        parts.append(base.assign(sex="_T", topic="_T"))
+        parts.append(base[base["sex"].isin(["M", "F"])].assign(topic="_T"))
+        for column, prefix in BREAKDOWNS.values():
+            known = base[base[column].notna() & (base[column].astype(str) != "")]
+            parts.append(known.assign(sex="_T", topic=prefix + known[column].astype(str)))
+    return pd.concat(parts, ignore_index=True)
+
+
+def summarise(workers: pd.DataFrame, weight: str | None = None, min_cell: int = 5) -> pd.DataFrame:
+    """The indicator by cell (:data:`KEY`) and statistic (:data:`STATISTICS`), point estimates with ``n``
+    and the frequency-rule suppression. ``weight`` names a weight column (None: every worker weighs 1)."""
+    cells = _cells(workers.assign(_w=1.0 if weight is None else workers[weight].astype(float)))
+    rows = []
+    for label, part in (("", cells), ("_nz", cells[cells["cost_usd"] > 0])):
+        g = part.assign(_wr=part["_w"] * part["ratio"], _wc=part["_w"] * part["cost_usd"],
+                        _we=part["_w"] * part["earnings_usd"]).groupby(KEY)
+        sums = g[["_w", "_wr", "_wc", "_we"]].sum()
+        n = g.size()
+        stats = {f"sdg1071_mean{label}": sums["_wr"] / sums["_w"],
+                 f"sdg1071_median{label}": weighted_median(part[KEY], part["ratio"].to_numpy(),
+                                                           part["_w"].to_numpy())}
+        if not label:
+            stats["sdg1071_rom"] = sums["_wc"] / sums["_we"]
+        for stat, values in stats.items():
+            rows.append(pd.DataFrame({"method": stat, "value": values, "n": n}).reset_index())
+    table = pd.concat(rows, ignore_index=True)
+    return _suppressed(table, min_cell)
+
+
+def _suppressed(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    small = frequency_rule(table["n"], min_cell).to_numpy()
+    table = table.assign(obs_status=np.where(small, "Q", "A"), conf_status=np.where(small, "A", "F"))
+    table.loc[small, [c for c in ("value", "se", "lower", "upper") if c in table.columns]] = np.nan
+    return table.sort_values([*KEY, "method"], ignore_index=True)
+
+
+def survey_estimates(frame: pd.DataFrame, spec: DesignSpec, min_cell: int = 5,
+                     file: str | None = None) -> pd.DataFrame:
+    """The indicator from recruitment-cost survey microdata (one row per worker; columns ``cost_usd``,
+    ``earnings_usd``, ``ref_area``, ``counterpart_area``, ``sex``, ``isco1``, ``sector`` and the design's),
+    with design-based SE and 95% t interval for the means and the ratio of means (corridor.estimate.survey,
+    domain estimation); medians are weighted point estimates without SE."""
+    data = frame.copy()
+    data = data[pd.to_numeric(data["earnings_usd"], errors="coerce") > 0].reset_index(drop=True)
+    data["ratio"] = data["cost_usd"].astype(float) / data["earnings_usd"].astype(float)
+    data["paid"] = np.where(data["ratio"] > 0, data["ratio"], np.nan)  # the _nz population (a domain rule)
+    points = summarise(data.assign(worker=np.arange(len(data))), weight=spec.weights, min_cell=min_cell)
+    # one domain column per family of cells (each record lies in one cell of a family): the design is
+    # bound once and every family is one domain estimation
+    families = {}
+    for origin_total in (False, True):
+        origin = "_T" if origin_total else data["counterpart_area"].astype(str)
+        for name, sex, topic in (("t", "_T", "_T"), ("s", data["sex"].astype(str), "_T"),
+                                 *((n, "_T", p + data[c].astype(str)) for n, (c, p) in BREAKDOWNS.items())):
+            label = data["ref_area"].astype(str) + "|" + origin + "|" + sex + "|" + topic
+            if name == "s":
+                label = label.where(data["sex"].isin(["M", "F"]))
+            elif name in BREAKDOWNS:
+                col = BREAKDOWNS[name][0]
+                label = label.where(data[col].notna() & (data[col].astype(str) != ""))
+            families[f"d_{name}_{int(origin_total)}"] = label
+    design = pd.concat([data, pd.DataFrame(families)], axis=1)
+    prepared = prepare_design(design, spec, numeric=["ratio", "paid", "cost_usd", "earnings_usd"],
+                              categorical=list(families), file=file)
+    rows = []
+    for family in families:
+        for stat, request in (("sdg1071_mean", Request("mean", "ratio", by=family, suppress=False)),
+                              ("sdg1071_mean_nz", Request("mean", "paid", by=family, suppress=False)),
+                              ("sdg1071_rom", Request("ratio", "cost_usd", "earnings_usd", by=family,
+                                                      suppress=False))):
+            est = estimate(prepared, request)
+            est = est[(est["category"] == "") & (est["domain"].str.count("[|]") == 3)]
+            for domain, r in zip(est["domain"], est.itertuples(), strict=True):
+                rows.append((*domain.split("|"), stat, r.se, r.ci_lower, r.ci_upper, r.df))
+    se = pd.DataFrame(rows, columns=[*KEY, "method", "se", "lower", "upper", "df"])
+    table = points.merge(se, on=[*KEY, "method"], how="left")
+    table["interval"] = np.where(table["se"].notna(), "design-based 95% CI (t interval)", None)
+    return _suppressed(table, min_cell)
