@@ -98,3 +98,21 @@ def test_the_survey_path_gives_the_same_points_with_design_based_errors() -> Non
     assert by_sex["value"].iloc[0] == pytest.approx((w * frame["cost_usd"][cell]).sum()
                                                     / (w * frame["earnings_usd"][cell]).sum())
     assert by_sex["se"].iloc[0] > 0
+
+
+def test_written_to_the_warehouse_as_a_dataflow_and_read_back(tmp_path) -> None:
+    from corridor.exchange.sdg1071 import publish
+    from corridor.store.selection import Selection
+    from corridor.store.warehouse import Warehouse
+
+    entries, earnings = _ledger()
+    table = summarise(per_worker(entries, earnings, _workers()), min_cell=3)
+    with Warehouse.open(tmp_path / "wh.duckdb") as wh:
+        ds = publish(wh, table, time_period="2026", source="ledger", title="test ledger", synthetic=True)
+        assert publish(wh, table, time_period="2026", source="ledger", title="test ledger", synthetic=True) == ds
+        got = wh.select(Selection.of("SDG_10_7_1", include_missing=True))
+    got = got.set_index(["counterpart_area", "sex", "topic", "method"])
+    assert got.loc[("608", "_T", "_T", "sdg1071_mean"), "value"] == pytest.approx(1.1 / 6, abs=1e-6)  # stored to 6 decimals
+    suppressed = got.loc[("608", "_T", "SEC_C", "sdg1071_mean")]
+    assert np.isnan(suppressed["value"]) and suppressed["obs_status"] == "Q"  # missing, not zero
+    assert (got["dataset_id"] == ds).all()

@@ -30,11 +30,15 @@ Rules corridor states (docs/fair-recruitment.md):
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime
+
 import numpy as np
 import pandas as pd
 
 from corridor.disclose.tables import frequency_rule
 from corridor.estimate.survey import DesignSpec, Request, estimate, prepare_design
+from corridor.store.warehouse import DatasetMeta, Warehouse
 
 #: Breakdowns within a corridor: name -> (column holding it, prefix of its BREAKDOWN code).
 BREAKDOWNS: dict[str, tuple[str, str]] = {"occupation": ("isco1", "OCC_"), "sector": ("sector", "SEC_")}
@@ -150,3 +154,41 @@ def survey_estimates(frame: pd.DataFrame, spec: DesignSpec, min_cell: int = 5,
     table = points.merge(se, on=[*KEY, "method"], how="left")
     table["interval"] = np.where(table["se"].notna(), "design-based 95% CI (t interval)", None)
     return _suppressed(table, min_cell)
+
+
+def observations(table: pd.DataFrame, time_period: str) -> pd.DataFrame:
+    """Warehouse observations of dataflow ``SDG_10_7_1`` from a :func:`summarise` or
+    :func:`survey_estimates` table (suppressed cells: value empty, OBS_STATUS Q, CONF_STATUS A)."""
+    value = table["value"].astype(float)
+    out = pd.DataFrame({
+        "dataflow": "SDG_10_7_1", "ref_area": table["ref_area"].astype(str),
+        "counterpart_area": table["counterpart_area"].astype(str), "sex": table["sex"].astype(str),
+        "topic": table["topic"].astype(str), "method": table["method"], "time_period": time_period,
+        "value": value.round(6), "obs_status": table["obs_status"], "conf_status": table["conf_status"],
+        "unit_measure": UNIT})
+    if "lower" in table.columns:
+        out["lower"] = table["lower"].astype(float).round(6)
+        out["upper"] = table["upper"].astype(float).round(6)
+        out["interval"] = table["interval"]
+    return out.sort_values(["ref_area", "counterpart_area", "sex", "topic", "method"], ignore_index=True)
+
+
+def publish(wh: Warehouse, table: pd.DataFrame, *, time_period: str, source: str, title: str,
+            vintage: str | None = None, min_cell: int = 5, synthetic: bool = False,
+            notes: str = "") -> str:
+    """Write the indicator to the warehouse as one dataset of ``SDG_10_7_1`` (series per ``source``:
+    ``ledger`` or a survey's name, so figures from different sources stand side by side). Idempotent."""
+    vintage = vintage or datetime.now(UTC).strftime("%Y-%m-%d")
+    obs = observations(table, time_period)
+    sha = hashlib.sha256(obs.to_csv(index=False).encode()).hexdigest()
+    label = "SYNTHETIC " if synthetic else ""
+    meta = DatasetMeta(
+        dataset_id=f"sdg1071-{source}-{time_period}-{vintage}-{sha[:8]}", series=f"sdg1071-{source}",
+        vintage=vintage, layout="exchange", publisher="corridor labour mobility exchange",
+        title=f"{label}SDG 10.7.1 ({source}): {title}", sha256=sha, kind="register" if source == "ledger"
+        else "survey", method="sdg1071", parameters={"min_cell": min_cell, "synthetic": synthetic,
+                                                     "zero_cost": "included in *_mean/_median, excluded in *_nz"},
+        notes=("SYNTHETIC DATA, not real workers. " if synthetic else "") + notes
+        + " Per worker: cost paid over first-month earnings (US dollars at the rates recorded on each entry). "
+          "Cells with fewer than min_cell workers suppressed (corridor.disclose frequency rule).")
+    return wh.write_dataset(meta, obs)

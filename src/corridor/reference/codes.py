@@ -45,6 +45,7 @@ CODELIST_NAMES: dict[str, str] = {
     "CORE_TOPIC": "Core census questions on international migration",
     "ISCO08": "Occupations (ISCO-08 major and sub-major groups)",
     "FLOW_DIRECTION": "Direction of a recorded migration (immigration, emigration)",
+    "RC_BREAKDOWN": "Breakdowns of SDG 10.7.1 (occupation group, sector)",
 }
 
 
