@@ -112,7 +112,7 @@ def test_written_to_the_warehouse_as_a_dataflow_and_read_back(tmp_path) -> None:
         assert publish(wh, table, time_period="2026", source="ledger", title="test ledger", synthetic=True) == ds
         got = wh.select(Selection.of("SDG_10_7_1", include_missing=True))
     got = got.set_index(["counterpart_area", "sex", "topic", "method"])
-    assert got.loc[("608", "_T", "_T", "sdg1071_mean"), "value"] == pytest.approx(1.1 / 6, abs=1e-6)  # stored to 6 decimals
+    assert got.loc[("608", "_T", "_T", "sdg1071_mean"), "value"] == pytest.approx(1.1 / 6, abs=1e-6)
     suppressed = got.loc[("608", "_T", "SEC_C", "sdg1071_mean")]
     assert np.isnan(suppressed["value"]) and suppressed["obs_status"] == "Q"  # missing, not zero
     assert (got["dataset_id"] == ds).all()
