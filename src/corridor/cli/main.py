@@ -26,6 +26,8 @@ COMMAND_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "survey": ("corridor.cli.survey", "group", ("survey",)),
     "serve": ("corridor.cli.serve", "command", ("serve",)),
     "exchange": ("corridor.cli.exchange", "group", ("exchange",)),
+    "recruitment": ("corridor.cli.recruitment", "group", ("recruitment",)),
+    "portability": ("corridor.cli.portability", "group", ("portability",)),
 }
 
 HELP = "corridor: migrant stocks and flows from real published releases, with their sources."

@@ -26,9 +26,10 @@ from sqlalchemy.orm import Session
 from corridor.errors import InputError
 from corridor.exchange.access import Principal, audit, deny, may_read_jobseeker, now
 from corridor.exchange.fee_rules import PAYERS, SIDES, FeeRules, effective_entries, flag_entries, ilo_rules
-from corridor.exchange.models import Jobseeker
+from corridor.exchange.models import Jobseeker, Placement, Vacancy
 from corridor.exchange.models_recruitment import FirstEarnings, LedgerEntry
 from corridor.exchange.registry import SYSTEM, Registry, snapshot
+from corridor.exchange.sdg1071 import per_worker, summarise
 
 MONEY = ("amount", "currency", "usd_rate", "rate_date", "rate_source")
 REQUIRED = ("category", "side", "jurisdiction", "payer", "payee", *MONEY, "on")
@@ -129,6 +130,28 @@ class Ledger:
             s.commit()
             return row.id
 
+    def append_many(self, kind: str, rows: list[tuple[int, dict[str, Any]]], actor: str) -> list[int]:
+        """A bulk load (``kind`` ledger or earnings) in one transaction: every row is checked first and a
+        bad row (naming it) leaves the registry unchanged."""
+        checked = []
+        for i, (worker, fields) in enumerate(rows, start=1):
+            where = f"{kind} row {i} (worker {worker})"
+            if kind == "ledger":
+                fields = self._validated(dict(fields), where)
+                evidence = self.registry.cipher.seal(fields.pop("evidence", None))
+                checked.append(LedgerEntry(jobseeker_id=worker, evidence=evidence, void=False, actor=actor,
+                                           recorded_at=now(), **fields))
+            else:
+                _check_money(fields, where)
+                checked.append(FirstEarnings(jobseeker_id=worker, recorded_at=now(), **fields))
+        with self.registry.sessions() as s:
+            known = set(s.scalars(select(Jobseeker.id).where(Jobseeker.id.in_({w for w, _ in rows}))))
+            if unknown := sorted({w for w, _ in rows} - known):
+                raise InputError(f"{kind}: no jobseeker {unknown[:10]}: nothing was appended")
+            ids = [self.registry._insert(s, actor, obj).id for obj in checked]
+            s.commit()
+        return ids
+
     # -- reading ---------------------------------------------------------------------------------
     def frame(self, jobseeker_id: int | None = None) -> pd.DataFrame:
         """Every entry (all history; no evidence) with the worker's origin, as :func:`flag_entries` wants.
@@ -162,6 +185,27 @@ class Ledger:
                                             "usd_rate", "rate_date", "rate_source", "recorded_at"])
         frame = frame.drop_duplicates("jobseeker_id", keep="first")
         return frame.assign(earnings_usd=(frame["amount"] * frame["usd_rate"]).round(2))
+
+    def workers_frame(self) -> pd.DataFrame:
+        """Groups of each worker with first-month earnings, for SDG 10.7.1: destination (the vacancy of the
+        placement the earnings belong to), origin, ISCO-08 major group and ISIC section of that job.
+        The registry holds no sex: ``sex`` is ``_T`` (the ledger's indicator has no sex breakdown)."""
+        q = (select(FirstEarnings.jobseeker_id, Jobseeker.origin, Vacancy.destination, Vacancy.isco, Vacancy.sector)
+             .join(Jobseeker, Jobseeker.id == FirstEarnings.jobseeker_id)
+             .outerjoin(Placement, Placement.id == FirstEarnings.placement_id)
+             .outerjoin(Vacancy, Vacancy.id == Placement.vacancy_id))
+        with self.registry.sessions() as s:
+            rows = s.execute(q).all()
+        frame = pd.DataFrame(rows, columns=["worker", "counterpart_area", "ref_area", "isco", "sector"])
+        frame = frame.drop_duplicates("worker").dropna(subset=["ref_area"])
+        return frame.assign(sex="_T", isco1=frame["isco"].str[0]).drop(columns=["isco"])
+
+    def indicator(self, year: int, min_cell: int = 5) -> pd.DataFrame:
+        """SDG 10.7.1 from the ledger for workers whose first month at the destination fell in ``year``."""
+        earnings = self.earnings_frame()
+        earnings = earnings[pd.to_datetime(earnings["month"]).dt.year == year]
+        return summarise(per_worker(effective_entries(self.frame()), earnings, self.workers_frame()),
+                         min_cell=min_cell)
 
     def flags(self) -> pd.DataFrame:
         """The effective ledger of every worker with its flags and what is owed (:func:`flag_entries`)."""
