@@ -54,6 +54,23 @@ EXAMPLES: dict[str, list[str]] = {
                        "corridor exchange match --on 2026-07-01 --method flow --propose"],
     "exchange report": ["corridor exchange report --on 2026-07-01", "corridor exchange report --shortages"],
     "exchange publish": ["corridor exchange publish --synthetic --min-cell 5"],
+    "recruitment load": ["corridor recruitment load ledger charges.csv",
+                         "corridor recruitment load earnings first-month-earnings.csv"],
+    "recruitment flags": ["corridor recruitment flags --rules my-fee-rules.yaml --format csv"],
+    "recruitment statement": ["corridor recruitment statement 12 --as worker:12",
+                              "corridor recruitment statement 12 --as auditor"],
+    "recruitment sdg1071": ["corridor recruitment sdg1071 --year 2026",
+                            "corridor recruitment sdg1071 --year 2026 --publish --min-cell 5"],
+    "recruitment survey": ["corridor recruitment survey rc-survey.csv --weights weight --strata stratum --psu psu "
+                           "--year 2017 --name rc-survey-2017 --publish"],
+    "portability agreements": ["corridor portability agreements"],
+    "portability calculate": [
+        "corridor portability calculate --agreement HOLZMANN-AB-PRORATA --period EXAMPLE_A=18 --period EXAMPLE_B=24",
+        "corridor portability calculate --agreement US-IE --period IE_SPC_2024=600 --period US=1200 "
+        "--context IE_SPC_2024.working_years=34",
+    ],
+    "portability coverage": ["corridor portability coverage --year 2000",
+                             "corridor portability coverage --year 2000 --corridors --format csv"],
     "flows estimate": [
         "corridor flows estimate --stocks-start stocks1990.csv --stocks-end stocks1995.csv \\\n"
         "    --births births.csv --deaths deaths.csv --method da_min_closed -o flows.csv",
