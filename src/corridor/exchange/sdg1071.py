@@ -60,48 +60,97 @@ def per_worker(entries: pd.DataFrame, earnings: pd.DataFrame, workers: pd.DataFr
     return out.reset_index(drop=True)
 
 
-def weighted_median(keys: pd.DataFrame, values: np.ndarray, weights: np.ndarray) -> pd.Series:
-    """Per group of ``keys``: the smallest value whose cumulative weight reaches half the group's weight."""
-    frame = keys.assign(_v=values, _w=weights).sort_values([*keys.columns, "_v"], kind="stable")
-    group = frame.groupby(list(keys.columns), sort=False)
-    cum = group["_w"].cumsum()
-    half = group["_w"].transform("sum") / 2.0
-    reached = frame[cum >= half - 1e-12]
-    return reached.groupby(list(keys.columns))["_v"].first()
+def _families() -> list[tuple[bool, str | None]]:
+    """Cell families: (all origins?, breakdown column or None); every worker lies in one cell of each."""
+    return [(origin_total, b) for origin_total in (False, True)
+            for b in (None, "sex", *(c for c, _ in BREAKDOWNS.values()))]
 
 
-def _cells(workers: pd.DataFrame) -> pd.DataFrame:
-    """Every worker once per cell they belong to: corridor and destination total, by _T, sex, occupation
-    group and sector (``topic`` holds the BREAKDOWN code)."""
-    parts = []
-    for origin_total in (False, True):
-        base = workers.assign(counterpart_area="_T") if origin_total else workers
-        parts.append(base.assign(sex="_T", topic="_T"))
-        parts.append(base[base["sex"].isin(["M", "F"])].assign(topic="_T"))
-        for column, prefix in BREAKDOWNS.values():
-            known = base[base[column].notna() & (base[column].astype(str) != "")]
-            parts.append(known.assign(sex="_T", topic=prefix + known[column].astype(str)))
-    return pd.concat(parts, ignore_index=True)
+def _family_rows(workers: pd.DataFrame, breakdown: str | None) -> np.ndarray:
+    """Rows of ``workers`` in a cell of the family (a known sex, occupation or sector for a breakdown)."""
+    if breakdown is None:
+        return np.ones(len(workers), dtype=bool)
+    values = workers[breakdown]
+    known = values.notna().to_numpy() & (values.astype(str) != "").to_numpy()
+    return known & values.isin(["M", "F"]).to_numpy() if breakdown == "sex" else known
+
+
+def _cell_ids(codes: dict[str, tuple[np.ndarray, np.ndarray]], columns: list[str],
+              rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(cell id per selected row, the cells' combined codes): one integer key over the columns' codes."""
+    key = np.zeros(int(rows.sum()), dtype=np.int64)
+    for column in columns:
+        c, values = codes[column]
+        key = key * (len(values) + 1) + c[rows]
+    cells, ids = np.unique(key, return_inverse=True)
+    return ids, cells
+
+
+def _decode(cells: np.ndarray, codes: dict[str, tuple[np.ndarray, np.ndarray]], columns: list[str]) -> dict:
+    out = {}
+    for column in reversed(columns):
+        values = codes[column][1]
+        cells, c = np.divmod(cells, len(values) + 1)
+        out[column] = values[c]
+    return out
+
+
+def weighted_median(ids: np.ndarray, values: np.ndarray, weights: np.ndarray, n_cells: int) -> np.ndarray:
+    """Per cell: the smallest value whose cumulative weight reaches half the cell's weight."""
+    order = np.argsort(values, kind="stable")
+    order = order[np.argsort(ids[order], kind="stable")]  # by cell, then value
+    g, w, v = ids[order], weights[order], values[order]
+    cum = np.cumsum(w)
+    total = np.bincount(g, weights=w, minlength=n_cells)
+    start = np.concatenate([[0.0], np.cumsum(total)[:-1]])
+    reached = (cum - start[g]) >= total[g] / 2.0 - 1e-12
+    first_cell, first_at = np.unique(g[reached], return_index=True)
+    out = np.full(n_cells, np.nan)
+    out[first_cell] = v[reached][first_at]
+    return out
 
 
 def summarise(workers: pd.DataFrame, weight: str | None = None, min_cell: int = 5) -> pd.DataFrame:
     """The indicator by cell (:data:`KEY`) and statistic (:data:`STATISTICS`), point estimates with ``n``
-    and the frequency-rule suppression. ``weight`` names a weight column (None: every worker weighs 1)."""
-    cells = _cells(workers.assign(_w=1.0 if weight is None else workers[weight].astype(float)))
-    rows = []
-    for label, part in (("", cells), ("_nz", cells[cells["cost_usd"] > 0])):
-        g = part.assign(_wr=part["_w"] * part["ratio"], _wc=part["_w"] * part["cost_usd"],
-                        _we=part["_w"] * part["earnings_usd"]).groupby(KEY)
-        sums = g[["_w", "_wr", "_wc", "_we"]].sum()
-        n = g.size()
-        stats = {f"sdg1071_mean{label}": sums["_wr"] / sums["_w"],
-                 f"sdg1071_median{label}": weighted_median(part[KEY], part["ratio"].to_numpy(),
-                                                           part["_w"].to_numpy())}
-        if not label:
-            stats["sdg1071_rom"] = sums["_wc"] / sums["_we"]
-        for stat, values in stats.items():
-            rows.append(pd.DataFrame({"method": stat, "value": values, "n": n}).reset_index())
-    table = pd.concat(rows, ignore_index=True)
+    and the frequency-rule suppression. ``weight`` names a weight column (None: every worker weighs 1).
+
+    Vectorised: each family of cells (corridor or all origins; total, sex, occupation, sector) is one
+    integer key over factorised columns; sums are bincounts and medians one sort per family."""
+    w_all = np.ones(len(workers)) if weight is None else workers[weight].to_numpy(dtype=float)
+    ratio, cost = workers["ratio"].to_numpy(dtype=float), workers["cost_usd"].to_numpy(dtype=float)
+    earn = workers["earnings_usd"].to_numpy(dtype=float)
+    codes = {}
+    for column in ("ref_area", "counterpart_area", "sex", *(c for c, _ in BREAKDOWNS.values())):
+        c, values = pd.factorize(workers[column].astype(str))
+        codes[column] = (c, np.asarray(values, dtype=object))
+    prefix = {c: p for c, p in BREAKDOWNS.values()}
+    parts = []
+    for origin_total, breakdown in _families():
+        columns = ["ref_area"] + ([] if origin_total else ["counterpart_area"]) + ([breakdown] if breakdown else [])
+        base = _family_rows(workers, breakdown)
+        for label, rows in (("", base), ("_nz", base & (cost > 0))):
+            if not rows.any():
+                continue
+            ids, cells = _cell_ids(codes, columns, rows)
+            k = len(cells)
+            w, r = w_all[rows], ratio[rows]
+            sw = np.bincount(ids, weights=w, minlength=k)
+            stats = {f"sdg1071_mean{label}": np.bincount(ids, weights=w * r, minlength=k) / sw,
+                     f"sdg1071_median{label}": weighted_median(ids, r, w, k)}
+            if not label:
+                stats["sdg1071_rom"] = (np.bincount(ids, weights=w * cost[rows], minlength=k)
+                                        / np.bincount(ids, weights=w * earn[rows], minlength=k))
+            n = np.bincount(ids, minlength=k)
+            keys = _decode(cells, codes, columns)
+            frame = pd.DataFrame({
+                "ref_area": keys["ref_area"],
+                "counterpart_area": "_T" if origin_total else keys["counterpart_area"],
+                "sex": keys["sex"] if breakdown == "sex" else "_T",
+                "topic": "_T" if breakdown in (None, "sex") else
+                np.char.add(prefix[breakdown], keys[breakdown].astype(str))})
+            for stat, values in stats.items():
+                parts.append(frame.assign(method=stat, value=values, n=n))
+    table = pd.concat(parts, ignore_index=True)
     return _suppressed(table, min_cell)
 
 
