@@ -43,9 +43,9 @@ def synthetic_ledger(workers: int, per_worker_n: int, seed: int = 0) -> tuple[pd
     entries = pd.DataFrame({
         "entry_id": np.arange(1, n + 1), "worker": worker,
         "origin": pd.Categorical(ORIGINS[origin_of][worker]),
-        "agreement": "", "category": pd.Categorical(cats[rng.integers(0, len(cats), n)]),
+        "agreement": pd.Categorical(np.full(n, "")), "category": pd.Categorical(cats[rng.integers(0, len(cats), n)]),
         "side": pd.Categorical(side),
-        "jurisdiction": np.where(side == "origin", ORIGINS[origin_of][worker], DESTS[dest_of][worker]),
+        "jurisdiction": pd.Categorical(np.where(side == "origin", ORIGINS[origin_of][worker], DESTS[dest_of][worker])),
         "payer": pd.Categorical(np.array(["worker", "employer", "recruiter", "government"])[
             rng.choice(4, n, p=[0.4, 0.5, 0.05, 0.05])]),
         "amount_usd": np.round(rng.gamma(2.0, 60.0, n), 2),

@@ -163,8 +163,8 @@ def _group_sum(key: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def flag_entries(entries: pd.DataFrame, rules: FeeRules | None = None) -> pd.DataFrame:
-    """``entries`` (effective, :data:`ENTRY_COLUMNS`) with ``group``, ``flag`` (None or one of
-    :data:`FLAGS`) and ``owed_usd`` (what the worker is owed back for that entry). See the module docstring.
+    """``entries`` (effective, :data:`ENTRY_COLUMNS`) with ``group``, ``flag`` (categorical: missing or one
+    of :data:`FLAGS`) and ``owed_usd`` (what the worker is owed back for that entry). See the module docstring.
 
     Vectorised over integer codes (a rule lookup is an index into a keys x categories matrix; sums per
     worker and category are bincounts), so ten million entries take seconds."""
@@ -175,10 +175,10 @@ def flag_entries(entries: pd.DataFrame, rules: FeeRules | None = None) -> pd.Dat
     codes, values = _codes(entries["category"])
     cat = np.array([cat_index[v] for v in values], dtype=np.int64)[codes]
     group_names = np.array([rules.categories[c]["group"] for c in cat_names])
-    group = group_names[cat]
+    group_codes = np.array([GROUPS.index(g) for g in group_names], dtype=np.int8)[cat]
     amount = entries["amount_usd"].to_numpy(dtype=float)
     worker = (entries["payer"] == "worker").to_numpy()
-    legit = group != "illegitimate"
+    legit = group_codes != GROUPS.index("illegitimate")
     origin_side = (entries["side"] == "origin").to_numpy()
 
     by_agreement = _caps(rules.agreements, entries["agreement"], cat, cat_index)
@@ -215,7 +215,7 @@ def flag_entries(entries: pd.DataFrame, rules: FeeRules | None = None) -> pd.Dat
     owed = np.select([illegitimate & worker, employer_must, over_cap, circumvents],
                      [amount, amount, share_origin, share_dest], default=0.0)
     out = entries.copy(deep=False)
-    out["group"] = group
-    out["flag"] = pd.Series(np.array([None, *FLAGS], dtype=object)[code], index=out.index, dtype=object)
+    out["group"] = pd.Categorical.from_codes(group_codes, categories=list(GROUPS))
+    out["flag"] = pd.Categorical.from_codes(code - 1, categories=list(FLAGS))  # missing: no violation
     out["owed_usd"] = np.round(owed, 2)
     return out

@@ -144,3 +144,16 @@ class FirstEarnings(Base):
     rate_date: Mapped[date] = mapped_column(Date)
     rate_source: Mapped[str] = mapped_column(String(120))
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class InsurancePeriod(Base):
+    """Social-security insurance periods a worker holds under a scheme (``corridor.portability``), with the
+    agreement their estimate is computed under; shown on the worker's own page only."""
+
+    __tablename__ = "insurance_period"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    jobseeker_id: Mapped[int] = mapped_column(ForeignKey("jobseeker.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(40))
+    periods: Mapped[float] = mapped_column(Float)
+    agreement: Mapped[str] = mapped_column(String(40))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)

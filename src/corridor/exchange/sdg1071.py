@@ -51,7 +51,9 @@ def per_worker(entries: pd.DataFrame, earnings: pd.DataFrame, workers: pd.DataFr
     """One row per worker with first-month earnings: ``cost_usd`` (what the worker paid, every category of
     the *effective* ledger), ``earnings_usd``, ``ratio`` and the worker's groups (``workers``: ``worker``,
     ``ref_area`` destination, ``counterpart_area`` origin, ``sex``, ``isco1``, ``sector``)."""
-    paid = entries[entries["payer"] == "worker"].groupby("worker")["amount_usd"].sum()
+    by_worker = (entries["payer"] == "worker").to_numpy()  # no copy of the (large) ledger frame
+    paid = pd.Series(entries["amount_usd"].to_numpy()[by_worker]).groupby(
+        entries["worker"].to_numpy()[by_worker]).sum()
     out = earnings.rename(columns={"jobseeker_id": "worker"})[["worker", "earnings_usd"]].merge(
         workers, on="worker", how="left")
     out["cost_usd"] = out["worker"].map(paid).fillna(0.0)  # recorded earnings, no charge: paid nothing
@@ -95,10 +97,13 @@ def _decode(cells: np.ndarray, codes: dict[str, tuple[np.ndarray, np.ndarray]], 
     return out
 
 
-def weighted_median(ids: np.ndarray, values: np.ndarray, weights: np.ndarray, n_cells: int) -> np.ndarray:
-    """Per cell: the smallest value whose cumulative weight reaches half the cell's weight."""
-    order = np.argsort(values, kind="stable")
-    order = order[np.argsort(ids[order], kind="stable")]  # by cell, then value
+def weighted_median(ids: np.ndarray, values: np.ndarray, weights: np.ndarray, n_cells: int,
+                    order: np.ndarray | None = None) -> np.ndarray:
+    """Per cell: the smallest value whose cumulative weight reaches half the cell's weight. ``order``, if
+    given, sorts ``values`` (so one sort serves every family); the cells are then a stable radix sort."""
+    order = np.argsort(values, kind="stable") if order is None else order
+    small = ids.astype(np.int16) if n_cells < 2**15 else ids
+    order = order[np.argsort(small[order], kind="stable")]  # by cell, then value
     g, w, v = ids[order], weights[order], values[order]
     cum = np.cumsum(w)
     total = np.bincount(g, weights=w, minlength=n_cells)
@@ -124,6 +129,7 @@ def summarise(workers: pd.DataFrame, weight: str | None = None, min_cell: int = 
         c, values = pd.factorize(workers[column].astype(str))
         codes[column] = (c, np.asarray(values, dtype=object))
     prefix = {c: p for c, p in BREAKDOWNS.values()}
+    by_ratio = np.argsort(ratio, kind="stable")
     parts = []
     for origin_total, breakdown in _families():
         columns = ["ref_area"] + ([] if origin_total else ["counterpart_area"]) + ([breakdown] if breakdown else [])
@@ -135,8 +141,11 @@ def summarise(workers: pd.DataFrame, weight: str | None = None, min_cell: int = 
             k = len(cells)
             w, r = w_all[rows], ratio[rows]
             sw = np.bincount(ids, weights=w, minlength=k)
+            # the rows' positions in the one sort by ratio, renumbered within the selected rows
+            position = np.cumsum(rows) - 1
+            subset_order = position[by_ratio[rows[by_ratio]]]
             stats = {f"sdg1071_mean{label}": np.bincount(ids, weights=w * r, minlength=k) / sw,
-                     f"sdg1071_median{label}": weighted_median(ids, r, w, k)}
+                     f"sdg1071_median{label}": weighted_median(ids, r, w, k, subset_order)}
             if not label:
                 stats["sdg1071_rom"] = (np.bincount(ids, weights=w * cost[rows], minlength=k)
                                         / np.bincount(ids, weights=w * earn[rows], minlength=k))

@@ -52,6 +52,7 @@ CONCEPT_NAMES: dict[str, str] = {
     "LOWER": "Lower bound", "UPPER": "Upper bound", "INTERVAL": "Interval definition",
     "OBS_METHOD": "Observation method", "BASIS": "Basis of the count",
     "BREAKDOWN": "Breakdown (occupation group or sector)",
+    "DIRECTION": "Direction of a recorded migration",
 }
 
 

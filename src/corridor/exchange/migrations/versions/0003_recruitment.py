@@ -1,5 +1,6 @@
 """Fair recruitment: recruiters, licences and their status history, certifications, complaints,
-recruitment acts on placements, the append-only fee ledger and first-month earnings (issue 13).
+recruitment acts on placements, the append-only fee ledger, first-month earnings and a worker's
+social-security insurance periods (issue 13).
 
 Revision ID: 0003
 Revises: 0002
@@ -94,9 +95,16 @@ def upgrade() -> None:
         *_money(),
         sa.Column("recorded_at", sa.DateTime, nullable=False),
     )
+    op.create_table(
+        "insurance_period", _id(), _fk("jobseeker_id", "jobseeker.id"),
+        sa.Column("scheme", sa.String(40), nullable=False),
+        sa.Column("periods", sa.Float, nullable=False),
+        sa.Column("agreement", sa.String(40), nullable=False),
+        sa.Column("recorded_at", sa.DateTime, nullable=False),
+    )
 
 
 def downgrade() -> None:
-    for table in ("first_earnings", "ledger_entry", "recruitment_act", "recruiter_complaint",
+    for table in ("insurance_period", "first_earnings", "ledger_entry", "recruitment_act", "recruiter_complaint",
                   "recruiter_certification", "licence_event", "recruiter_licence", "recruiter"):
         op.drop_table(table)

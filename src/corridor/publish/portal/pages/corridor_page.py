@@ -22,6 +22,7 @@ from ..queries import catalogue
 from ..queries.corridor import corridor_observations
 from ..rendering import render
 from ..sections import view_of
+from .recruitment import sdg1071_panel
 
 router = APIRouter()
 
@@ -49,7 +50,7 @@ def corridor(request: Request, origin: str, destination: str,
     sexes: list[str] = []
     if not frame.empty:
         sexes = sorted(frame["sex"].unique())
-        shown = frame[frame["sex"] == sex]
+        shown = frame[(frame["sex"] == sex) & (frame["dataflow"] != "SDG_10_7_1")]  # its own section below
         for dataflow, group in shown.groupby("dataflow", sort=True):
             view = view_of(dataflow)
             group = group.sort_values(["dataset_id", "time_period"])
@@ -67,4 +68,4 @@ def corridor(request: Request, origin: str, destination: str,
             })
     return render(request, "corridor.html", origin=origin_code, destination=dest_code,
                   origin_name=area_name(origin_code), destination_name=area_name(dest_code),
-                  panels=panels, sex=sex, sexes=sexes)
+                  panels=panels, sex=sex, sexes=sexes, sdg1071=sdg1071_panel(wh, origin_code, dest_code))
