@@ -10,8 +10,9 @@ all-origin totals, occupation and sector breakdowns, five statistics, small-cell
 
     PYTHONPATH=src python benchmarks/ledger_benchmark.py [--workers 1000000 --per-worker 10]
 
-Figures on the shared 2-core machine (noisy; load from ``uptime`` printed with them): see the output and
-docs/fair-recruitment.md.
+Figures on the shared 2-core machine (noisy: eight engineers share it), 2026-12-04, 10.5M entries (10M +
+5% corrections), 1M workers: flags 18.6 s, SDG 10.7.1 by corridor 7.6 s, total 26.2 s (limit 30 s), peak
+memory 2.6 GB, load average 12-13. Before vectorising over integer codes: 73.7 s at load 11.
 """
 
 from __future__ import annotations

@@ -157,9 +157,9 @@ def _caps(table: dict[str, dict[str, Any]], column: pd.Series, cat: np.ndarray,
 
 
 def _group_sum(key: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Per row, the sum of ``values`` over the rows sharing its ``key``."""
-    _, inverse = np.unique(key, return_inverse=True)
-    return np.bincount(inverse, weights=values)[inverse]
+    """Per row, the sum of ``values`` over the rows sharing its ``key`` (a dense non-negative integer
+    key: one bincount, no sort)."""
+    return np.bincount(key, weights=values)[key]
 
 
 def flag_entries(entries: pd.DataFrame, rules: FeeRules | None = None) -> pd.DataFrame:

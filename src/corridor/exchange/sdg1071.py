@@ -84,7 +84,10 @@ def _cell_ids(codes: dict[str, tuple[np.ndarray, np.ndarray]], columns: list[str
     for column in columns:
         c, values = codes[column]
         key = key * (len(values) + 1) + c[rows]
-    cells, ids = np.unique(key, return_inverse=True)
+    present = np.zeros(int(key.max()) + 1 if len(key) else 1, dtype=bool)  # dense: the key space is small
+    present[key] = True
+    cells = np.flatnonzero(present)
+    ids = (np.cumsum(present) - 1)[key]
     return ids, cells
 
 
