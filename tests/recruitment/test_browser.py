@@ -12,12 +12,14 @@ marked, and nothing is fetched from outside the host."""
 from __future__ import annotations
 
 import hashlib
+import io
 import threading
 import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pandas as pd
 import pytest
 import uvicorn
@@ -132,3 +134,8 @@ def test_the_corridor_page_shows_the_sdg_1071_panel(browser, sdg_warehouse: Path
             assert visit.outside_requests() == []
         finally:
             visit.close()
+        # the same figures from the SDMX data API (served from the warehouse like every dataflow)
+        api = httpx.get(f"{url}/data/SDG_10_7_1/410.608._T._T.sdg1071_mean+sdg1071_median?format=csv", timeout=30)
+        assert api.status_code == 200
+        got = pd.read_csv(io.StringIO(api.text))
+        assert sorted(got["value"].round(6)) == [0.2, 0.2]

@@ -81,3 +81,26 @@ def test_portability_calculate_on_the_command_line(capsys) -> None:
     assert status == 0 and json.loads(out)["total_benefit"] == 928.0
     status, _, err = run_cli(["portability", "calculate", "--agreement", "NOPE", "--period", "A=1"], capsys)
     assert status == 2 and "unknown agreement 'NOPE'" in err
+
+
+def test_sdg1071_from_survey_microdata_on_the_command_line(tmp_path: Path, capsys) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(17)  # SYNTHETIC survey records (the machinery only)
+    n = 200
+    frame = pd.DataFrame({"stratum": np.repeat(["a", "b"], n // 2), "psu": np.repeat(np.arange(20), n // 20),
+                          "w": rng.uniform(10, 30, n), "ref_area": "410", "counterpart_area": "608",
+                          "sex": rng.choice(["M", "F"], n), "isco1": "7", "sector": "C",
+                          "cost_usd": rng.gamma(2.0, 100.0, n), "earnings_usd": rng.uniform(800, 1200, n)})
+    path = tmp_path / "rc.csv"
+    frame.to_csv(path, index=False)
+    status, out, err = run_cli(["recruitment", "survey", path, "--weights", "w", "--strata", "stratum", "--psu",
+                                "psu", "--year", "2025", "--name", "test-survey", "--publish",
+                                "--warehouse", tmp_path / "wh.duckdb", "--format", "csv"], capsys)
+    assert status == 0 and "wrote sdg1071-test-survey-2025" in err
+    table = pd.read_csv(pd.io.common.StringIO(out), dtype={"ref_area": str, "counterpart_area": str})
+    row = table[(table["counterpart_area"] == "608") & (table["sex"] == "_T") & (table["topic"] == "_T")
+                & (table["method"] == "sdg1071_mean")].iloc[0]
+    ratio = frame["cost_usd"] / frame["earnings_usd"]
+    assert row["value"] == pytest.approx(np.average(ratio, weights=frame["w"]))
+    assert row["se"] > 0 and row["lower"] < row["value"] < row["upper"]
