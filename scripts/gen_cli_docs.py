@@ -62,7 +62,9 @@ EXAMPLES: dict[str, list[str]] = {
     "recruitment sdg1071": ["corridor recruitment sdg1071 --year 2026",
                             "corridor recruitment sdg1071 --year 2026 --publish --min-cell 5"],
     "recruitment survey": ["corridor recruitment survey rc-survey.csv --weights weight --strata stratum --psu psu "
-                           "--year 2017 --name rc-survey-2017 --publish"],
+                           "--year 2017 --name rc-survey-2017 --publish",
+                           "corridor recruitment survey rc.csv --weights w --year 2017 --name rc --cost fee "
+                           "--cost travel --earnings wage1 --rate usd_rate --rate-note '2017 averages, central bank'"],
     "portability agreements": ["corridor portability agreements"],
     "portability calculate": [
         "corridor portability calculate --agreement HOLZMANN-AB-PRORATA --period EXAMPLE_A=18 --period EXAMPLE_B=24",

@@ -86,21 +86,31 @@ def test_portability_calculate_on_the_command_line(capsys) -> None:
 def test_sdg1071_from_survey_microdata_on_the_command_line(tmp_path: Path, capsys) -> None:
     import numpy as np
 
-    rng = np.random.default_rng(17)  # SYNTHETIC survey records (the machinery only)
+    rng = np.random.default_rng(17)  # SYNTHETIC survey records in the questionnaire's shape (machinery only)
     n = 200
     frame = pd.DataFrame({"stratum": np.repeat(["a", "b"], n // 2), "psu": np.repeat(np.arange(20), n // 20),
                           "w": rng.uniform(10, 30, n), "ref_area": "410", "counterpart_area": "608",
                           "sex": rng.choice(["M", "F"], n), "isco1": "7", "sector": "C",
-                          "cost_usd": rng.gamma(2.0, 100.0, n), "earnings_usd": rng.uniform(800, 1200, n)})
+                          "fee_lcu": rng.gamma(2.0, 5000.0, n), "travel_lcu": rng.gamma(2.0, 2000.0, n),
+                          "earn_lcu": rng.uniform(40000, 60000, n), "usd_per_lcu": 0.02})
+    frame.loc[5, "travel_lcu"] = np.nan  # a component left empty: that worker's cost is unknown, not 0
     path = tmp_path / "rc.csv"
     frame.to_csv(path, index=False)
-    status, out, err = run_cli(["recruitment", "survey", path, "--weights", "w", "--strata", "stratum", "--psu",
-                                "psu", "--year", "2025", "--name", "test-survey", "--publish",
-                                "--warehouse", tmp_path / "wh.duckdb", "--format", "csv"], capsys)
+    args = ["recruitment", "survey", path, "--weights", "w", "--strata", "stratum", "--psu", "psu", "--year", "2025",
+            "--name", "test-survey", "--cost", "fee_lcu", "--cost", "travel_lcu", "--earnings", "earn_lcu",
+            "--rate", "usd_per_lcu", "--rate-note", "2025-06-30, test rates"]
+    status, out, err = run_cli([*args, "--publish", "--warehouse", tmp_path / "wh.duckdb", "--format", "csv"],
+                               capsys)
     assert status == 0 and "wrote sdg1071-test-survey-2025" in err
     table = pd.read_csv(pd.io.common.StringIO(out), dtype={"ref_area": str, "counterpart_area": str})
     row = table[(table["counterpart_area"] == "608") & (table["sex"] == "_T") & (table["topic"] == "_T")
                 & (table["method"] == "sdg1071_mean")].iloc[0]
-    ratio = frame["cost_usd"] / frame["earnings_usd"]
-    assert row["value"] == pytest.approx(np.average(ratio, weights=frame["w"]))
+    ok = frame["travel_lcu"].notna()
+    ratio = ((frame["fee_lcu"] + frame["travel_lcu"]) / frame["earn_lcu"])[ok]
+    assert row["n"] == n - 1 and row["value"] == pytest.approx(np.average(ratio, weights=frame["w"][ok]))
     assert row["se"] > 0 and row["lower"] < row["value"] < row["upper"]
+    frame["fee_lcu"] = frame["fee_lcu"].astype(object)
+    frame.loc[7, "fee_lcu"] = "lots"
+    frame.to_csv(path, index=False)
+    status, _, err = run_cli(args, capsys)
+    assert status == 2 and "row 9" in err and "'fee_lcu'" in err and "not a number" in err

@@ -30,7 +30,7 @@ from corridor.exchange.access import Principal, audit
 from corridor.exchange.fee_rules import load_rules
 from corridor.exchange.ledger import MONEY, OPTIONAL, REQUIRED, Ledger
 from corridor.exchange.registry import Registry
-from corridor.exchange.sdg1071 import publish, survey_estimates
+from corridor.exchange.sdg1071 import publish, survey_costs, survey_estimates
 from corridor.store.warehouse import Warehouse
 
 app = typer.Typer(help="Fair recruitment: the fee ledger, its violations, SDG 10.7.1.", no_args_is_help=True)
@@ -145,17 +145,26 @@ def survey_command(file: Path = typer.Argument(..., help="Recruitment-cost surve
                    psu: str | None = typer.Option(None, "--psu", help="Primary sampling unit column"),
                    year: int = typer.Option(..., "--year", help="Reference year of the survey"),
                    name: str = typer.Option(..., "--name", help="Survey id (the dataset series: sdg1071-NAME)"),
+                   cost: list[str] = typer.Option(["cost_usd"], "--cost", help="Cost component column (repeat)"),
+                   earnings: str = typer.Option("earnings_usd", "--earnings", help="First-month earnings column"),
+                   rate: str | None = typer.Option(None, "--rate", help="Column: US dollars per unit of the "
+                                                   "answers' currency (none: answers in US dollars)"),
+                   rate_note: str | None = typer.Option(None, "--rate-note", help="Date and source of the rates"),
                    publish_: bool = typer.Option(False, "--publish", help="Write SDG_10_7_1 to the warehouse"),
                    min_cell: int = MIN_CELL, warehouse: Path | None = WAREHOUSE, fmt: str | None = FORMAT) -> None:
     """SDG 10.7.1 from survey microdata with design-based standard errors (docs/fair-recruitment.md)."""
+    if rate and not rate_note:
+        raise InputError("--rate needs --rate-note (the date and source of the exchange rates)")
     try:
         frame = pd.read_csv(file, dtype={"ref_area": str, "counterpart_area": str, "isco1": str, "sector": str})
     except (OSError, pd.errors.ParserError) as exc:
         raise InputError(f"cannot read: {exc}", file=str(file)) from None
+    frame = survey_costs(frame, cost, earnings, rate, file=str(file))
     table = survey_estimates(frame, DesignSpec(weights=weights, strata=strata, psu=psu), min_cell, file=str(file))
     if publish_:
         with Warehouse.open(warehouse_path(warehouse)) as wh:
             ds = publish(wh, table, time_period=str(year), source=name, title=f"from survey {file.name}",
-                         min_cell=min_cell)
+                         min_cell=min_cell, notes=f"Cost = {' + '.join(cost)}; earnings = {earnings}; "
+                         + (f"converted with column {rate} ({rate_note})." if rate else "answers in US dollars."))
         typer.echo(f"wrote {ds}", err=True)
     emit(table, fmt, title=f"SDG 10.7.1 from {file.name}")

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from corridor.disclose.tables import frequency_rule
+from corridor.errors import InputError
 from corridor.estimate.survey import DesignSpec, Request, estimate, prepare_design
 from corridor.store.warehouse import DatasetMeta, Warehouse
 
@@ -173,17 +174,48 @@ def _suppressed(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
     return table.sort_values([*KEY, "method"], ignore_index=True)
 
 
+def survey_costs(frame: pd.DataFrame, cost: list[str], earnings: str, rate: str | None = None,
+                 file: str | None = None) -> pd.DataFrame:
+    """``cost_usd`` and ``earnings_usd`` of a survey file in the ILO-World Bank questionnaire's shape: the
+    cost is the sum of the component columns ``cost`` (fees, documents, medical, travel, ...), in the
+    currency the answers were given in, times the row's US dollar rate (column ``rate``; none: already US
+    dollars). A component left empty makes the worker's cost unknown (never 0); a value that is not a
+    number is an error naming its row and column."""
+    out = frame.copy()
+    parts = []
+    for column in [*cost, earnings, *([rate] if rate else [])]:
+        if column not in frame.columns:
+            raise InputError(f"no column {column!r} (columns: {', '.join(map(str, frame.columns))})",
+                             file=file, column=column)
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() & frame[column].notna() & (frame[column].astype(str).str.strip() != "")
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+            raise InputError(f"{frame[column][bad].iloc[0]!r} is not a number", file=file, row=row, column=column)
+        parts.append(values)
+    factor = parts[-1] if rate else 1.0
+    out["cost_usd"] = pd.concat(parts[:len(cost)], axis=1).sum(axis=1, min_count=len(cost)) * factor
+    out["earnings_usd"] = parts[len(cost)] * factor
+    return out
+
+
 def survey_estimates(frame: pd.DataFrame, spec: DesignSpec, min_cell: int = 5,
                      file: str | None = None) -> pd.DataFrame:
     """The indicator from recruitment-cost survey microdata (one row per worker; columns ``cost_usd``,
     ``earnings_usd``, ``ref_area``, ``counterpart_area``, ``sex``, ``isco1``, ``sector`` and the design's),
     with design-based SE and 95% t interval for the means and the ratio of means (corridor.estimate.survey,
     domain estimation); medians are weighted point estimates without SE."""
-    data = frame.copy()
-    data = data[pd.to_numeric(data["earnings_usd"], errors="coerce") > 0].reset_index(drop=True)
-    data["ratio"] = data["cost_usd"].astype(float) / data["earnings_usd"].astype(float)
-    data["paid"] = np.where(data["ratio"] > 0, data["ratio"], np.nan)  # the _nz population (a domain rule)
-    points = summarise(data.assign(worker=np.arange(len(data))), weight=spec.weights, min_cell=min_cell)
+    data = frame.reset_index(drop=True).copy()
+    cost = pd.to_numeric(data["cost_usd"], errors="coerce").to_numpy(dtype=float)
+    earn = pd.to_numeric(data["earnings_usd"], errors="coerce").to_numpy(dtype=float)
+    # a record without earnings (or cost) has no ratio: it stays in the design, outside the domain of the
+    # estimate (corridor.estimate.survey's missing-answer rule), never counted as 0
+    valid = (earn > 0) & ~np.isnan(cost)
+    data["ratio"] = np.where(valid, cost / np.where(valid, earn, 1.0), np.nan)
+    data["paid"] = np.where(valid & (data["ratio"] > 0), data["ratio"], np.nan)  # the _nz population
+    data["cost_v"], data["earn_v"] = np.where(valid, cost, np.nan), np.where(valid, earn, np.nan)
+    points = summarise(data[valid].assign(worker=np.arange(int(valid.sum())), cost_usd=cost[valid],
+                                          earnings_usd=earn[valid]), weight=spec.weights, min_cell=min_cell)
     # one domain column per family of cells (each record lies in one cell of a family): the design is
     # bound once and every family is one domain estimation
     families = {}
@@ -199,13 +231,13 @@ def survey_estimates(frame: pd.DataFrame, spec: DesignSpec, min_cell: int = 5,
                 label = label.where(data[col].notna() & (data[col].astype(str) != ""))
             families[f"d_{name}_{int(origin_total)}"] = label
     design = pd.concat([data, pd.DataFrame(families)], axis=1)
-    prepared = prepare_design(design, spec, numeric=["ratio", "paid", "cost_usd", "earnings_usd"],
+    prepared = prepare_design(design, spec, numeric=["ratio", "paid", "cost_v", "earn_v"],
                               categorical=list(families), file=file)
     rows = []
     for family in families:
         for stat, request in (("sdg1071_mean", Request("mean", "ratio", by=family, suppress=False)),
                               ("sdg1071_mean_nz", Request("mean", "paid", by=family, suppress=False)),
-                              ("sdg1071_rom", Request("ratio", "cost_usd", "earnings_usd", by=family,
+                              ("sdg1071_rom", Request("ratio", "cost_v", "earn_v", by=family,
                                                       suppress=False))):
             est = estimate(prepared, request)
             est = est[(est["category"] == "") & (est["domain"].str.count("[|]") == 3)]
