@@ -29,6 +29,7 @@ from corridor.exchange.access import Principal
 from corridor.exchange.api import create_exchange_app
 from corridor.exchange.crypto import Cipher
 from corridor.exchange.ledger import Ledger
+from corridor.exchange.recruiters import Recruiters
 from corridor.exchange.registry import Registry
 from corridor.exchange.sdg1071 import publish, summarise
 from corridor.exchange.worker_view import record_periods
@@ -55,6 +56,11 @@ def exchange_server(tmp_path: Path, key: bytes) -> Iterator[tuple[str, dict[str,
     ledger.record("system", w["worker"], category="medical", side="origin", jurisdiction="608",
                   payer="employer", payee="Clinic", amount=3000.0, on=date(2026, 2, 20), **RATE)
     record_periods(ledger, w["worker"], "HOLZMANN-AB-DIRECT", {"EXAMPLE_A": 18, "EXAMPLE_B": 24})
+    rec = Recruiters(reg)
+    agency = rec.add_recruiter("Agency A", "agency", "608")
+    rec.set_status(rec.add_licence(agency, "608", "L-1", "authority", date(2025, 1, 1)), "suspended",
+                   date(2026, 3, 1), "complaint upheld")
+    rec.record_act(w["placement"], agency, "contracted", "608", date(2026, 3, 2))
     tokens = {hashlib.sha256(b"me").hexdigest(): me,
               hashlib.sha256(b"emp").hexdigest(): Principal("employer", w["employer"])}
     port = free_port()
@@ -87,6 +93,7 @@ def test_the_worker_sees_their_ledger_and_estimate(browser, exchange_server) -> 
         assert "8,000.00 PHP" in text and "0.02 on 2026-03-01 (test rate)" in text
         assert "corrects entry 1" in page.inner_text("#history")
         assert page.inner_text("#estimate") == "928.0"
+        assert "Licence suspended that day" in page.inner_text("#recruiters")
         visit.screenshot("worker-ledger")
         assert visit.outside_requests() == [] and visit.errors == []
     finally:
