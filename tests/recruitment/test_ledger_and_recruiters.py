@@ -89,3 +89,21 @@ def test_unlicensed_and_suspended_recruiters_are_flagged_on_the_date_of_the_act(
     profile = rec.profile(agency)
     assert [e["status"] for e in profile["licences"][0]["history"]] == ["active", "suspended", "active"]
     assert profile["certifications"][0]["scheme"] == "IOM IRIS" and profile["placements"] == [w["placement"]]
+
+
+def test_migration_0003_goes_down_and_up_again(engine) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from corridor.exchange import db
+
+    db.upgrade(engine)
+    assert {"ledger_entry", "licence_event", "insurance_period"} <= set(inspect(engine).get_table_names())
+    cfg = db._config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+    assert db.current_revision(engine) == "0002"
+    assert not {"ledger_entry", "recruiter"} & set(inspect(engine).get_table_names())
+    db.upgrade(engine)
+    assert db.current_revision(engine) == "0003"
