@@ -107,3 +107,15 @@ def test_migration_0003_goes_down_and_up_again(engine) -> None:
     assert not {"ledger_entry", "recruiter"} & set(inspect(engine).get_table_names())
     db.upgrade(engine)
     assert db.current_revision(engine) == "0003"
+
+
+def test_erasure_empties_the_evidence_and_keeps_the_amounts(registry: Registry) -> None:
+    w = _world(registry)
+    ledger = Ledger(registry)
+    me = Principal("worker", w["worker"])
+    ledger.record(me, w["worker"], category="medical", side="origin", jurisdiction="608", payer="worker",
+                  payee="Clinic", amount=500.0, on=date(2026, 3, 2), evidence={"receipt": "R-1"}, **RATE)
+    registry.erase(me, w["worker"])
+    with registry.engine.connect() as conn:
+        assert conn.execute(text("SELECT evidence, amount FROM ledger_entry")).one() == (None, 500.0)
+    assert ledger.flags()["owed_usd"].tolist() == [10.0]  # what the worker is owed survives erasure
