@@ -58,7 +58,8 @@ def per_worker(entries: pd.DataFrame, earnings: pd.DataFrame, workers: pd.DataFr
     out = earnings.rename(columns={"jobseeker_id": "worker"})[["worker", "earnings_usd"]].merge(
         workers, on="worker", how="left")
     out["cost_usd"] = out["worker"].map(paid).fillna(0.0)  # recorded earnings, no charge: paid nothing
-    out = out[out["earnings_usd"] > 0].copy()
+    # a worker without a known corridor (no placement to place them) or without earnings has no cell
+    out = out[(out["earnings_usd"] > 0) & out["ref_area"].notna() & out["counterpart_area"].notna()].copy()
     out["ratio"] = out["cost_usd"] / out["earnings_usd"]
     return out.reset_index(drop=True)
 
