@@ -12,7 +12,8 @@ all-origin totals, occupation and sector breakdowns, five statistics, small-cell
 
 Figures on the shared 2-core machine (noisy: eight engineers share it), 2026-12-04, 10.5M entries (10M +
 5% corrections), 1M workers: flags 18.6 s, SDG 10.7.1 by corridor 7.6 s, total 26.2 s (limit 30 s), peak
-memory 2.6 GB, load average 12-13; a second run at load 8.3: 15.6 + 6.1 = 21.7 s. Before vectorising over integer codes: 73.7 s at load 11.
+memory 2.6 GB, load average 12-13; a second run at load 8.3: 15.6 + 6.1 = 21.7 s. Before vectorising
+over integer codes: 73.7 s at load 11.
 """
 
 from __future__ import annotations
