@@ -68,6 +68,25 @@ EXAMPLES: dict[str, list[str]] = {
                          "corridor indicators costs --measure AVG_WEIGHTED --measure SHARE_MONEY_GT5 --format csv"],
     "indicators ratifications": ["corridor indicators ratifications --view roles",
                                  "corridor indicators ratifications --treaty ICMW --view years --format csv"],
+    "recruitment load": ["corridor recruitment load ledger charges.csv",
+                         "corridor recruitment load earnings first-month-earnings.csv"],
+    "recruitment flags": ["corridor recruitment flags --rules my-fee-rules.yaml --format csv"],
+    "recruitment statement": ["corridor recruitment statement 12 --as worker:12",
+                              "corridor recruitment statement 12 --as auditor"],
+    "recruitment sdg1071": ["corridor recruitment sdg1071 --year 2026",
+                            "corridor recruitment sdg1071 --year 2026 --publish --min-cell 5"],
+    "recruitment survey": ["corridor recruitment survey rc-survey.csv --weights weight --strata stratum --psu psu "
+                           "--year 2017 --name rc-survey-2017 --publish",
+                           "corridor recruitment survey rc.csv --weights w --year 2017 --name rc --cost fee "
+                           "--cost travel --earnings wage1 --rate usd_rate --rate-note '2017 averages, central bank'"],
+    "portability agreements": ["corridor portability agreements"],
+    "portability calculate": [
+        "corridor portability calculate --agreement HOLZMANN-AB-PRORATA --period EXAMPLE_A=18 --period EXAMPLE_B=24",
+        "corridor portability calculate --agreement US-IE --period IE_SPC_2024=600 --period US=1200 "
+        "--context IE_SPC_2024.working_years=34",
+    ],
+    "portability coverage": ["corridor portability coverage --year 2000",
+                             "corridor portability coverage --year 2000 --corridors --format csv"],
     "flows estimate": [
         "corridor flows estimate --stocks-start stocks1990.csv --stocks-end stocks1995.csv \\\n"
         "    --births births.csv --deaths deaths.csv --method da_min_closed -o flows.csv",

@@ -23,7 +23,7 @@ from tests.exchange.seed import build
 def test_migrations_build_the_models_schema_from_empty(engine: Engine) -> None:
     assert db.current_revision(engine) is None
     db.upgrade(engine)
-    assert db.current_revision(engine) == "0002"
+    assert db.current_revision(engine) == "0003"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
 
@@ -38,7 +38,7 @@ def test_migrations_upgrade_a_database_with_data(engine: Engine) -> None:
             "(1, 1, '1.0.8', '2221', '276', false, false, 4, '{}', '[]', :d, :t)"),
             {"d": date(2025, 1, 1), "t": datetime(2025, 1, 1)})
     db.upgrade(engine)
-    assert db.current_revision(engine) == "0002"
+    assert db.current_revision(engine) == "0003"
     with engine.connect() as conn:
         row = conn.execute(text("SELECT openings, esco_version, skills FROM vacancy WHERE id = 1")).one()
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

@@ -36,6 +36,8 @@ COMMAND_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "serve": ("corridor.cli.serve", "command", ("serve",)),
     "exchange": ("corridor.cli.exchange", "group", ("exchange",)),
     "indicators": ("corridor.cli.indicators", "group", ("indicators",)),
+    "recruitment": ("corridor.cli.recruitment", "group", ("recruitment",)),
+    "portability": ("corridor.cli.portability", "group", ("portability",)),
 }
 
 #: Help is Click's plain text: Typer's rich panels print every flag's type as ``<bool>`` and cost a

@@ -174,4 +174,12 @@ def create_exchange_app(registry: Registry, tokens: dict[str, Principal] | None 
     app.state.exchange_tokens = tokens if tokens is not None else tokens_from_file()
     app.state.exchange_statistics = {}
     app.include_router(router)
+    # issue 13: the fair-recruitment routes and the portability calculator, beside the exchange's own
+    from corridor.exchange.api_recruitment import router as recruitment_router
+    from corridor.portability.api import router as portability_router
+    from corridor.publish.portal.pages.recruitment import router as worker_pages
+
+    app.include_router(recruitment_router)
+    app.include_router(portability_router)
+    app.include_router(worker_pages)
     return app

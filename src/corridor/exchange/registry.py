@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from corridor.errors import InputError
@@ -47,6 +47,7 @@ from corridor.exchange.models import (
     PlacementEvent,
     Vacancy,
 )
+from corridor.exchange.models_recruitment import LedgerEntry
 
 #: Columns whose values are personal: logged only as changed, emptied on erasure.
 PERSONAL_COLUMNS: dict[str, frozenset[str]] = {
@@ -358,5 +359,7 @@ class Registry:
             js.consent, js.erased_at = False, now()
             for p in s.scalars(select(Placement).where(Placement.jobseeker_id == jobseeker_id)):
                 p.shared_with_employer = False
+            # issue 13: the fee ledger's evidence is personal (amounts stay: SDG 10.7.1 counts them)
+            s.execute(update(LedgerEntry).where(LedgerEntry.jobseeker_id == jobseeker_id).values(evidence=None))
             self._log(s, who.label, js, "erase", before)
             s.commit()

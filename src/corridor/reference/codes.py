@@ -48,6 +48,7 @@ CODELIST_NAMES: dict[str, str] = {
     "REMIT_COST_MEASURE": "Measures of remittance costs against SDG target 10.c",
     "TREATY": "Treaties on the rights of migrants",
     "INTEGRATION_MEASURE": "Migrant-native gaps (integration indicators)",
+    "RC_BREAKDOWN": "Breakdowns of SDG 10.7.1 (occupation group, sector)",
 }
 
 

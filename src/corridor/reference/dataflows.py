@@ -51,7 +51,8 @@ CONCEPT_NAMES: dict[str, str] = {
     "OBS_VALUE": "Observation value", "OBS_STATUS": "Observation status", "CONF_STATUS": "Confidentiality status",
     "UNIT_MEASURE": "Unit of measure", "UNIT_MULT": "Unit multiplier", "DATASET_ID": "Dataset",
     "LOWER": "Lower bound", "UPPER": "Upper bound", "INTERVAL": "Interval definition",
-    "OBS_METHOD": "Observation method", "BASIS": "Basis of the count", "DIRECTION": "Direction of the flow",
+    "OBS_METHOD": "Observation method", "BASIS": "Basis of the count",
+    "BREAKDOWN": "Breakdown (occupation group or sector)",
 }
 
 

@@ -30,6 +30,7 @@ from ..queries.flows import corridor_flows
 from ..queries.indicators import corridor_development
 from ..rendering import render
 from ..sections import view_of
+from .recruitment import sdg1071_panel
 
 router = APIRouter()
 
@@ -69,7 +70,8 @@ def corridor(request: Request, origin: str, destination: str,
     return render(request, "corridor.html", origin=origin_code, destination=dest_code,
                   origin_name=area_name(origin_code), destination_name=area_name(dest_code),
                   panels=panels, sex=sex, sexes=sexes, definitions=definitions,
-                  development=corridor_development(wh, origin_code, dest_code))
+                  development=corridor_development(wh, origin_code, dest_code),
+                  sdg1071=sdg1071_panel(wh, origin_code, dest_code))
 
 
 #: The order a reader asks in: the stock and the flow for the pair, then the money sent home and its

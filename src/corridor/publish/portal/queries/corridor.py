@@ -11,12 +11,16 @@ from corridor.store.warehouse import Warehouse
 from .catalogue import every_dataflow, series_label
 from .indicators import SECTION_DATAFLOWS
 
+#: Recruitment costs (SDG 10.7.1) have their own section on the corridor page (pages/recruitment.py).
+SDG_10_7_1 = "SDG_10_7_1"
+
 
 def corridor_observations(wh: Warehouse, origin: str, destination: str) -> pd.DataFrame:
     """Everything the warehouse holds for migrants from ``origin`` in ``destination``: every dataflow,
     every vintage, totals over age. Dataflows are read with REF_AREA = destination and COUNTERPART_AREA
     = origin, except those whose registered view is ``reverse`` (money sent home: REF_AREA = origin)."""
-    flows = [f for f in every_dataflow() if f not in SECTION_DATAFLOWS]  # shown by the development section
+    # shown by their own sections: the development section and the SDG 10.7.1 section
+    flows = [f for f in every_dataflow() if f not in (*SECTION_DATAFLOWS, SDG_10_7_1)]
     forward = [f for f in flows if not dataflow(f).view.reverse]
     backward = [f for f in flows if dataflow(f).view.reverse]
     parts = [wh.select(Selection.of(forward, ref_area=destination, counterpart_area=origin, age="_T",
