@@ -36,6 +36,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix, identity
 from scipy.sparse.csgraph import connected_components
 
+from corridor.disclose.solver_output import solver_output_to_stderr
 from corridor.errors import CorridorError
 
 
@@ -158,8 +159,9 @@ def feasible_intervals(
     for c_id in range(n_comp):
         cols = np.flatnonzero(comp == c_id)
         rows = np.unique(a_eq[:, cols].tocoo().row)
-        lo_c, up_c = _component_intervals(a_eq[rows][:, cols].tocsr(), b[rows], tol[rows], nonnegative,
-                                          [keys[j] for j in cols])
+        with solver_output_to_stderr():
+            lo_c, up_c = _component_intervals(a_eq[rows][:, cols].tocsr(), b[rows], tol[rows], nonnegative,
+                                              [keys[j] for j in cols])
         lower[cols] = lo_c
         upper[cols] = up_c
     out = [{"cell": keys[j], "lower": lower[j], "upper": upper[j]} for j in range(n)]

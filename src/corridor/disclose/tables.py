@@ -38,6 +38,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix
 
 from corridor.disclose.cube import TOTAL, Cube, add_margins, build_cube, link  # noqa: F401 (re-exported)
+from corridor.disclose.solver_output import solver_output_to_stderr
 from corridor.errors import InputError
 
 #: CONF_STATUS codes (SDMX cross-domain): free, primary confidential, secondary confidential.
@@ -57,6 +59,19 @@ MAX_CELLS_EXACT = 1500
 EXACT_ITERATIONS = 60
 EXACT_NODES = 5000
 EXACT_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class ExactBudget:
+    """How much work the exact model may do: master solves, nodes per solve, seconds, MIP gap."""
+
+    iterations: int = EXACT_ITERATIONS
+    nodes: int = EXACT_NODES
+    seconds: float = EXACT_SECONDS
+    mip_gap: float = 1e-4  # HiGHS's default relative gap
+
+
+EXACT_BUDGET = ExactBudget()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,7 +192,7 @@ def _prune(s: np.ndarray, keep_vars: np.ndarray, systems: list, attackers: list[
 
 def _secondary(cube: Cube, primary: np.ndarray, columns: list[str], floors: dict[str, float],
                protection: float, unprotectable: set[int], max_iter: int = 200,
-               forced: np.ndarray | None = None) -> np.ndarray:
+               forced: np.ndarray | None = None, budget: ExactBudget | None = None) -> np.ndarray:
     """Return the suppression pattern (bool per cube cell) protecting every primary cell.
 
     Primary cells that no pattern can protect (their published margins give them away) are added
@@ -212,7 +227,8 @@ def _secondary(cube: Cube, primary: np.ndarray, columns: list[str], floors: dict
     cuts: list[np.ndarray] = []
     rhs: list[float] = []
     attackers = [_Attacker(m_eq) for _ in systems]
-    deadline = time.monotonic() + EXACT_SECONDS
+    budget = budget or EXACT_BUDGET
+    deadline = time.monotonic() + budget.seconds
 
     def witnessed(y: np.ndarray, up: np.ndarray, down: np.ndarray) -> None:
         """A feasible attacker solution shows every cell can move at least as far as it moved."""
@@ -243,7 +259,7 @@ def _secondary(cube: Cube, primary: np.ndarray, columns: list[str], floors: dict
 
     for iteration in range(max_iter):
         new_cuts = 0
-        if exact and (iteration >= EXACT_ITERATIONS or time.monotonic() > deadline):
+        if exact and (iteration >= budget.iterations or time.monotonic() > deadline):
             exact = False  # out of time for the exact model: finish greedily from the current pattern
         for (a, up_room, _upl, _lpl), attacker, need_of in zip(systems, attackers, needs, strict=True):
             attacker.set_bounds(-a * s, up_room * s)
@@ -282,7 +298,7 @@ def _secondary(cube: Cube, primary: np.ndarray, columns: list[str], floors: dict
             res = milp(weight, integrality=np.ones(n_var), bounds=Bounds(lb, np.ones(n_var)),
                        constraints=LinearConstraint(np.vstack(cuts), np.array(rhs), np.inf),
                        options={"time_limit": max(1.0, deadline - time.monotonic()),
-                                "node_limit": EXACT_NODES})
+                                "node_limit": budget.nodes, "mip_rel_gap": budget.mip_gap})
             if res.x is None:  # no pattern within the node budget: finish greedily
                 exact = False
                 continue
@@ -375,6 +391,7 @@ def suppress_linked(
     protection: float = 30.0,
     total_code: str = TOTAL,
     released: Sequence[np.ndarray | None] | None = None,
+    budget: ExactBudget | None = None,
 ) -> list[pd.DataFrame]:
     """:func:`suppress` for several tables published together (linked through shared margins).
 
@@ -385,7 +402,8 @@ def suppress_linked(
     ``released[t]`` (optional), for a table already published by an earlier release of the same file,
     is its suppression pattern (bool per row, True = suppressed then): its published cells stay
     published and its suppressed cells stay suppressed, so the new tables are protected against what
-    is already out (:mod:`corridor.disclose.register`).
+    is already out (:mod:`corridor.disclose.register`). ``budget`` bounds the exact model (default
+    :data:`EXACT_BUDGET`); past it the pattern is finished greedily, still fully protected.
     """
     columns = list(dict.fromkeys([value, count]))
     for t, b in zip(tables, by, strict=True):
@@ -425,7 +443,9 @@ def suppress_linked(
             raise InputError(f"cell {cell} is sensitive but {why}")
         floors = {c: (1.0 if c == count else 0.0) for c in columns}
         unprotectable: set[int] = set()
-        pattern = _secondary(merged, primary, columns, floors, protection, unprotectable, forced=forced)
+        with solver_output_to_stderr():
+            pattern = _secondary(merged, primary, columns, floors, protection, unprotectable,
+                                 forced=forced, budget=budget)
         if unprotectable:
             cells = [dict(zip(merged.dims, merged.keys[i], strict=True)) for i in sorted(unprotectable)]
             exposed_cells = cells
