@@ -26,6 +26,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "survey": ("corridor.cli.survey", "group", ("survey",)),
     "serve": ("corridor.cli.serve", "command", ("serve",)),
     "exchange": ("corridor.cli.exchange", "group", ("exchange",)),
+    "disclose": ("corridor.cli.disclose", "group", ("disclose",)),
 }
 
 HELP = "corridor: migrant stocks and flows from real published releases, with their sources."

@@ -178,8 +178,13 @@ def derive(
     options: MeasureOptions | None = None,
     min_cell: int | None = None,
     file: str | None = None,
+    unweighted: bool = False,
 ) -> pd.DataFrame:
     """Tabulate a derived measure by ``by`` on an Ibis table (any engine).
+
+    Without a weight (or with ``unweighted``) the result counts records only: ``n``,
+    ``population_n``, ``share`` = ``n / population_n``, no ``estimate`` or ``population``, and
+    ``attrs["weighting"] == "unweighted"``.
 
     Columns: ``measure``, ``concept``, the ``by`` variables, ``n``, ``estimate`` (persons with the
     attribute; weighted when a weight is given), ``population_n``, ``population`` (persons who
@@ -196,7 +201,11 @@ def derive(
     has, answered = m.indicator(table, varmap, opts)
     by = list(by)
     keys, labels = group_keys(table, by, varmap, file=file)
-    w = weight_column(table, weight, varmap, file=file)
+    if unweighted and weight is not None:
+        raise InputError("--weight and --unweighted contradict each other: choose one", file=file)
+    w = None if unweighted else weight_column(table, weight, varmap, file=file)
+    if w is None:  # unweighted: counts of records only (no estimate, no population)
+        return _unweighted(table, m, keys, labels, by, has, answered, min_cell)
     num = finish(tabulation_expr(table, keys, w, has).to_pandas(), by, labels, w is not None)
     den = finish(tabulation_expr(table, keys, w, answered).to_pandas(), by, labels, w is not None)
     tot = finish(tabulation_expr(table, keys, None, None).to_pandas(), by, labels, False)
@@ -216,9 +225,37 @@ def derive(
     out.insert(0, "measure", m.id)
     out = out[["measure", "concept", *by, "n", "estimate", "population_n", "population", "share",
                "missing_n", "obs_status", "conf_status"]]
+    return _protect(out, by, min_cell, "weighted")
+
+
+def _protect(out: pd.DataFrame, by: list[str], min_cell: int | None, weighting: str) -> pd.DataFrame:
     if min_cell is not None:
         out = suppress(out, by=by, min_cell=min_cell)
         hidden = out["conf_status"] != "F"
         out["share"] = out["share"].astype("Float64")
         out.loc[hidden, "share"] = pd.NA
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["weighting"] = weighting
+    return out
+
+
+def _unweighted(table: Any, m: Measure, keys: dict[str, Any], labels: dict[str, Callable[[Any], str]],
+                by: list[str], has: Any, answered: Any, min_cell: int | None) -> pd.DataFrame:
+    """The measure as counts of records: ``n`` with the attribute of ``population_n`` who answered."""
+    num = finish(tabulation_expr(table, keys, None, has).to_pandas(), by, labels, False)
+    den = finish(tabulation_expr(table, keys, None, answered).to_pandas(), by, labels, False)
+    tot = finish(tabulation_expr(table, keys, None, None).to_pandas(), by, labels, False)
+    out = tot.rename(columns={"n": "records"})[[*by, "records"]]
+    den = den.rename(columns={"n": "population_n"})[[*by, "population_n"]]
+    out = out.merge(den, on=by, how="left") if by else pd.concat([out, den], axis=1)
+    out = out.merge(num[[*by, "n"]], on=by, how="left") if by else pd.concat([out, num[["n"]]], axis=1)
+    out[["population_n", "n"]] = out[["population_n", "n"]].fillna(0).astype("int64")
+    out["missing_n"] = out["records"] - out["population_n"]
+    out["share"] = (out["n"] / out["population_n"]).where(out["population_n"] > 0)
+    out["obs_status"] = "A"
+    out["conf_status"] = "F"
+    out.insert(0, "concept", m.concept)
+    out.insert(0, "measure", m.id)
+    out = out[["measure", "concept", *by, "n", "population_n", "share", "missing_n", "obs_status",
+               "conf_status"]]
+    return _protect(out, by, min_cell, "unweighted")
