@@ -45,13 +45,12 @@ CASES: dict[str, tuple[list[str], tuple[str, ...], str]] = {
               "value"),
 }
 
+# the map as a string and "by" comma-separated: the other accepted spellings of a specification
 SPEC = """\
 file: {eusilc}
-map: {{region: db040, citizenship: pb220a, sex: rb090}}
 weight: rb050
-min_cell: 10
-tables:
-  - {{name: rsc, by: [region, sex, citizenship]}}
+map: region=db040,citizenship=pb220a,sex=rb090
+tables: [{{name: rsc, by: "region,sex,citizenship"}}]
 """
 
 

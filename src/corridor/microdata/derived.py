@@ -204,58 +204,34 @@ def derive(
     if unweighted and weight is not None:
         raise InputError("--weight and --unweighted contradict each other: choose one", file=file)
     w = None if unweighted else weight_column(table, weight, varmap, file=file)
-    if w is None:  # unweighted: counts of records only (no estimate, no population)
-        return _unweighted(table, m, keys, labels, by, has, answered, min_cell)
-    num = finish(tabulation_expr(table, keys, w, has).to_pandas(), by, labels, w is not None)
-    den = finish(tabulation_expr(table, keys, w, answered).to_pandas(), by, labels, w is not None)
+    weighted = w is not None
+    num = finish(tabulation_expr(table, keys, w, has).to_pandas(), by, labels, weighted)
+    den = finish(tabulation_expr(table, keys, w, answered).to_pandas(), by, labels, weighted)
     tot = finish(tabulation_expr(table, keys, None, None).to_pandas(), by, labels, False)
-    den = den.rename(columns={"n": "population_n", "estimate": "population"})[[*by, "population_n",
-                                                                               "population"]]
-    tot = tot.rename(columns={"n": "records"})[[*by, "records"]]
-    out = tot.merge(den, on=by, how="left") if by else pd.concat([tot, den], axis=1)
-    num = num[[*by, "n", "estimate"]]
+    # unweighted: counts of records only (no estimate, no population; share = n / population_n)
+    values = ["n", "estimate"] if weighted else ["n"]
+    population = ["population_n", "population"] if weighted else ["population_n"]
+    den = den.rename(columns=dict(zip(values, population, strict=True)))[[*by, *population]]
+    out = tot.rename(columns={"n": "records"})[[*by, "records"]]
+    out = out.merge(den, on=by, how="left") if by else pd.concat([out, den], axis=1)
+    num = num[[*by, *values]]
     out = out.merge(num, on=by, how="left") if by else pd.concat([out, num], axis=1)
     out[["population_n", "n"]] = out[["population_n", "n"]].fillna(0).astype("int64")
-    out[["population", "estimate"]] = out[["population", "estimate"]].fillna(0.0)
+    if weighted:
+        out[["population", "estimate"]] = out[["population", "estimate"]].fillna(0.0)
     out["missing_n"] = out["records"] - out["population_n"]
-    out["share"] = (out["estimate"] / out["population"]).where(out["population"] > 0)
+    out["share"] = (out[values[-1]] / out[population[-1]]).where(out[population[-1]] > 0)
     out["obs_status"] = "A"
     out["conf_status"] = "F"
     out.insert(0, "concept", m.concept)
     out.insert(0, "measure", m.id)
-    out = out[["measure", "concept", *by, "n", "estimate", "population_n", "population", "share",
-               "missing_n", "obs_status", "conf_status"]]
-    return _protect(out, by, min_cell, "weighted")
-
-
-def _protect(out: pd.DataFrame, by: list[str], min_cell: int | None, weighting: str) -> pd.DataFrame:
+    out = out[["measure", "concept", *by, *values, *population, "share", "missing_n", "obs_status",
+               "conf_status"]]
     if min_cell is not None:
         out = suppress(out, by=by, min_cell=min_cell)
         hidden = out["conf_status"] != "F"
         out["share"] = out["share"].astype("Float64")
         out.loc[hidden, "share"] = pd.NA
     out = out.reset_index(drop=True)
-    out.attrs["weighting"] = weighting
+    out.attrs["weighting"] = "weighted" if weighted else "unweighted"
     return out
-
-
-def _unweighted(table: Any, m: Measure, keys: dict[str, Any], labels: dict[str, Callable[[Any], str]],
-                by: list[str], has: Any, answered: Any, min_cell: int | None) -> pd.DataFrame:
-    """The measure as counts of records: ``n`` with the attribute of ``population_n`` who answered."""
-    num = finish(tabulation_expr(table, keys, None, has).to_pandas(), by, labels, False)
-    den = finish(tabulation_expr(table, keys, None, answered).to_pandas(), by, labels, False)
-    tot = finish(tabulation_expr(table, keys, None, None).to_pandas(), by, labels, False)
-    out = tot.rename(columns={"n": "records"})[[*by, "records"]]
-    den = den.rename(columns={"n": "population_n"})[[*by, "population_n"]]
-    out = out.merge(den, on=by, how="left") if by else pd.concat([out, den], axis=1)
-    out = out.merge(num[[*by, "n"]], on=by, how="left") if by else pd.concat([out, num[["n"]]], axis=1)
-    out[["population_n", "n"]] = out[["population_n", "n"]].fillna(0).astype("int64")
-    out["missing_n"] = out["records"] - out["population_n"]
-    out["share"] = (out["n"] / out["population_n"]).where(out["population_n"] > 0)
-    out["obs_status"] = "A"
-    out["conf_status"] = "F"
-    out.insert(0, "concept", m.concept)
-    out.insert(0, "measure", m.id)
-    out = out[["measure", "concept", *by, "n", "population_n", "share", "missing_n", "obs_status",
-               "conf_status"]]
-    return _protect(out, by, min_cell, "unweighted")
