@@ -135,3 +135,30 @@ def test_bad_specifications_name_the_key(tmp_path: Path, text: str, message: str
     spec.write_text(text)
     result = invoke("disclose", "tables", str(spec))
     assert result.exit_code == 2 and message in result.output and str(spec) in result.output
+
+
+@pytest.mark.slow
+def test_a_release_without_margins_links_with_a_later_one(mirror: Path, tmp_path: Path,
+                                                          release_register: Path) -> None:
+    """An earlier table published without margins: its margins count as unpublished, not as known."""
+    f = mirror / "microdata" / "eusilc13puf.rda"
+    first = invoke("microdata", "tabulate", str(f), "--map", MAP, "--by", "region,sex,citizenship",
+                   "--min-cell", "10", "--unweighted", "--no-margins")
+    assert first.exit_code == 0, first.output
+    a = _csv(first.stdout)
+    assert "_T" not in set(a["sex"])
+    (entry,) = json.loads(release_register.read_text())["files"].values()
+    assert entry["tables"][0]["margins"] is False
+    second = invoke("microdata", "tabulate", str(f), "--map", MAP, "--by", "region,citizenship",
+                    "--min-cell", "10", "--unweighted")
+    assert second.exit_code == 0, second.output
+    b = _csv(second.stdout)
+    table = load_table(connect("duckdb"), f)
+    vm = parse_map(MAP)
+    truth = [tabulate(table, ["region", "sex", "citizenship"], vm, unweighted=True),
+             add_margins(tabulate(table, ["region", "citizenship"], vm, unweighted=True),
+                         by=["region", "citizenship"], columns=["n"])]
+    result = audit([a.astype({"region": str, "sex": str, "citizenship": str}),
+                    b.astype({"region": str, "citizenship": str})], truth,
+                   by=[["region", "sex", "citizenship"], ["region", "citizenship"]], value="n", floor=1.0)
+    assert result.ok, result.violations

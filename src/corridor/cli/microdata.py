@@ -163,7 +163,8 @@ def tabulate_command(
         spec = ReleaseSpec(file=file, tables=[TableSpec(name="_".join(names), by=names, out=out)], map=map_,
                            weight=weight, unweighted=unweighted or (weight is None and "weight" not in varmap),
                            min_cell=min_cell, protection=protection, method=method,
-                           margins=True if margins is None else margins, codebook=codebook, register=register)
+                           margins=True if margins is None else margins, codebook=codebook, register=register,
+                           engine=_engine(engine), spark_master=spark_master)
         ((_, result),) = run_release(spec)
     else:
         result = tabulate(table, names, varmap, weight=weight, file=str(file), unweighted=unweighted)

@@ -17,7 +17,7 @@ Format (JSON, one file; default ``var/disclosure/releases.json``, ``CORRIDOR_REL
                             "tables": [{"name": "region_sex", "by": ["region", "sex"],
                                         "map": "region=db040,sex=rb090", "weight": null,
                                         "min_cell": 10, "protection": 30.0,
-                                        "released_at": "2026-12-04T18:00:00Z",
+                                        "released_at": "2026-12-04T18:00:00Z", "margins": true,
                                         "suppressed": [["AT11", "female"], ["AT11", "_T"]]}]}}}
 
 The register is written only after a release passed its audit and its tables were written, and
@@ -68,6 +68,7 @@ class ReleasedTable:
     protection: float
     released_at: str
     suppressed: list[tuple[str, ...]] = field(default_factory=list)
+    margins: bool = True  # published with its margin rows
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -109,7 +110,8 @@ class Register:
                     name=str(t["name"]), by=[str(b) for b in t["by"]], map=t.get("map"),
                     weight=t.get("weight"), min_cell=int(t["min_cell"]), protection=float(t["protection"]),
                     released_at=str(t["released_at"]),
-                    suppressed=[tuple(str(c) for c in k) for k in t.get("suppressed", [])]))
+                    suppressed=[tuple(str(c) for c in k) for k in t.get("suppressed", [])],
+                    margins=bool(t.get("margins", True))))
             except (KeyError, TypeError, ValueError) as exc:
                 raise InputError(f"release register entry {sha[:12]} table {i + 1} is malformed: {exc}",
                                  file=str(self.path)) from exc

@@ -50,6 +50,7 @@ class ReleaseTable:
     by: list[str]
     cells: pd.DataFrame
     suppressed: set[tuple[str, ...]] | None = None
+    margins: bool | None = None  # published with its margin rows (None: as the release says)
 
 
 class ReleaseRefused(CorridorError):
@@ -86,20 +87,21 @@ def protect_release(
     for t in tables:
         cells = t.cells[~t.cells[t.by].astype(str).isin([TOTAL]).any(axis=1)]
         full.append(add_margins(cells, by=t.by, columns=columns))
+    with_margins = [margins if t.margins is None else t.margins for t in tables]
+    # an earlier table's unpublished cells: those it suppressed, and its margins if it had none
     released = [None if t.suppressed is None else
-                np.array([tuple(map(str, k)) in t.suppressed
+                np.array([tuple(map(str, k)) in t.suppressed or (not m and TOTAL in map(str, k))
                           for k in f[t.by].itertuples(index=False, name=None)])
-                for t, f in zip(tables, full, strict=True)]
+                for t, f, m in zip(tables, full, with_margins, strict=True)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # unprotectable cells: the audit below reports them, by name
         published = suppress_linked(full, by=[t.by for t in tables], count=count, value=value or count,
                                     min_cell=min_cell, protection=protection, released=released,
                                     budget=RELEASE_BUDGET)
-    if not margins:  # protected with margins as cells; the new tables are published without them
-        for i, t in enumerate(tables):
-            if t.suppressed is None:
-                interior = ~published[i][t.by].astype(str).isin([TOTAL]).any(axis=1).to_numpy()
-                published[i] = published[i][interior].reset_index(drop=True)
+    for i, t in enumerate(tables):  # protected with margins as cells; published without them
+        if not with_margins[i]:
+            interior = ~published[i][t.by].astype(str).isin([TOTAL]).any(axis=1).to_numpy()
+            published[i] = published[i][interior].reset_index(drop=True)
     refused = audit_release(published, full, tables, columns, count=count, protection=protection)
     if len(refused):
         raise ReleaseRefused(refused)

@@ -71,6 +71,8 @@ class ReleaseSpec:
     margins: bool = True
     codebook: Path | None = None
     register: Path | None = None
+    engine: str = "duckdb"
+    spark_master: str = "local[2]"
 
 
 def load_spec(path: str | Path) -> ReleaseSpec:
@@ -163,13 +165,13 @@ def run_release(spec: ReleaseSpec) -> list[tuple[TableSpec, pd.DataFrame]]:
     names = [b for t in spec.tables for b in t.by] + [b for p in prior for b in p.by]
     roles_of = [varmap] + [parse_map(p.map) for p in prior]
     cols = list(dict.fromkeys(c for vm in roles_of for c in needed_columns(names, vm, weight)))
-    con = connect("duckdb")
+    con = connect(spec.engine, spark_master=spec.spark_master)
     table = load_table(con, spec.file, codebook=spec.codebook, columns=cols)
     sets = [ReleaseTable(t.name, t.by, tabulate(table, t.by, varmap, weight=weight, unweighted=weight is None,
                                                 file=str(spec.file))) for t in spec.tables]
     sets += [ReleaseTable(p.name, p.by, tabulate(table, p.by, parse_map(p.map), weight=weight,
                                                  unweighted=weight is None, file=str(spec.file)),
-                          suppressed=set(p.suppressed)) for p in prior]
+                          suppressed=set(p.suppressed), margins=p.margins) for p in prior]
     published = protect_release(sets, min_cell=spec.min_cell, protection=spec.protection,
                                 value="estimate" if weight else None, margins=spec.margins)
     out = []
@@ -184,7 +186,7 @@ def run_release(spec: ReleaseSpec) -> list[tuple[TableSpec, pd.DataFrame]]:
 def _cell_key(spec: ReleaseSpec, varmap: VariableMap) -> list[tuple[TableSpec, pd.DataFrame]]:
     """Every table perturbed from the same records and record keys (ONS cell key method)."""
     names = list(dict.fromkeys(b for t in spec.tables for b in t.by))
-    con = connect("duckdb")
+    con = connect(spec.engine, spark_master=spec.spark_master)
     table = load_table(con, spec.file, codebook=spec.codebook, columns=needed_columns(names, varmap))
     keys, labels = group_keys(table, names, varmap, file=str(spec.file))
     records = table.select(**keys).to_pandas()
@@ -229,5 +231,6 @@ def record_release(spec: ReleaseSpec, tables: list[tuple[TableSpec, pd.DataFrame
         hidden = df[df["conf_status"] != "F"][t.by].astype(str)
         entries.append(ReleasedTable(name=t.name, by=list(t.by), map=spec.map, weight=weight,
                                      min_cell=spec.min_cell, protection=spec.protection, released_at="",
-                                     suppressed=list(hidden.itertuples(index=False, name=None))))
+                                     suppressed=list(hidden.itertuples(index=False, name=None)),
+                                     margins=spec.margins))
     register.record(file_sha256(spec.file), spec.file.name, spec.method, entries)
