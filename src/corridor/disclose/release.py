@@ -88,10 +88,12 @@ def protect_release(
         cells = t.cells[~t.cells[t.by].astype(str).isin([TOTAL]).any(axis=1)]
         full.append(add_margins(cells, by=t.by, columns=columns))
     with_margins = [margins if t.margins is None else t.margins for t in tables]
-    # an earlier table's unpublished cells: those it suppressed, and its margins if it had none
+    # an earlier table's cells: 1 suppressed then, 0 published then, -1 not published because its
+    # margins were not (a margin the attacker can still add up: free to publish now or not)
     released = [None if t.suppressed is None else
-                np.array([tuple(map(str, k)) in t.suppressed or (not m and TOTAL in map(str, k))
-                          for k in f[t.by].itertuples(index=False, name=None)])
+                np.array([1 if tuple(map(str, k)) in t.suppressed else (-1 if not m and TOTAL in map(str, k)
+                                                                        else 0)
+                          for k in f[t.by].itertuples(index=False, name=None)], dtype=np.int8)
                 for t, f, m in zip(tables, full, with_margins, strict=True)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # unprotectable cells: the audit below reports them, by name

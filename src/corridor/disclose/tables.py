@@ -400,10 +400,12 @@ def suppress_linked(
     the attacker is assumed to combine every published table.
 
     ``released[t]`` (optional), for a table already published by an earlier release of the same file,
-    is its suppression pattern (bool per row, True = suppressed then): its published cells stay
-    published and its suppressed cells stay suppressed, so the new tables are protected against what
-    is already out (:mod:`corridor.disclose.register`). ``budget`` bounds the exact model (default
-    :data:`EXACT_BUDGET`); past it the pattern is finished greedily, still fully protected.
+    is its suppression pattern (per row: True or 1 = suppressed then, False or 0 = published then, -1 =
+    not published though not suppressed, e.g. a margin of a table released without margins): its
+    published cells stay published and its suppressed cells stay suppressed, so the new tables are
+    protected against what is already out (:mod:`corridor.disclose.register`). ``budget`` bounds the
+    exact model (default :data:`EXACT_BUDGET`); past it the pattern is finished greedily, still fully
+    protected.
     """
     columns = list(dict.fromkeys([value, count]))
     for t, b in zip(tables, by, strict=True):
@@ -430,9 +432,9 @@ def suppress_linked(
             if before is None:
                 continue
             has_row = cube.input_row >= 0
-            hid = np.asarray(before, dtype=bool)[cube.input_row[has_row]]
-            forced[m[has_row][hid]] = True
-            was_published[m[has_row][~hid]] = True
+            state = np.asarray(before).astype(np.int8)[cube.input_row[has_row]]
+            forced[m[has_row][state == 1]] = True
+            was_published[m[has_row][state == 0]] = True
         merged.suppressible &= ~was_published
         exposed = np.flatnonzero(primary & ~merged.suppressible)
         if len(exposed):
