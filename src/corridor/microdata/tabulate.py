@@ -16,9 +16,12 @@ written as codes:
   kept as its own row: records are never dropped, so the rows add up to the file's total.
 
 Cells are then passed to disclosure control when ``min_cell`` is given
-(:func:`corridor.disclose.tables.suppress`: primary minimum-frequency and secondary suppression; a
-failure there is fatal, there is no weaker fallback). A suppressed cell loses its ``n`` and its
-``estimate`` (NA, ``obs_status`` ``Q``) and keeps its ``conf_status``.
+(:func:`corridor.disclose.tables.suppress`: primary minimum-frequency and secondary suppression of
+this one table; a failure there is fatal, there is no weaker fallback). A suppressed cell loses its
+``n`` and its ``estimate`` (NA, ``obs_status`` ``Q``) and keeps its ``conf_status``. The command line
+does not use this per-table path: ``corridor microdata tabulate --min-cell`` is a release, protected
+with its margins and with every table released before from the same file, and audited
+(:mod:`corridor.microdata.release`). Unweighted tables have no ``estimate`` column.
 """
 
 from __future__ import annotations
