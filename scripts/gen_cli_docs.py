@@ -107,6 +107,11 @@ EXAMPLES: dict[str, list[str]] = {
         "corridor microdata tabulate ../shared/data/microdata/cps_00160.dat.gz \\\n"
         "    --codebook ../shared/data/microdata/cps_00160.xml --map residence_past_date=MIGRATE1 \\\n"
         "    --by residence_past_date --labels",
+        "corridor microdata tabulate ../shared/data/microdata/eusilc13puf.rda \\\n"
+        "    --map region=db040,citizenship=pb220a,sex=rb090 --by region,sex,citizenship --min-cell 10 --unweighted",
+    ],
+    "disclose tables": [
+        "corridor disclose tables release.yaml --format csv  # the specification: docs/disclosure.md",
     ],
     "microdata derive": [
         "corridor microdata derive ../shared/data/microdata/cps_00160.dat.gz \\\n"

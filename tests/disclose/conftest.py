@@ -16,3 +16,11 @@ def eusilc(mirror: Path) -> pd.DataFrame:
     df = pyreadr.read_r(str(mirror / "microdata" / "eusilc13puf.rda"))["eusilc13puf"]
     return df
 
+
+
+@pytest.fixture(autouse=True)
+def release_register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own release register (protected tabulations record what they publish)."""
+    path = tmp_path / "releases.json"
+    monkeypatch.setenv("CORRIDOR_RELEASE_REGISTER", str(path))
+    return path

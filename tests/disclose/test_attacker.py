@@ -108,8 +108,11 @@ def test_independently_protected_tables_are_audited_together(two_tables):
     assert len(joint.intervals) > 0
 
 
-def test_tau_argus_pattern_passes_the_same_audit(eusilc, tmp_path):
+def test_tau_argus_pattern_passes_the_same_audit(eusilc, tmp_path, monkeypatch):
     pytauargus = pytest.importorskip("pytauargus")
+    # Tau-Argus' solver writes CSPlogfile.txt, FullJJ.log and cspSCIP.* into the working directory
+    # whatever workdir says: run it in the temporary folder (issue 15: no solver litter in the repo)
+    monkeypatch.chdir(tmp_path)
     df = eusilc.dropna(subset=["pb220a"])[["db040", "pb220a"]].astype(str)
     df["one"] = 1.0
     res = pytauargus.protect(df, ["db040", "pb220a"], response="one", safety_rules=f"FREQ({MIN_CELL},30)",
@@ -124,6 +127,8 @@ def test_tau_argus_pattern_passes_the_same_audit(eusilc, tmp_path):
     assert (pub.conf_status == "A").sum() == 2  # AT11 x EU (8) and AT11 x Other (3)
     result = audit(pub, orig, by=["db040", "pb220a"], value="n", protection=30.0)
     assert result.ok, result.violations
+    assert not [p for p in Path(__file__).resolve().parents[2].iterdir()
+                if p.name in ("CSPlogfile.txt", "FullJJ.log") or p.name.startswith("cspSCIP.")]
 
 
 GOLDEN = Path(__file__).parent / "golden" / "eusilc_region_citizenship_sex_pattern.csv"

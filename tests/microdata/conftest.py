@@ -34,3 +34,11 @@ def synthetic_census(tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("synthetic") / "census.parquet"
     return write_synthetic_census(path, 200_000, chunk_size=70_000)
+
+
+@pytest.fixture(autouse=True)
+def release_register(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own release register (protected tabulations record what they publish)."""
+    path = tmp_path / "releases.json"
+    monkeypatch.setenv("CORRIDOR_RELEASE_REGISTER", str(path))
+    return path

@@ -29,10 +29,11 @@ def duck():
 def test_cps_migrate1_abroad(duck, cps: Path) -> None:
     t = load_table(duck, cps, name="cps")
     table = tabulate(t, ["residence_past_date"], parse_map("residence_past_date=MIGRATE1"))
-    assert list(table.columns) == ["residence_past_date", "n", "estimate", "obs_status", "conf_status"]
+    # unweighted: counts of records only, no estimate column (issue 15: weights never silently dropped)
+    assert list(table.columns) == ["residence_past_date", "n", "obs_status", "conf_status"]
+    assert table.attrs["weighting"] == "unweighted"
     row = table.set_index("residence_past_date").loc["6"]
     assert row["n"] == 30  # MANIFEST: 30 persons abroad one year earlier
-    assert row["estimate"] == 30.0  # unweighted: estimate = n
     assert table["n"].sum() == 10_883
 
 

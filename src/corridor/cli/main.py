@@ -38,6 +38,7 @@ COMMAND_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "indicators": ("corridor.cli.indicators", "group", ("indicators",)),
     "recruitment": ("corridor.cli.recruitment", "group", ("recruitment",)),
     "portability": ("corridor.cli.portability", "group", ("portability",)),
+    "disclose": ("corridor.cli.disclose", "group", ("disclose",)),
 }
 
 #: Help is Click's plain text: Typer's rich panels print every flag's type as ``<bool>`` and cost a

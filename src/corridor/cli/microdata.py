@@ -12,11 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from corridor.cli.microdata_protect import protect
+from corridor.disclose.cube import add_margins
 from corridor.errors import InputError
 from corridor.microdata.derived import MEASURES, MeasureOptions, derive
 from corridor.microdata.engines import ENGINES, connect, load_table, register_frame
-from corridor.microdata.read import format_of, read_microdata
-from corridor.microdata.tabulate import VIRTUAL, add_labels, needed_columns, tabulate
+from corridor.microdata.read import format_of, read_microdata, variable_names
+from corridor.microdata.release import ReleaseSpec, TableSpec, record_release, run_release
+from corridor.microdata.tabulate import VIRTUAL, add_labels, needed_columns, tabulate, weight_candidates
 from corridor.microdata.variables import CORE_TOPICS, TOPIC_QUESTIONS, VariableMap, parse_map, suggest_roles
 
 app = typer.Typer(
@@ -25,7 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-FORMATS = ("csv",)
+FORMATS = ("csv", "json")
 VIRTUAL_NAMES = ", ".join(VIRTUAL)
 
 
@@ -39,8 +41,12 @@ def _engine(engine: str) -> str:
     return engine
 
 
-def _write_csv(df: Any, out: Path | None) -> None:
-    text = df.to_csv(index=False, na_rep="", float_format=None)
+def _write(df: Any, out: Path | None, fmt: str = "csv") -> None:
+    """The table alone: CSV (empty = missing) or JSON (a list of records, missing as null)."""
+    if fmt == "json":
+        text = df.astype(object).where(df.notna(), None).to_json(orient="records", indent=1) + "\n"
+    else:
+        text = df.to_csv(index=False, na_rep="", float_format=None)
     if out is None:
         sys.stdout.write(text)
     else:
@@ -123,37 +129,80 @@ def _open(file: Path, codebook: Path | None, engine: str, spark_master: str,
 @app.command("tabulate")
 def tabulate_command(
     file: Path = typer.Argument(..., help="microdata file"),
-    map_: str | None = typer.Option(None, "--map", help="role=VARIABLE,... e.g. citizenship=CITIZEN,sex=SEX"),
+    map_: str | None = typer.Option(None, "--map", help="role=VARIABLE,... e.g. region=db040,citizenship=pb220a"),
     by: str = typer.Option(..., "--by", help=f"roles or variables, comma-separated; also {VIRTUAL_NAMES}"),
     weight: str | None = typer.Option(None, "--weight", help="weight variable (or the role 'weight')"),
+    unweighted: bool = typer.Option(False, "--unweighted", help="count records on purpose (no warning)"),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark"),
     spark_master: str = typer.Option("local[2]", "--spark-master", help="Spark master URL (spark://host:7077)"),
-    min_cell: int | None = typer.Option(None, "--min-cell", help="suppress cells with fewer records"),
+    min_cell: int | None = typer.Option(None, "--min-cell", help="protect: cells with fewer records are "
+                                        "sensitive; linked with earlier releases of the file, audited"),
+    protection: float = typer.Option(30.0, "--protection", help="% of a sensitive cell an attacker must "
+                                     "not get closer than"),
+    method: str = typer.Option("suppression", "--method", help="suppression (audited) or cell-key"),
+    margins: bool | None = typer.Option(None, "--margins/--no-margins", help="margin rows (_T); default: "
+                                        "with --min-cell"),
+    register: Path | None = typer.Option(None, "--register", help="release register (default "
+                                         "var/disclosure/releases.json)"),
     codebook: Path | None = typer.Option(None, "--codebook", help="IPUMS DDI codebook (.xml)"),
-    fmt: str = typer.Option("csv", "--format", help="csv"),
+    fmt: str = typer.Option("csv", "--format", help="csv or json"),
     out: Path | None = typer.Option(None, "--out", help="write here instead of standard output"),
     with_labels: bool = typer.Option(False, "--labels", help="add <by>_label columns (codebook labels)"),
 ) -> None:
-    """Count records and weighted persons by --by: CSV by..., n, estimate, obs_status, conf_status."""
+    """Count records (n) and weighted persons (estimate) by --by; with --min-cell, a protected release."""
     _check_format(fmt)
     varmap = parse_map(map_)
     names = _split(by)
     if not names:
         raise InputError("--by needs at least one variable")
+    if unweighted and weight is not None:
+        raise InputError("--weight and --unweighted contradict each other: choose one")
     table = _open(file, codebook, engine, spark_master, needed_columns(names, varmap, weight))
-    result = tabulate(table, names, varmap, weight=weight, min_cell=min_cell, file=str(file))
+    _warn_unweighted(file, codebook, weight, varmap, unweighted)
+    if min_cell is not None:
+        spec = ReleaseSpec(file=file, tables=[TableSpec(name="_".join(names), by=names, out=out)], map=map_,
+                           weight=weight, unweighted=unweighted or (weight is None and "weight" not in varmap),
+                           min_cell=min_cell, protection=protection, method=method,
+                           margins=True if margins is None else margins, codebook=codebook, register=register,
+                           engine=_engine(engine), spark_master=spark_master)
+        ((_, result),) = run_release(spec)
+    else:
+        result = tabulate(table, names, varmap, weight=weight, file=str(file), unweighted=unweighted)
+        if margins:
+            result = add_margins(result, by=names, columns=[c for c in ("n", "estimate") if c in result])
+            result["obs_status"] = result["obs_status"].fillna("A")
+            result["conf_status"] = "F"
     if with_labels:
-        value_labels: dict[str, Any] = {}
-        if format_of(file) not in ("parquet", "csv"):
-            plain = [varmap.resolve(n) for n in names if n not in VIRTUAL]
-            value_labels = read_microdata(file, codebook=codebook, columns=plain).attrs["value_labels"]
-        isco = None
-        if "occupation" in names or "occupation_major" in names:
-            from corridor.microdata.variables import isco08_labels
+        result = _labelled(result, file, codebook, names, varmap)
+    _write(result, out, fmt)
+    if min_cell is not None:
+        record_release(spec, [(spec.tables[0], result)])
 
-            isco = isco08_labels()
-        result = add_labels(result, names, varmap, value_labels, isco)
-    _write_csv(result, out)
+
+def _labelled(result: Any, file: Path, codebook: Path | None, names: list[str], varmap: VariableMap) -> Any:
+    value_labels: dict[str, Any] = {}
+    if format_of(file) not in ("parquet", "csv"):
+        plain = [varmap.resolve(n) for n in names if n not in VIRTUAL]
+        value_labels = read_microdata(file, codebook=codebook, columns=plain).attrs["value_labels"]
+    isco = None
+    if "occupation" in names or "occupation_major" in names:
+        from corridor.microdata.variables import isco08_labels
+
+        isco = isco08_labels()
+    return add_labels(result, names, varmap, value_labels, isco)
+
+
+def _warn_unweighted(file: Path, codebook: Path | None, weight: str | None, varmap: VariableMap,
+                     unweighted: bool) -> None:
+    """Say so on standard error when a file with weights is tabulated without them by default."""
+    if weight is not None or "weight" in varmap or unweighted:
+        return
+    found = weight_candidates(*variable_names(file, codebook))
+    if found:
+        Console(stderr=True).print(
+            f"warning: {file.name} has weight variable(s) {', '.join(found)} but no --weight was given: "
+            "the table counts sample records (column n, no estimate). Give --weight VAR for persons, or "
+            "--unweighted to say this is intended.", highlight=False, soft_wrap=True)
 
 
 @app.command("derive")
@@ -166,11 +215,12 @@ def derive_command(
     abroad: str | None = typer.Option(None, "--abroad", help="codes of residence_past_date meaning abroad"),
     reference_year: int | None = typer.Option(None, "--reference-year", help="census reference year"),
     weight: str | None = typer.Option(None, "--weight", help="weight variable (or the role 'weight')"),
+    unweighted: bool = typer.Option(False, "--unweighted", help="count records on purpose (no warning)"),
     engine: str = typer.Option("duckdb", "--engine"),
     spark_master: str = typer.Option("local[2]", "--spark-master"),
     min_cell: int | None = typer.Option(None, "--min-cell"),
     codebook: Path | None = typer.Option(None, "--codebook"),
-    fmt: str = typer.Option("csv", "--format"),
+    fmt: str = typer.Option("csv", "--format", help="csv or json"),
     out: Path | None = typer.Option(None, "--out"),
 ) -> None:
     """A derived measure (foreign-born stock, recent arrivals, ...) with its concept, by groups."""
@@ -185,6 +235,7 @@ def derive_command(
     roles = [r for r in ("country_of_birth", "citizenship", "year_of_arrival", "duration_of_residence",
                          "residence_past_date") if r in varmap]
     table = _open(file, codebook, engine, spark_master, needed_columns(_split(by), varmap, weight, roles))
+    _warn_unweighted(file, codebook, weight, varmap, unweighted)
     codes = _split(home)
     options = MeasureOptions(
         home={"country_of_birth": codes, "citizenship": codes},
@@ -193,8 +244,8 @@ def derive_command(
         value_labels=value_labels,
     )
     result = derive(table, measure, varmap, by=_split(by), weight=weight, options=options,
-                    min_cell=min_cell, file=str(file))
-    _write_csv(result, out)
+                    min_cell=min_cell, file=str(file), unweighted=unweighted)
+    _write(result, out, fmt)
 
 
 def _file_roles(file: Path, codebook: Path | None, varmap: VariableMap) -> VariableMap:

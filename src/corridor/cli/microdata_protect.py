@@ -30,6 +30,10 @@ def protect(
     report: Path | None = typer.Option(None, "--report", help="risk report: .json or .md"),
     access: str = typer.Option("public", "--access", help="access level of the output: public or restricted"),
     codebook: Path | None = typer.Option(None, "--codebook", help="IPUMS DDI codebook (.xml)"),
+    ids: str | None = typer.Option(None, "--ids", help="direct identifiers to remove (default: the "
+                                   "well-known person and household ids the file has)"),
+    household: str | None = typer.Option(None, "--household", help="household id variable (household risk)"),
+    household_ids: str = typer.Option("drop", "--household-ids", help="drop (default) or random"),
 ) -> None:
     """Protect microdata on its key variables and write a public-use file plus a risk report."""
     key_list = [p.strip() for p in keys.split(",") if p.strip()]
@@ -44,14 +48,19 @@ def protect(
     if unknown:
         raise InputError(f"unknown key variable(s) {', '.join(unknown)}", file=str(file))
     result = protect_microdata(df, keys=key_list, k=k, weight=weight, pram_var=pram_var,
-                               pram_retain=pram_retain, seed=seed, access=access, source=str(file))
+                               pram_retain=pram_retain, seed=seed, access=access, source=str(file),
+                               identifiers=[p.strip() for p in ids.split(",") if p.strip()] if ids else None,
+                               household=household, household_ids=household_ids)
     write_public_file(result.data, out, result.report)
     if report is not None:
         write_report(result.report, report)
     r = result.report
+    ka = r["k_anonymity"]
     console.print(
-        f"wrote {out} ({r['records']} records, access {r['access']}): key combinations below k={k} "
-        f"{r['before']['violating_combinations']} -> {r['after']['violating_combinations']}, "
+        f"wrote {out} ({r['records']} records, access {r['access']}; identifiers removed: "
+        f"{', '.join(r['identifiers_removed']) or 'none'}): records below k={k} (stricter of the two blank "
+        f"conventions) {max(ka['blank_matches_any']['before'], ka['blank_as_own_value']['before'])}"
+        f" -> {ka['records_below_k_after']}, "
         f"{r['suppressed_total']} values suppressed, expected re-identifications "
         f"{r['before']['expected_reidentifications']:.3g} -> {r['after']['expected_reidentifications']:.3g}",
         highlight=False,

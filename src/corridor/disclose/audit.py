@@ -3,11 +3,15 @@
 Given the tables exactly as published (suppressed cells empty, margin rows carrying the total code in
 their ``by`` columns), the audit rebuilds the linear relations an outsider can read off them — every
 total equals the sum of the cells it totals, in every published table — and, for every suppressed
-cell, computes by linear programming (``scipy.optimize.linprog``, HiGHS) the smallest and largest
-values consistent with everything published and with non-negativity. This is the interval an attacker
+cell, computes by linear programming (HiGHS through ``highspy``, one warm-started model per linked group
+of cells) the smallest and largest values consistent with everything published and with
+non-negativity. This is the interval an attacker
 can prove (Hundepool et al. 2012, *Statistical Disclosure Control*, §4.3.2 "audit", the method of
 Tau-Argus' *intervalle*). Several tables are audited together: a cell published in one table and
-suppressed in another is known, and tables that share margins are linked through them.
+suppressed in another is known, and tables that share margins are linked through them. A margin a
+table implies but does not publish (its rows still add up to it) is an unknown of the system, so two
+tables published without margins are still linked through the totals they share (the region x
+citizenship total of a region x citizenship x sex and a region x citizenship x age table).
 
 The audit shares no code with :mod:`corridor.disclose.tables`: it reads only the published tables,
 builds its own equations from the published rows, and compares the intervals with the true values.
@@ -22,15 +26,17 @@ Protection required (documented in ``docs/disclosure.md``):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix, identity, vstack
+from scipy.sparse import coo_matrix, identity
 from scipy.sparse.csgraph import connected_components
 
+from corridor.disclose.solver_output import solver_output_to_stderr
 from corridor.errors import CorridorError
 
 
@@ -75,6 +81,7 @@ def feasible_intervals(
     total_code: str = "_T",
     nonnegative: bool = True,
     tolerance: float = 0.0,
+    implied_margins: bool = True,
 ) -> pd.DataFrame:
     """The attacker's interval ``[lower, upper]`` for every cell suppressed (NA) in the published tables.
 
@@ -82,7 +89,11 @@ def feasible_intervals(
     distinct suppressed cell: ``cell`` (tuple of (dimension, code) over all dimensions, absent
     dimensions as totals), ``lower``, ``upper`` (``inf`` when unbounded). ``tolerance`` is the slack
     allowed in each published total (e.g. 0.5 when published figures are rounded to integers).
+    With ``implied_margins`` every margin a table does not publish is added as an unknown cell.
     """
+    if implied_margins:
+        published = [_with_implied_margins(t, list(d), value, total_code) for t, d in zip(published, by,
+                                                                                       strict=True)]
     all_dims = list(dict.fromkeys(d for dims in by for d in dims))
     known: dict[tuple, float] = {}
     unknown: dict[tuple, int] = {}
@@ -148,28 +159,79 @@ def feasible_intervals(
     for c_id in range(n_comp):
         cols = np.flatnonzero(comp == c_id)
         rows = np.unique(a_eq[:, cols].tocoo().row)
-        sub = a_eq[rows][:, cols]
-        a_ub = vstack([sub, -sub]).tocsr()
-        b_ub = np.concatenate([b[rows] + tol[rows], -(b[rows] - tol[rows])])
-        bounds = [(0.0 if nonnegative else None, None)] * len(cols)
-        for local, j in enumerate(cols):
-            for sign in (1.0, -1.0):
-                c = np.zeros(len(cols))
-                c[local] = sign
-                res = linprog(c, A_ub=a_ub if len(rows) else None, b_ub=b_ub if len(rows) else None,
-                              bounds=bounds, method="highs")
-                if res.status == 3:  # unbounded
-                    value_ = np.inf * -sign
-                elif res.status != 0:
-                    raise CorridorError(f"audit LP for cell {keys[j]} failed: {res.message}")
-                else:
-                    value_ = sign * res.fun
-                if sign > 0:
-                    lower[j] = value_
-                else:
-                    upper[j] = value_
+        with solver_output_to_stderr():
+            lo_c, up_c = _component_intervals(a_eq[rows][:, cols].tocsr(), b[rows], tol[rows], nonnegative,
+                                              [keys[j] for j in cols])
+        lower[cols] = lo_c
+        upper[cols] = up_c
     out = [{"cell": keys[j], "lower": lower[j], "upper": upper[j]} for j in range(n)]
     return pd.DataFrame(out)
+
+
+def _with_implied_margins(tab: pd.DataFrame, dims: list[str], value: str, total: str) -> pd.DataFrame:
+    """``tab`` plus an unknown (NA) row for every margin of its interior cells it does not publish."""
+    codes = tab[dims].astype(str)
+    interior = codes[~codes.isin([total]).any(axis=1)].drop_duplicates()
+    have = set(codes.itertuples(index=False, name=None))
+    extra = []
+    for r in range(1, len(dims) + 1):
+        for gone in itertools.combinations(dims, r):
+            part = interior.assign(**dict.fromkeys(gone, total)).drop_duplicates()
+            extra += [k for k in part.itertuples(index=False, name=None) if k not in have]
+    if not extra:
+        return tab
+    add = pd.DataFrame(extra, columns=dims)
+    add[value] = np.nan
+    return pd.concat([tab[dims + [value]].astype({d: str for d in dims}), add], ignore_index=True)
+
+
+def _component_intervals(sub: Any, b: np.ndarray, tol: np.ndarray, nonnegative: bool,
+                         keys: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
+    """Min and max of every variable of ``b - tol <= sub x <= b + tol`` (``x >= 0`` if ``nonnegative``).
+
+    One HiGHS model per component; only the objective changes between solves, so each solve starts
+    from the previous optimal basis (warm start) instead of from scratch. A feasible solution with a
+    variable at 0 proves its minimum is 0 (the bound), so that minimisation is skipped.
+    """
+    import highspy
+
+    n = sub.shape[1]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
+    inf = highspy.kHighsInf
+    h.addVars(n, np.full(n, 0.0 if nonnegative else -inf), np.full(n, inf))
+    if sub.shape[0]:
+        h.addRows(sub.shape[0], b - tol, b + tol, sub.nnz, sub.indptr[:-1].astype(np.int32),
+                  sub.indices.astype(np.int32), sub.data.astype(float))
+    idx = np.arange(n, dtype=np.int32)
+    cost = np.zeros(n)
+    lower = np.full(n, np.nan)
+    upper = np.full(n, np.nan)
+    at_zero = np.zeros(n, dtype=bool)
+    for j in range(n):
+        for sign in (1.0, -1.0):  # minimise x_j, then minimise -x_j
+            if sign > 0 and nonnegative and at_zero[j]:
+                lower[j] = 0.0
+                continue
+            cost[:] = 0.0
+            cost[j] = sign
+            h.changeColsCost(n, idx, cost)
+            h.run()
+            status = h.modelStatusToString(h.getModelStatus())
+            if status == "Unbounded":
+                found = -sign * np.inf
+            elif status != "Optimal":
+                raise CorridorError(f"audit LP for cell {keys[j]} failed: {status}")
+            else:
+                found = sign * h.getInfo().objective_function_value
+                if nonnegative:
+                    at_zero |= np.asarray(h.getSolution().col_value) <= 1e-12
+            if sign > 0:
+                lower[j] = found
+            else:
+                upper[j] = found
+    return lower, upper
 
 
 def audit(
@@ -197,7 +259,11 @@ def audit(
     all_dims = list(dict.fromkeys(d for dims in by for d in dims))
     truth: dict[tuple, float] = {}
     status: dict[tuple, str] = {}
+    hidden: set[tuple] = set()  # suppressed rows of the published tables (not the implied margins)
     for tab, orig, dims in zip(published, original, by, strict=True):
+        for r in tab[dims + [value]].to_dict("records"):
+            if pd.isna(r[value]):
+                hidden.add(_cell_key(r, dims, all_dims, total_code))
         for r in orig[dims + [value]].to_dict("records"):
             truth[_cell_key(r, dims, all_dims, total_code)] = float(r[value])
         if "conf_status" in tab.columns:
@@ -208,6 +274,8 @@ def audit(
     rows = []
     for rec in intervals.to_dict("records"):
         key = rec["cell"]
+        if key not in hidden:
+            continue
         if key not in truth:
             raise CorridorError(f"audit: no original value for suppressed cell {key}")
         x = truth[key]

@@ -110,3 +110,54 @@ def local_suppression(df: pd.DataFrame, keys: Sequence[str], k: int) -> tuple[pd
     if len(out) >= k and (check["fk"] < k).any():  # cannot happen: a fully blank pattern matches all
         raise RuntimeError("local suppression did not reach k-anonymity")
     return out, suppressed
+
+
+def blank_as_own_value(df: pd.DataFrame, keys: Sequence[str], k: int,
+                       suppressed: dict[str, int] | None = None) -> pd.DataFrame:
+    """Continue local suppression until the file is k-anonymous also when a blank is a value of its own.
+
+    Under the sdcMicro convention a blank matches every category, so a unique record whose neighbour
+    was blanked counts as protected though its own values are unchanged; an intruder who treats a blank
+    as a category of its own (it is one in the published file) still singles it out. Rule: each round,
+    every record whose combination (blanks as values) is below ``k`` has one more key value blanked —
+    the present key with the most categories (ties: the key listed last); rounds repeat until none is
+    below ``k``. If the fully blank combination itself ends below ``k``, records of the largest
+    combinations that can spare them are blanked fully to lift it to ``k``. ``suppressed`` (per
+    variable) is updated. Blanking only raises frequencies under the "any" convention, so k-anonymity
+    under it is kept.
+    """
+    keys = list(keys)
+    out = df.copy()
+    for v in keys:
+        if pd.api.types.is_integer_dtype(out[v].dtype) and not isinstance(out[v].dtype, pd.CategoricalDtype):
+            out[v] = out[v].astype("Int64")
+    counts = suppressed if suppressed is not None else dict.fromkeys(keys, 0)
+    n_cat = {v: df[v].nunique(dropna=True) for v in keys}
+    order = sorted(keys, key=lambda v: (n_cat[v], keys.index(v)), reverse=True)
+    for _ in range(len(keys) + 1):
+        low = (key_frequencies(out, keys, blank="own")["fk"] < k).to_numpy()
+        if not low.any():
+            return out
+        present = out.loc[low, keys].notna()
+        if not present.to_numpy().any():
+            break
+        choice = present[order].idxmax(axis=1).where(present.any(axis=1))
+        for v in order:
+            rows = choice.index[choice == v]
+            if len(rows):
+                out.loc[rows, v] = pd.NA
+                counts[v] += len(rows)
+    blank = out[keys].isna().all(axis=1)
+    short = k - int(blank.sum())
+    if 0 < short < len(out):
+        sizes = key_frequencies(out, keys, blank="own")["fk"]
+        spare = sizes[~blank & (sizes >= k + short)].sort_values(ascending=False, kind="stable")
+        if len(spare) < short:
+            raise InputError(f"cannot reach k={k} with blanks as their own value: the file is too small")
+        lift = spare.index[:short]
+        for v in keys:
+            counts[v] += int(out.loc[lift, v].notna().sum())
+            out.loc[lift, v] = pd.NA
+    if (key_frequencies(out, keys, blank="own")["fk"] < k).any():
+        raise RuntimeError("local suppression did not reach k-anonymity with blanks as their own value")
+    return out

@@ -79,20 +79,33 @@ def _compatible_sums(uniq: np.ndarray, counts: np.ndarray, weights: np.ndarray,
     return fk, wk
 
 
-def key_frequencies(df: pd.DataFrame, keys: Sequence[str], weight: str | None = None) -> pd.DataFrame:
+#: How a blank (missing or suppressed) key value is matched: ``any`` — it matches every category
+#: (sdcMicro ``freqCalc``, an intruder cannot exclude the record); ``own`` — it is a category of its
+#: own (an intruder who knows the value was blanked, or who matches on blanks, singles it out).
+BLANK_CONVENTIONS = ("any", "own")
+
+
+def key_frequencies(df: pd.DataFrame, keys: Sequence[str], weight: str | None = None, *,
+                    blank: str = "any") -> pd.DataFrame:
     """Per record: ``fk`` (sample frequency of its key combination) and ``Fk`` (sum of weights).
 
-    Without a weight ``Fk`` equals ``fk`` (the file is treated as the population). A missing key value
-    matches any value (sdcMicro ``freqCalc``).
+    Without a weight ``Fk`` equals ``fk`` (the file is treated as the population). With ``blank="any"``
+    a missing key value matches any value (sdcMicro ``freqCalc``); with ``blank="own"`` it is a value
+    of its own (the stricter reading: k-anonymity then cannot be reached by blanking alone).
     """
     unknown = [k for k in keys if k not in df.columns]
     if unknown:
         raise InputError(f"unknown key variable(s): {', '.join(unknown)}")
+    if blank not in BLANK_CONVENTIONS:
+        raise InputError(f"blank convention must be one of {', '.join(BLANK_CONVENTIONS)}, got {blank!r}")
     w = _weights(df, weight)
     uniq, inv = _patterns(df, keys)
     counts = np.bincount(inv, minlength=len(uniq)).astype(float)
     wsum = np.bincount(inv, weights=w, minlength=len(uniq))
-    fk, wk = _compatible_sums(uniq, counts, wsum)
+    if blank == "own":
+        fk, wk = counts, wsum
+    else:
+        fk, wk = _compatible_sums(uniq, counts, wsum)
     return pd.DataFrame({"fk": fk[inv].astype(np.int64), "Fk": wk[inv]}, index=df.index)
 
 
@@ -142,9 +155,10 @@ class RiskSummary:
 
 
 def measure_risk(df: pd.DataFrame, keys: Sequence[str], *, k: int = 3,
-                 weight: str | None = None) -> tuple[pd.DataFrame, RiskSummary]:
-    """Per-record ``fk``, ``Fk``, ``risk`` and the file's :class:`RiskSummary`."""
-    freq = key_frequencies(df, keys, weight)
+                 weight: str | None = None, blank: str = "any") -> tuple[pd.DataFrame, RiskSummary]:
+    """Per-record ``fk``, ``Fk``, ``risk`` and the file's :class:`RiskSummary` (``blank``: see
+    :func:`key_frequencies`)."""
+    freq = key_frequencies(df, keys, weight, blank=blank)
     freq["risk"] = individual_risk(freq["fk"], freq["Fk"])
     low = freq["fk"] < k
     combos = df.loc[low, list(keys)].astype("object").drop_duplicates() if low.any() else df.iloc[:0]

@@ -22,7 +22,8 @@ def write_public_file(data: pd.DataFrame, path: str | Path, report: dict[str, An
     meta = dict(table.schema.metadata or {})
     meta[ACCESS_KEY] = str(report["access"]).encode()
     summary = {key: report[key] for key in ("source", "access", "source_access", "keys", "k", "weight",
-                                             "after", "suppressed_values", "pram") if key in report}
+                                             "after", "k_anonymity", "identifiers_removed", "household",
+                                             "suppressed_values", "pram") if key in report}
     if summary.get("pram"):
         summary["pram"] = {k: v for k, v in summary["pram"].items() if k != "transition_matrix"}
     meta[REPORT_KEY] = json.dumps(summary, default=str).encode()
@@ -71,6 +72,32 @@ def render_markdown(report: dict[str, Any]) -> str:
     ]
     for label, key in rows:
         lines.append(f"| {label} | {_fmt(b[key])} | {_fmt(a[key])} |")
+    ka = report.get("k_anonymity")
+    if ka:
+        lines += ["", "## k-anonymity, both ways", "", "| records below k | before | after |", "|---|---:|---:|",
+                  f"| a blank matches any value | {ka['blank_matches_any']['before']} | "
+                  f"{ka['blank_matches_any']['after']} |",
+                  f"| a blank is a value of its own | {ka['blank_as_own_value']['before']} | "
+                  f"{ka['blank_as_own_value']['after']} |", "",
+                  f"Decisive: {ka['decisive']}. Original sample uniques: {report['original_uniques']}, of "
+                  f"which {report['original_uniques_unchanged']} are published unchanged."]
+    if "identifiers_removed" in report:
+        lines += ["", f"Direct identifiers removed: {', '.join(report['identifiers_removed']) or 'none'}."]
+    hh = report.get("household")
+    if hh:
+        lines += ["", "## Households", "",
+                  f"Household variable {hh['variable']} ({hh['ids']}); risk: {hh['risk_method']}.", "",
+                  "| measure | before | after |", "|---|---:|---:|"]
+        for key in ("households", "mean_risk", "max_risk", "expected_reidentified_households"):
+            lines.append(f"| {key.replace('_', ' ')} | {_fmt(hh['before'][key])} | {_fmt(hh['after'][key])} |")
+        lines += ["", f"Households below k on their structure (members' keys): before "
+                      f"{hh['structure_below_k_before']}, published {hh['structure_below_k_after']} "
+                      f"({hh['structure_note']})."]
+    if "remaining_uniques" in report:
+        rem = report["remaining_uniques"]
+        lines += ["", "## What remains below k", ""]
+        lines += [f"- {r}" for r in rem] if rem else ["Nothing: every key combination is shared by at "
+                                                      "least k records under both conventions."]
     lines += ["", "## Local suppression", "", f"Rule: {report['local_suppression_rule']}.", "",
               "| variable | values suppressed |", "|---|---:|"]
     lines += [f"| {v} | {n} |" for v, n in report["suppressed_values"].items()]

@@ -35,21 +35,20 @@ level is capped at the value (cells are non-negative).
 
 from __future__ import annotations
 
-import itertools
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix, csr_matrix
 
+from corridor.disclose.cube import TOTAL, Cube, add_margins, build_cube, link  # noqa: F401 (re-exported)
+from corridor.disclose.solver_output import solver_output_to_stderr
 from corridor.errors import InputError
 
-#: Code of a marginal total in a ``by`` column (SDMX ``_T``).
-TOTAL = "_T"
 #: CONF_STATUS codes (SDMX cross-domain): free, primary confidential, secondary confidential.
 FREE, PRIMARY, SECONDARY = "F", "A", "D"
 #: Above this many suppressible cells the exact MILP is replaced by the greedy variant.
@@ -60,6 +59,19 @@ MAX_CELLS_EXACT = 1500
 EXACT_ITERATIONS = 60
 EXACT_NODES = 5000
 EXACT_SECONDS = 120.0
+
+
+@dataclass(frozen=True)
+class ExactBudget:
+    """How much work the exact model may do: master solves, nodes per solve, seconds, MIP gap."""
+
+    iterations: int = EXACT_ITERATIONS
+    nodes: int = EXACT_NODES
+    seconds: float = EXACT_SECONDS
+    mip_gap: float = 1e-4  # HiGHS's default relative gap
+
+
+EXACT_BUDGET = ExactBudget()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,118 +101,9 @@ def p_percent_rule(contributions: Sequence[float], p: float) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
-# the table with its margins as one linear system
-# ---------------------------------------------------------------------------------------------
-@dataclass
-class _Cube:
-    """Every cell of the table and of its margins, with the additivity equations linking them."""
-
-    dims: list[str]
-    keys: list[tuple[str, ...]]
-    values: dict[str, np.ndarray]
-    suppressible: np.ndarray  # bool: the cell is a row of the input (else published margin / known zero)
-    input_row: np.ndarray  # index of the input row, -1 when the cell is not in the input
-    equations: list[tuple[int, list[int]]] = field(default_factory=list)
-    grand: int = -1  # index of the grand total
-
-
-def _link(cubes: list[_Cube], total: str) -> tuple[_Cube, list[np.ndarray]]:
-    """Merge the cubes of several tables into one system over their shared cells.
-
-    A cell is identified by its codes over the union of the dimensions (a dimension a table does not
-    have is at its total), so margins shared by two tables are one cell. A shared cell can be
-    suppressed only if every table holding it has it as a row (otherwise one of them publishes it).
-    Returns the merged cube and, per table, the merged index of each of its cells.
-    """
-    dims = list(dict.fromkeys(d for c in cubes for d in c.dims))
-    index: dict[tuple[str, ...], int] = {}
-    maps = []
-    for cube in cubes:
-        pos = [cube.dims.index(d) if d in cube.dims else -1 for d in dims]
-        m = np.empty(len(cube.keys), dtype=np.int64)
-        for i, k in enumerate(cube.keys):
-            m[i] = index.setdefault(tuple(k[p] if p >= 0 else total for p in pos), len(index))
-        maps.append(m)
-    n = len(index)
-    columns = list(cubes[0].values)
-    values = {c: np.full(n, np.nan) for c in columns}
-    suppressible = np.ones(n, dtype=bool)
-    equations: list[tuple[int, list[int]]] = []
-    for cube, m in zip(cubes, maps, strict=True):
-        for c in columns:
-            mine, theirs = cube.values[c], values[c][m]
-            clash = ~np.isnan(theirs) & ~np.isclose(mine, theirs, rtol=1e-9, atol=1e-6)
-            if clash.any():
-                key = dict(zip(cube.dims, cube.keys[int(np.flatnonzero(clash)[0])], strict=True))
-                raise InputError(f"linked tables disagree on cell {key}: {c} {mine[clash][0]} vs "
-                                 f"{theirs[clash][0]}", column=c)
-            values[c][m] = mine
-        suppressible[m[~cube.suppressible]] = False
-        equations += [(int(m[t]), [int(m[p]) for p in parts]) for t, parts in cube.equations]
-    keys = [None] * n
-    for k, i in index.items():
-        keys[i] = k
-    grand = index[tuple(total for _ in dims)]
-    merged = _Cube(dims=dims, keys=keys, values=values, suppressible=suppressible,  # type: ignore[arg-type]
-                   input_row=np.full(n, -1), equations=equations, grand=grand)
-    return merged, maps
-
-
-def _build_cube(table: pd.DataFrame, by: list[str], columns: list[str], total: str) -> _Cube:
-    keys_in = [tuple(str(v) for v in row) for row in table[by].itertuples(index=False, name=None)]
-    interior = [i for i, k in enumerate(keys_in) if total not in k]
-    codes = [sorted({keys_in[i][d] for i in interior}) for d in range(len(by))]
-    all_keys = list(itertools.product(*[c + [total] for c in codes]))
-    index = {k: i for i, k in enumerate(all_keys)}
-    n_cells = len(all_keys)
-    row_of = np.full(n_cells, -1, dtype=np.int64)
-    for r, k in enumerate(keys_in):
-        if k not in index:
-            raise InputError(f"row {r + 1}: total row {k} has a code not present among the table's cells")
-        row_of[index[k]] = r
-    # interior values; a combination absent from the input is an (observed) empty cell: 0
-    values: dict[str, np.ndarray] = {}
-    for col in columns:
-        arr = np.zeros(n_cells)
-        src = table[col].to_numpy(dtype=float)
-        for i in interior:
-            arr[index[keys_in[i]]] = src[i]
-        values[col] = arr
-    # margins, computed from the interior (dimension by dimension, so each level sums the level below)
-    is_total = np.array([[c == total for c in k] for k in all_keys])
-    level = is_total.sum(axis=1)
-    equations: list[tuple[int, list[int]]] = []
-    for i in np.argsort(level, kind="stable"):
-        key = all_keys[i]
-        for d in range(len(by)):
-            if key[d] != total:
-                continue
-            parts = [index[key[:d] + (c,) + key[d + 1:]] for c in codes[d]]
-            equations.append((int(i), parts))
-    for lev in range(1, len(by) + 1):
-        for i in np.flatnonzero(level == lev):
-            key = all_keys[i]
-            d = next(d for d in range(len(by)) if key[d] == total)
-            parts = [index[key[:d] + (c,) + key[d + 1:]] for c in codes[d]]
-            for col in columns:
-                values[col][i] = values[col][parts].sum()
-    # a total row given in the input must agree with the sum of its cells
-    for col in columns:
-        src = table[col].to_numpy(dtype=float)
-        for i in np.flatnonzero((level > 0) & (row_of >= 0)):
-            given, summed = src[row_of[i]], values[col][i]
-            if not np.isclose(given, summed, rtol=1e-9, atol=1e-6):
-                raise InputError(
-                    f"row {row_of[i] + 1}: total {all_keys[i]} {col}={given} differs from the sum of its "
-                    f"cells ({summed})", column=col)
-    return _Cube(dims=list(by), keys=all_keys, values=values, suppressible=row_of >= 0,
-                 input_row=row_of, equations=equations, grand=index[tuple(total for _ in by)])
-
-
-# ---------------------------------------------------------------------------------------------
 # secondary suppression: Fischetti & Salazar-Gonzalez cut loop
 # ---------------------------------------------------------------------------------------------
-def _equation_matrix(cube: _Cube, var_of: np.ndarray, n_var: int) -> csr_matrix:
+def _equation_matrix(cube: Cube, var_of: np.ndarray, n_var: int) -> csr_matrix:
     rows, cols, vals = [], [], []
     r = 0
     for tot, parts in cube.equations:
@@ -265,7 +168,7 @@ class _Attacker:
         return -self.h.getInfo().objective_function_value, np.maximum(-d, 0.0), np.maximum(d, 0.0), y
 
 
-def _prune(s: np.ndarray, prim_vars: np.ndarray, systems: list, attackers: list[_Attacker]) -> None:
+def _prune(s: np.ndarray, keep_vars: np.ndarray, systems: list, attackers: list[_Attacker]) -> None:
     """Publish again every secondary cell the published cells already determine exactly.
 
     Such a cell hides nothing (the attacker can compute it), and publishing it leaves every feasible
@@ -273,7 +176,7 @@ def _prune(s: np.ndarray, prim_vars: np.ndarray, systems: list, attackers: list[
     time-limited master can leave such cells; the optimum has none.
     """
     primary = np.zeros(len(s), dtype=bool)
-    primary[prim_vars] = True
+    primary[keep_vars] = True  # primary cells and cells an earlier release already hid
     changed = True
     while changed:
         changed = False
@@ -287,12 +190,14 @@ def _prune(s: np.ndarray, prim_vars: np.ndarray, systems: list, attackers: list[
                 break
 
 
-def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dict[str, float],
-               protection: float, unprotectable: set[int], max_iter: int = 200) -> np.ndarray:
+def _secondary(cube: Cube, primary: np.ndarray, columns: list[str], floors: dict[str, float],
+               protection: float, unprotectable: set[int], max_iter: int = 200,
+               forced: np.ndarray | None = None, budget: ExactBudget | None = None) -> np.ndarray:
     """Return the suppression pattern (bool per cube cell) protecting every primary cell.
 
     Primary cells that no pattern can protect (their published margins give them away) are added
-    to ``unprotectable``; they are protected as far as possible.
+    to ``unprotectable``; they are protected as far as possible. ``forced`` cells (hidden by an
+    earlier release of the same file) stay suppressed whatever the cost.
     """
     var_cells = np.flatnonzero(cube.suppressible)
     n_var = len(var_cells)
@@ -300,8 +205,12 @@ def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dic
     var_of[var_cells] = np.arange(n_var)
     m_eq = _equation_matrix(cube, var_of, n_var)
     prim_vars = var_of[np.flatnonzero(primary)]
+    forced_cells = np.flatnonzero(forced & cube.suppressible) if forced is not None else np.array([], int)
+    keep_vars = np.union1d(prim_vars, var_of[forced_cells]).astype(np.int64)
     if len(prim_vars) == 0:
-        return np.zeros(len(cube.keys), dtype=bool)
+        out = np.zeros(len(cube.keys), dtype=bool)
+        out[forced_cells] = True
+        return out
 
     systems = []
     for col in columns:
@@ -314,11 +223,12 @@ def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dic
     exact = n_var <= MAX_CELLS_EXACT
 
     s = np.zeros(n_var)
-    s[prim_vars] = 1.0
+    s[keep_vars] = 1.0
     cuts: list[np.ndarray] = []
     rhs: list[float] = []
     attackers = [_Attacker(m_eq) for _ in systems]
-    deadline = time.monotonic() + EXACT_SECONDS
+    budget = budget or EXACT_BUDGET
+    deadline = time.monotonic() + budget.seconds
 
     def witnessed(y: np.ndarray, up: np.ndarray, down: np.ndarray) -> None:
         """A feasible attacker solution shows every cell can move at least as far as it moved."""
@@ -349,7 +259,7 @@ def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dic
 
     for iteration in range(max_iter):
         new_cuts = 0
-        if exact and (iteration >= EXACT_ITERATIONS or time.monotonic() > deadline):
+        if exact and (iteration >= budget.iterations or time.monotonic() > deadline):
             exact = False  # out of time for the exact model: finish greedily from the current pattern
         for (a, up_room, _upl, _lpl), attacker, need_of in zip(systems, attackers, needs, strict=True):
             attacker.set_bounds(-a * s, up_room * s)
@@ -378,17 +288,17 @@ def _secondary(cube: _Cube, primary: np.ndarray, columns: list[str], floors: dic
             if new_cuts and exact:
                 break  # re-solve the master before checking the next column's attacker
         if new_cuts == 0:
-            _prune(s, prim_vars, systems, attackers)
+            _prune(s, keep_vars, systems, attackers)
             out = np.zeros(len(cube.keys), dtype=bool)
             out[var_cells] = s > 0.5
             return out
         if exact:
             lb = np.zeros(n_var)
-            lb[prim_vars] = 1.0
+            lb[keep_vars] = 1.0
             res = milp(weight, integrality=np.ones(n_var), bounds=Bounds(lb, np.ones(n_var)),
                        constraints=LinearConstraint(np.vstack(cuts), np.array(rhs), np.inf),
                        options={"time_limit": max(1.0, deadline - time.monotonic()),
-                                "node_limit": EXACT_NODES})
+                                "node_limit": budget.nodes, "mip_rel_gap": budget.mip_gap})
             if res.x is None:  # no pattern within the node budget: finish greedily
                 exact = False
                 continue
@@ -480,38 +390,64 @@ def suppress_linked(
     contributions: str = "contributions",
     protection: float = 30.0,
     total_code: str = TOTAL,
+    released: Sequence[np.ndarray | None] | None = None,
+    budget: ExactBudget | None = None,
 ) -> list[pd.DataFrame]:
     """:func:`suppress` for several tables published together (linked through shared margins).
 
     The tables are protected as one system: a cell they share (e.g. the country-of-birth margin of a
     country x sex and a country x age table) is one cell, suppressed in all of them or in none, and
     the attacker is assumed to combine every published table.
+
+    ``released[t]`` (optional), for a table already published by an earlier release of the same file,
+    is its suppression pattern (per row: True or 1 = suppressed then, False or 0 = published then, -1 =
+    not published though not suppressed, e.g. a margin of a table released without margins): its
+    published cells stay published and its suppressed cells stay suppressed, so the new tables are
+    protected against what is already out (:mod:`corridor.disclose.register`). ``budget`` bounds the
+    exact model (default :data:`EXACT_BUDGET`); past it the pattern is finished greedily, still fully
+    protected.
     """
     columns = list(dict.fromkeys([value, count]))
     for t, b in zip(tables, by, strict=True):
         _check(t, list(b), columns, min_cell)
     cubes, prims = [], []
     for t, b in zip(tables, by, strict=True):
-        cubes.append(_build_cube(t, list(b), columns, total_code) if len(t) else None)
+        cubes.append(build_cube(t, list(b), columns, total_code) if len(t) else None)
         prims.append(_primary_rows(t, count, min_cell, dominance, p_percent, contributions))
     live = [c for c in cubes if c is not None]
     pattern_of: list[np.ndarray | None] = [None] * len(tables)
     exposed_cells: list[dict[str, str]] = []
     if live:
-        merged, maps = _link(live, total_code)
+        merged, maps = link(live, total_code)
         primary = np.zeros(len(merged.keys), dtype=bool)
         live_prims = [p for p, c in zip(prims, cubes, strict=True) if c is not None]
         for cube, m, prim in zip(live, maps, live_prims, strict=True):
             has_row = cube.input_row >= 0
             primary[m[has_row]] |= prim[cube.input_row[has_row]]
+        forced = np.zeros(len(merged.keys), dtype=bool)
+        was_published = np.zeros(len(merged.keys), dtype=bool)
+        live_released = [r for r, c in zip(released or [None] * len(tables), cubes, strict=True)
+                         if c is not None]
+        for cube, m, before in zip(live, maps, live_released, strict=True):
+            if before is None:
+                continue
+            has_row = cube.input_row >= 0
+            state = np.asarray(before).astype(np.int8)[cube.input_row[has_row]]
+            forced[m[has_row][state == 1]] = True
+            was_published[m[has_row][state == 0]] = True
+        merged.suppressible &= ~was_published
         exposed = np.flatnonzero(primary & ~merged.suppressible)
         if len(exposed):
             cell = dict(zip(merged.dims, merged.keys[exposed[0]], strict=True))
-            raise InputError(f"cell {cell} is sensitive but another linked table publishes it (it is not "
-                             "one of that table's rows); give every linked table its margin rows")
+            why = ("an earlier release of this file published it" if was_published[exposed[0]] else
+                   "another linked table publishes it (it is not one of that table's rows); give every "
+                   "linked table its margin rows")
+            raise InputError(f"cell {cell} is sensitive but {why}")
         floors = {c: (1.0 if c == count else 0.0) for c in columns}
         unprotectable: set[int] = set()
-        pattern = _secondary(merged, primary, columns, floors, protection, unprotectable)
+        with solver_output_to_stderr():
+            pattern = _secondary(merged, primary, columns, floors, protection, unprotectable,
+                                 forced=forced, budget=budget)
         if unprotectable:
             cells = [dict(zip(merged.dims, merged.keys[i], strict=True)) for i in sorted(unprotectable)]
             exposed_cells = cells
@@ -548,26 +484,3 @@ def suppress_linked(
                                             for d in c)]
         outs.append(out)
     return outs
-
-
-def add_margins(table: pd.DataFrame, *, by: list[str], columns: list[str],
-                total_code: str = TOTAL) -> pd.DataFrame:
-    """The table as published with all its marginal totals: one row per cell and per total.
-
-    Every combination of ``by`` columns replaced by ``total_code`` is added with ``columns`` summed
-    over the interior cells (the cells whose codes contain no total). Rows already totals are dropped
-    and recomputed. Other columns are left empty on the added rows.
-    """
-    interior = table[~table[by].astype(str).isin([total_code]).any(axis=1)]
-    pieces = [interior]
-    for r in range(1, len(by) + 1):
-        for dims in itertools.combinations(by, r):
-            keep = [d for d in by if d not in dims]
-            if keep:
-                agg = interior.groupby(keep, observed=True, sort=True)[columns].sum().reset_index()
-            else:
-                agg = interior[columns].sum().to_frame().T
-            for d in dims:
-                agg[d] = total_code
-            pieces.append(agg[by + columns])
-    return pd.concat(pieces, ignore_index=True)

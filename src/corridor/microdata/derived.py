@@ -178,8 +178,13 @@ def derive(
     options: MeasureOptions | None = None,
     min_cell: int | None = None,
     file: str | None = None,
+    unweighted: bool = False,
 ) -> pd.DataFrame:
     """Tabulate a derived measure by ``by`` on an Ibis table (any engine).
+
+    Without a weight (or with ``unweighted``) the result counts records only: ``n``,
+    ``population_n``, ``share`` = ``n / population_n``, no ``estimate`` or ``population``, and
+    ``attrs["weighting"] == "unweighted"``.
 
     Columns: ``measure``, ``concept``, the ``by`` variables, ``n``, ``estimate`` (persons with the
     attribute; weighted when a weight is given), ``population_n``, ``population`` (persons who
@@ -196,29 +201,37 @@ def derive(
     has, answered = m.indicator(table, varmap, opts)
     by = list(by)
     keys, labels = group_keys(table, by, varmap, file=file)
-    w = weight_column(table, weight, varmap, file=file)
-    num = finish(tabulation_expr(table, keys, w, has).to_pandas(), by, labels, w is not None)
-    den = finish(tabulation_expr(table, keys, w, answered).to_pandas(), by, labels, w is not None)
+    if unweighted and weight is not None:
+        raise InputError("--weight and --unweighted contradict each other: choose one", file=file)
+    w = None if unweighted else weight_column(table, weight, varmap, file=file)
+    weighted = w is not None
+    num = finish(tabulation_expr(table, keys, w, has).to_pandas(), by, labels, weighted)
+    den = finish(tabulation_expr(table, keys, w, answered).to_pandas(), by, labels, weighted)
     tot = finish(tabulation_expr(table, keys, None, None).to_pandas(), by, labels, False)
-    den = den.rename(columns={"n": "population_n", "estimate": "population"})[[*by, "population_n",
-                                                                               "population"]]
-    tot = tot.rename(columns={"n": "records"})[[*by, "records"]]
-    out = tot.merge(den, on=by, how="left") if by else pd.concat([tot, den], axis=1)
-    num = num[[*by, "n", "estimate"]]
+    # unweighted: counts of records only (no estimate, no population; share = n / population_n)
+    values = ["n", "estimate"] if weighted else ["n"]
+    population = ["population_n", "population"] if weighted else ["population_n"]
+    den = den.rename(columns=dict(zip(values, population, strict=True)))[[*by, *population]]
+    out = tot.rename(columns={"n": "records"})[[*by, "records"]]
+    out = out.merge(den, on=by, how="left") if by else pd.concat([out, den], axis=1)
+    num = num[[*by, *values]]
     out = out.merge(num, on=by, how="left") if by else pd.concat([out, num], axis=1)
     out[["population_n", "n"]] = out[["population_n", "n"]].fillna(0).astype("int64")
-    out[["population", "estimate"]] = out[["population", "estimate"]].fillna(0.0)
+    if weighted:
+        out[["population", "estimate"]] = out[["population", "estimate"]].fillna(0.0)
     out["missing_n"] = out["records"] - out["population_n"]
-    out["share"] = (out["estimate"] / out["population"]).where(out["population"] > 0)
+    out["share"] = (out[values[-1]] / out[population[-1]]).where(out[population[-1]] > 0)
     out["obs_status"] = "A"
     out["conf_status"] = "F"
     out.insert(0, "concept", m.concept)
     out.insert(0, "measure", m.id)
-    out = out[["measure", "concept", *by, "n", "estimate", "population_n", "population", "share",
-               "missing_n", "obs_status", "conf_status"]]
+    out = out[["measure", "concept", *by, *values, *population, "share", "missing_n", "obs_status",
+               "conf_status"]]
     if min_cell is not None:
         out = suppress(out, by=by, min_cell=min_cell)
         hidden = out["conf_status"] != "F"
         out["share"] = out["share"].astype("Float64")
         out.loc[hidden, "share"] = pd.NA
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["weighting"] = "weighted" if weighted else "unweighted"
+    return out

@@ -101,6 +101,34 @@ def _check_columns(path: Path, available: Sequence[str], cols: list[str] | None)
         )
 
 
+def variable_names(path: str | Path, codebook: str | Path | None = None) -> tuple[list[str], dict[str, str]]:
+    """The file's variable names and labels, read from its header or metadata (not its records)."""
+    path = Path(path)
+    fmt = format_of(path)
+    if not path.exists():
+        raise InputError("file not found", file=str(path))
+    if fmt == "csv":
+        return list(pd.read_csv(path, nrows=0).columns), {}
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names), {}
+    if fmt in ("spss", "stata"):
+        import pyreadstat
+
+        fn = pyreadstat.read_sav if fmt == "spss" else pyreadstat.read_dta
+        _, meta = fn(str(path), metadataonly=True)
+        return list(meta.column_names), {k: v for k, v in zip(meta.column_names, meta.column_labels,
+                                                              strict=False) if v}
+    if fmt == "r":
+        import pyreadr
+
+        objects = pyreadr.list_objects(str(path))
+        return [str(c) for o in objects for c in (o.get("columns") or [])], {}
+    df = read_microdata(path, codebook=codebook)  # IPUMS: names and labels come with the codebook
+    return list(df.columns), dict(df.attrs.get("variable_labels", {}))
+
+
 def _read_csv(path: Path, _cb: Path | None, cols: list[str] | None) -> pd.DataFrame:
     header = pd.read_csv(path, nrows=0)
     _check_columns(path, list(header.columns), cols)

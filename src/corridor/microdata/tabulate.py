@@ -16,9 +16,12 @@ written as codes:
   kept as its own row: records are never dropped, so the rows add up to the file's total.
 
 Cells are then passed to disclosure control when ``min_cell`` is given
-(:func:`corridor.disclose.tables.suppress`: primary minimum-frequency and secondary suppression; a
-failure there is fatal, there is no weaker fallback). A suppressed cell loses its ``n`` and its
-``estimate`` (NA, ``obs_status`` ``Q``) and keeps its ``conf_status``.
+(:func:`corridor.disclose.tables.suppress`: primary minimum-frequency and secondary suppression of
+this one table; a failure there is fatal, there is no weaker fallback). A suppressed cell loses its
+``n`` and its ``estimate`` (NA, ``obs_status`` ``Q``) and keeps its ``conf_status``. The command line
+does not use this per-table path: ``corridor microdata tabulate --min-cell`` is a release, protected
+with its margins and with every table released before from the same file, and audited
+(:mod:`corridor.microdata.release`). Unweighted tables have no ``estimate`` column.
 """
 
 from __future__ import annotations
@@ -188,6 +191,9 @@ def finish(raw: pd.DataFrame, by: Sequence[str], labels: dict[str, Callable[[Any
            weighted: bool) -> pd.DataFrame:
     """Order by the raw keys (missing last), write keys as codes, add statuses.
 
+    Unweighted, the table has ``n`` (records) and no ``estimate``: a count of sample records is never
+    presented as a count of persons.
+
     A weighted table whose records do not all have a weight is refused (a missing weight would
     silently drop persons from the estimate while keeping them in ``n``).
     """
@@ -202,7 +208,8 @@ def finish(raw: pd.DataFrame, by: Sequence[str], labels: dict[str, Callable[[Any
         codes = {v: (MISSING if pd.isna(v) else label(v)) for v in pd.unique(col.dropna())}
         out[name] = col.map(codes).fillna(MISSING).astype(object)
     out["n"] = df["n"].astype("int64")
-    out["estimate"] = (df["estimate"].astype("float64") if weighted else df["n"].astype("float64"))
+    if weighted:  # an unweighted table has no estimate column: n counts records, never persons
+        out["estimate"] = df["estimate"].astype("float64")
     out["obs_status"] = "A"
     out["conf_status"] = "F"
     return out
@@ -217,20 +224,34 @@ def tabulate(
     min_cell: int | None = None,
     condition: Any = None,
     file: str | None = None,
+    unweighted: bool = False,
 ) -> pd.DataFrame:
     """Tabulate an Ibis ``table`` by ``by``: columns ``by..., n, estimate, obs_status, conf_status``.
 
-    ``weight`` names a role or variable (default: the mapped ``weight`` role, else unweighted).
-    ``min_cell`` applies disclosure control (see :func:`suppress`).
+    ``weight`` names a role or variable (default: the mapped ``weight`` role, else unweighted; with
+    ``unweighted`` the mapped weight is ignored). Unweighted tables have no ``estimate`` column and
+    ``attrs["weighting"] == "unweighted"``. ``min_cell`` applies per-table disclosure control (see
+    :func:`suppress`); releases protect linked tables together (:mod:`corridor.microdata.release`).
     """
     varmap = varmap or VariableMap({})
     keys, labels = group_keys(table, by, varmap, file=file)
-    w = weight_column(table, weight, varmap, file=file)
+    if unweighted and weight is not None:
+        raise InputError("--weight and --unweighted contradict each other: choose one", file=file)
+    w = None if unweighted else weight_column(table, weight, varmap, file=file)
     raw = tabulation_expr(table, keys, w, condition).to_pandas()
     out = finish(raw, list(by), labels, weighted=w is not None)
     if min_cell is not None:
         out = suppress(out, by=list(by), min_cell=min_cell)
+    out.attrs["weighting"] = "weighted" if w is not None else "unweighted"
     return out
+
+
+def weight_candidates(columns: Sequence[str], labels: dict[str, str] | None = None) -> list[str]:
+    """The file's variables that look like weights (well-known names such as RB050, ASECWT, PERWT, or a
+    label mentioning a weight): an unweighted table of such a file is flagged, never silent."""
+    from corridor.microdata.variables import suggest_roles
+
+    return [v for v, role in suggest_roles(columns, labels).items() if role == "weight"]
 
 
 def add_labels(table: pd.DataFrame, by: Sequence[str], varmap: VariableMap,
@@ -271,9 +292,10 @@ def suppress(table: pd.DataFrame, *, by: list[str], min_cell: int) -> pd.DataFra
     """
     if min_cell < 1:
         raise InputError(f"--min-cell must be at least 1 (got {min_cell})")
-    out = disclose_suppress(table, by=by, count="n", value="estimate", min_cell=min_cell).copy()
+    value = "estimate" if "estimate" in table.columns else "n"
+    out = disclose_suppress(table, by=by, count="n", value=value, min_cell=min_cell).copy()
     hidden = out["conf_status"].isin(["A", "C", "D", "S"])
-    out["estimate"] = out["estimate"].astype("Float64")
-    out.loc[hidden, "estimate"] = pd.NA
+    out[value] = out[value].astype("Float64" if value == "estimate" else "Int64")
+    out.loc[hidden, value] = pd.NA
     out.loc[hidden, "obs_status"] = "Q"
     return out

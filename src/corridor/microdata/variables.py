@@ -14,9 +14,10 @@ D     ``citizenship``             citizenship
 E     ``year_of_arrival``         year or period of arrival in the country
 ====  ==========================  ==============================================================
 
-Other roles: ``sex``, ``age``, ``education``, ``occupation`` (ISCO-08), ``weight`` and the design
-variables ``strata``, ``psu``, ``fpc`` and ``replicate_weights`` (a prefix: every variable whose name
-starts with it).
+Other roles: ``region`` (area of residence within the country: the user's own codes, e.g. NUTS
+regions or census zones, labelled from the codebook), ``sex``, ``age``, ``education``, ``occupation``
+(ISCO-08), ``weight`` and the design variables ``strata``, ``psu``, ``fpc`` and ``replicate_weights``
+(a prefix: every variable whose name starts with it).
 
 A mapping is written ``role=VARIABLE,role=VARIABLE`` (``--map`` on the command line). Well-known
 variable names of standard files (IPUMS, EU-SILC) are recognised by :func:`suggest_roles`, which
@@ -55,6 +56,7 @@ TOPIC_QUESTIONS: dict[str, str] = {
 #: every role a --map may name, with what it means
 ROLES: dict[str, str] = {
     **{role: TOPIC_QUESTIONS[letter] for letter, role in CORE_TOPICS.items()},
+    "region": "area of usual residence within the country (the user's own codes: NUTS, census zones)",
     "sex": "sex",
     "age": "age in completed years",
     "education": "educational attainment",
@@ -145,7 +147,7 @@ KNOWN_NAMES: dict[str, str] = {
     # EU-SILC (personal register / personal file)
     "PB210": "country_of_birth", "PB220A": "citizenship", "RB090": "sex", "RX020": "age",
     "PE040": "education", "PL051": "occupation", "RB050": "weight", "PB040": "weight",
-    "DB040": "strata", "DB060": "psu",
+    "DB040": "region", "DB050": "strata", "DB060": "psu",
 }
 
 #: Label patterns -> role, for files whose names are not standard (checked in order).
@@ -158,6 +160,7 @@ LABEL_PATTERNS: list[tuple[re.Pattern[str], str]] = [
                 re.I), "residence_past_date"),
     (re.compile(r"citizenship|nationality", re.I), "citizenship"),
     (re.compile(r"^sex$|^gender$", re.I), "sex"),
+    (re.compile(r"\bregion\b|area of residence|place of (usual )?residence", re.I), "region"),
     (re.compile(r"^age\b", re.I), "age"),
     (re.compile(r"educational attainment|education", re.I), "education"),
     (re.compile(r"occupation|isco", re.I), "occupation"),
