@@ -45,6 +45,7 @@ CODELIST_NAMES: dict[str, str] = {
     "CORE_TOPIC": "Core census questions on international migration",
     "ISCO08": "Occupations (ISCO-08 major and sub-major groups)",
     "FLOW_DIRECTION": "Direction of a recorded migration (immigration, emigration)",
+    "EXCH_QUALITY": "Matching quality measures of the labour mobility exchange",
 }
 
 
