@@ -49,9 +49,12 @@ def is_synthetic(frame: pd.DataFrame) -> bool:
     return bool(frame["title"].fillna("").str.contains("SYNTHETIC").any())
 
 
-def quarters(wh: Warehouse) -> list[str]:
-    """Quarters with published openings, latest first."""
-    return sorted(flow_frame(wh, "EXCH_VACANCY")["time_period"].unique(), reverse=True)
+def quarters(wh: Warehouse, origin: str = "_T", destination: str | None = None) -> list[str]:
+    """Quarters with published openings (of one corridor, when named), latest first."""
+    frame = flow_frame(wh, "EXCH_VACANCY")
+    if destination is not None:
+        frame = frame[(frame["ref_area"] == destination) & (frame["counterpart_area"] == origin)]
+    return sorted(frame["time_period"].unique(), reverse=True)
 
 
 def occupation_label(code: str) -> str:
@@ -63,7 +66,7 @@ def heat_cells(wh: Warehouse, flow: str, quarter: str, level: int) -> pd.DataFra
     over every counterpart (``_T``), in ``quarter``."""
     frame = flow_frame(wh, flow)
     frame = frame[(frame["time_period"] == quarter) & (frame["counterpart_area"] == "_T")
-                  & (frame["ref_area"] != "_T") & (frame["topic"].str.len() == level)]
+                  & (frame["ref_area"] != "_T") & frame["topic"].str.fullmatch(rf"\d{{{level}}}")]
     frame = frame.assign(area=frame["ref_area"].map(area_name), occupation=frame["topic"].map(occupation_label))
     return frame.sort_values(["area", "topic"], ignore_index=True)
 
@@ -86,8 +89,9 @@ def heat_spec(cells: pd.DataFrame, *, title: str, unit: str) -> dict[str, Any]:
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json", "title": title,
         "config": {"font": FONT, "view": {"stroke": None}}, "data": {"values": rows},
-        "width": {"step": 22}, "height": {"step": 16},
-        "mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 1},
+        "width": {"step": 34}, "height": {"step": 26},
+        # invalid: null -- a suppressed cell (no value) is drawn (grey), not filtered out
+        "mark": {"type": "rect", "stroke": "#ffffff", "strokeWidth": 1, "invalid": None},
         "encoding": {
             "x": {"field": "occupation", "type": "nominal", "title": "Occupation (ISCO-08)",
                   "axis": {"labelAngle": -50, "labelLimit": 220}},

@@ -64,7 +64,7 @@ def exchange_corridor(request: Request, origin: str, destination: str, wh: Wareh
         return render(request, "error.html", status_code=404, title="Area not found", message=str(exc))
     if (origin_code, dest_code) != (origin, destination):
         return RedirectResponse(f"/labour-exchange/corridor/{origin_code}/{dest_code}", status_code=303)
-    quarters = data.quarters(wh)
+    quarters = data.quarters(wh, origin_code, dest_code)
     quarter = quarter or (quarters[0] if quarters else "")
     table = data.corridor_table(wh, origin_code, dest_code, quarter)
     names = {"origin_name": area_name(origin_code), "destination_name": area_name(dest_code)}

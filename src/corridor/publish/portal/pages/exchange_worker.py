@@ -33,7 +33,9 @@ from ..areas import area_name
 from ..rendering import render
 
 router = APIRouter()
-PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY"}
+#: no-store; the address is never sent to another site (``same-origin``: with ``no-referrer`` a browser
+#: posts the sign-in form with ``Origin: null``, which the origin check refuses); never in a frame
+PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin", "X-Frame-Options": "DENY"}
 #: a worker's own record, as the page shows it: never the country of residence
 HIDDEN = ("residence", "pes_id", "personal")
 
@@ -137,7 +139,7 @@ async def sign_in(request: Request) -> Response:
     if who.role != "worker":
         _refuse(reg, who, "the worker's page is for workers only")
         return _page(request, "exchange_signin.html", status_code=403,
-                     message=f"This page is for workers; a {who.role} token cannot sign in here.")
+                     message=f"This page is for workers; {who.role} tokens cannot sign in here.")
     try:
         cookie = _signer(request).issue(sha)
     except CorridorError as exc:
