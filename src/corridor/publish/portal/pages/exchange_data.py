@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from corridor.reference.codes import codes
+from corridor.reference.dataflows import dataflow
 from corridor.store.selection import Selection
 from corridor.store.warehouse import Warehouse
 
@@ -22,14 +23,10 @@ from ..areas import area_name
 from ..cache import per_warehouse
 from ..charts import FONT, records
 
-#: Dataflows the heat map can show: (title, what REF_AREA is, unit label).
-HEAT_FLOWS: dict[str, tuple[str, str, str]] = {
-    "EXCH_VACANCY": ("Openings posted", "destination", "openings"),
-    "EXCH_JOBSEEKER": ("Jobseekers registered", "origin", "jobseekers"),
-    "EXCH_PLACEMENT": ("Placements", "destination", "placements"),
-    "EXCH_VJ_RATIO": ("Openings per jobseeker of the origins covered", "destination", "ratio"),
-    "EXCH_FILL_RATE": ("Openings filled (%)", "destination", "%"),
-    "EXCH_TIME_TO_FILL": ("Days to fill (median)", "destination", "days"),
+#: Dataflows the heat map can show, and what their REF_AREA is (titles and units: their registered view).
+HEAT_FLOWS: dict[str, str] = {
+    "EXCH_VACANCY": "destination", "EXCH_JOBSEEKER": "origin", "EXCH_PLACEMENT": "destination",
+    "EXCH_VJ_RATIO": "destination", "EXCH_FILL_RATE": "destination", "EXCH_TIME_TO_FILL": "destination",
 }
 COLUMNS = ["ref_area", "counterpart_area", "topic", "time_period", "value", "lower", "upper", "interval",
            "obs_status", "conf_status", "unit_measure", "dataset_id", "title", "vintage"]
@@ -55,6 +52,13 @@ def quarters(wh: Warehouse, origin: str = "_T", destination: str | None = None) 
     if destination is not None:
         frame = frame[(frame["ref_area"] == destination) & (frame["counterpart_area"] == origin)]
     return sorted(frame["time_period"].unique(), reverse=True)
+
+
+def heat_view(flow: str) -> tuple[str, str, int]:
+    """(title, unit label, decimals) of a heat-map dataflow, from its registered view and unit."""
+    registered = dataflow(flow)
+    digits = {"PS": 0, "PURE_NUMB": 2}.get(registered.units[0], 1)
+    return registered.view.value_title, registered.view.unit or registered.view.value_title, digits
 
 
 def occupation_label(code: str) -> str:

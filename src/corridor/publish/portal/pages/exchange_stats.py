@@ -42,11 +42,13 @@ def exchange_home(request: Request, wh: Warehouse = Depends(page_warehouse),
                       message=f"{flow!r} is not one of {', '.join(data.HEAT_FLOWS)}")
     quarters = data.quarters(wh)
     quarter = quarter or (quarters[0] if quarters else "")
-    title, role, unit = data.HEAT_FLOWS[flow]
+    title, unit, digits = data.heat_view(flow)
+    role = data.HEAT_FLOWS[flow]
     cells = data.heat_cells(wh, flow, quarter, level)
     columns, rows = data.heat_table(cells)
     datasets = sorted(cells["dataset_id"].dropna().unique())
-    return render(request, "exchange_stats.html", flow=flow, flows=data.HEAT_FLOWS, quarter=quarter,
+    return render(request, "exchange_stats.html", flow=flow, quarter=quarter, digits=digits,
+                  flows={f: (data.heat_view(f)[0], r) for f, r in data.HEAT_FLOWS.items()},
                   quarters=quarters, level=level, title=title, role=role, unit=unit,
                   spec=data.heat_spec(cells, title=f"{title}, by {role} and occupation, {quarter}", unit=unit)
                   if not cells.empty else None,
