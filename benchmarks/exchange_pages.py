@@ -51,11 +51,12 @@ from corridor.store.warehouse import Warehouse
 
 RUN = date(2026, 7, 1)
 PAGES = ("/labour-exchange", "/labour-exchange?flow=EXCH_JOBSEEKER&level=2",
-         "/labour-exchange?flow=EXCH_TIME_TO_FILL", "/labour-exchange/quality")
+         "/labour-exchange?flow=EXCH_TIME_TO_FILL", "/labour-exchange/quality")  # + the largest corridor's page
 
 
-def build(folder: Path, warehouse: Path, n_jobseekers: int, n_corridors: int) -> tuple[str, str, dict]:
-    """Registry + warehouse with published exchange statistics; returns (db url, key, naive timings)."""
+def build(folder: Path, warehouse: Path, n_jobseekers: int, n_corridors: int) -> tuple[str, str, dict, str]:
+    """Registry + warehouse with published exchange statistics; returns (db url, key, naive timings, the
+    path of the largest corridor's page)."""
     key = Fernet.generate_key()
     url = f"sqlite:///{folder / 'exchange.sqlite'}"
     engine = db.engine_for(url)
@@ -85,7 +86,8 @@ def build(folder: Path, warehouse: Path, n_jobseekers: int, n_corridors: int) ->
     engine.dispose()
     naive = {"naive_tables_from_registry_ms": round(tables_s * 1000),
              "naive_quality_report_ms": round(quality_s * 1000)}
-    return url, key.decode(), naive
+    top = corridors.iloc[0]
+    return url, key.decode(), naive, f"/labour-exchange/corridor/{top['origin']}/{top['destination']}"
 
 
 def _port() -> int:
@@ -94,7 +96,8 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-def measure(warehouse: Path, env: dict[str, str], cache_size: int, repeat: int, folder: Path) -> dict:
+def measure(warehouse: Path, env: dict[str, str], cache_size: int, repeat: int, folder: Path,
+            pages: tuple[str, ...]) -> dict:
     port = _port()
     log = (folder / f"serve-{cache_size}.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "corridor.cli.main", "serve", "--port", str(port),
@@ -110,7 +113,7 @@ def measure(warehouse: Path, env: dict[str, str], cache_size: int, repeat: int, 
                 except httpx.HTTPError:
                     time.sleep(0.2)
             out = {}
-            for path in PAGES:
+            for path in pages:
                 t0 = time.perf_counter()
                 assert client.get(path).status_code == 200, path
                 cold = (time.perf_counter() - t0) * 1000
@@ -141,14 +144,15 @@ def main() -> None:
         folder = Path(tmp)
         warehouse = folder / "corridor.duckdb"
         shutil.copyfile(args.warehouse, warehouse)
-        url, key, naive = build(folder, warehouse, args.jobseekers, args.corridors)
+        url, key, naive, corridor_page = build(folder, warehouse, args.jobseekers, args.corridors)
         tokens = folder / "tokens.json"
         tokens.write_text(json.dumps([{"sha256": hashlib.sha256(b"unused").hexdigest(), "role": "auditor"}]))
         env = {"CORRIDOR_EXCHANGE_DB": url, "CORRIDOR_EXCHANGE_KEY": key, "CORRIDOR_EXCHANGE_TOKENS": str(tokens),
                "CORRIDOR_TOKENS": "", "CORRIDOR_AUDIT_LOG": str(folder / "audit.jsonl")}
         print(json.dumps({"jobseekers": args.jobseekers, "corridors": args.corridors, **naive}), flush=True)
         for cache_size in (256, 0):
-            for path, figures in measure(warehouse, env, cache_size, args.repeat, folder).items():
+            for path, figures in measure(warehouse, env, cache_size, args.repeat, folder,
+                                         (*PAGES, corridor_page)).items():
                 print(json.dumps({"cache_size": cache_size, "page": path, **figures}), flush=True)
     print(f"limit: 100 ms per page; load average {os.getloadavg()[0]:.1f} (2 shared cores: noisy)")
 
