@@ -74,7 +74,7 @@ def test_publish_writes_registered_dataflows_with_provenance_once(registry: Regi
     with Warehouse.open(tmp_path / "wh.duckdb") as wh:
         ids = publish_statistics(registry, wh, min_cell=5, synthetic=True, vintage="2026-12-01")
         again = publish_statistics(registry, wh, min_cell=5, synthetic=True, vintage="2026-12-01")
-        assert ids == again and len(ids) == 5
+        assert ids == again and len(ids) == 6  # with EXCH_TIME_TO_FILL
         frame = wh.select(Selection.of("EXCH_JOBSEEKER"))
         meta = wh.dataset(ids[1])
     assert meta["title"].startswith("SYNTHETIC") and "SYNTHETIC DATA" in meta["notes"]

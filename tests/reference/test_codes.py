@@ -18,7 +18,7 @@ from corridor.reference.codes import MISSING_STATUSES, age_bounds, check_code, c
 def test_codelists_content() -> None:
     assert codelists() == ["AREA", "SEX", "AGE", "OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE", "METHOD",
                            "FLOW_DIRECTION", "CORE_TOPIC", "ISCO08", "REMIT_COST_MEASURE", "TREATY",
-                           "INTEGRATION_MEASURE", "RC_BREAKDOWN"]
+                           "INTEGRATION_MEASURE", "RC_BREAKDOWN", "EXCH_QUALITY"]
     assert codes("AREA")["840"] == "United States of America" and codes("AREA")["_T"].startswith("Total")
     assert list(codes("SEX")) == ["_T", "M", "F"]
     assert list(codes("OBS_STATUS")) == list("ABDEFIKLMNOPQSUV")

@@ -5,6 +5,7 @@
     corridor exchange synthetic --jobseekers 5000 --vacancies 500   # SYNTHETIC data on real corridors
     corridor exchange match --on 2026-07-01 --propose               # match and record the proposals
     corridor exchange report                     # matching quality, time to match, score vs outcome
+    corridor exchange report --publish           # ... and into the warehouse (EXCH_MATCH_QUALITY)
     corridor exchange publish                    # aggregate statistics into the warehouse
 
 ``--db`` (or ``CORRIDOR_EXCHANGE_DB``) names the registry's database URL; the encryption key comes
@@ -29,6 +30,7 @@ from corridor.exchange.crypto import create_key_file
 from corridor.exchange.market import load_market
 from corridor.exchange.matching import METHODS, match
 from corridor.exchange.quality import outcome_evaluation, run_quality, time_to_match
+from corridor.exchange.quality_publish import publish_quality
 from corridor.exchange.registry import Registry
 from corridor.exchange.statistics import protected_tables, publish_statistics, shortages_and_surpluses
 from corridor.exchange.synthetic import corridors_from_stocks, generate, simulate_outcomes
@@ -118,7 +120,10 @@ def report_command(on: str = typer.Option(None, "--on", help="Run date (default 
                    method: str = typer.Option("deferred_acceptance", "--method"),
                    shortages: bool = typer.Option(False, "--shortages", help=(
                        "Also pair shortages with surpluses (runs the cell suppression: slow on large registries)")),
-                   db_url: str | None = DB) -> None:
+                   publish: bool = typer.Option(False, "--publish", help=(
+                       "Also write the quality to the warehouse (dataflow EXCH_MATCH_QUALITY)")),
+                   synthetic: bool = typer.Option(False, "--synthetic", help="Label the published dataset SYNTHETIC"),
+                   db_url: str | None = DB, warehouse: Path | None = WAREHOUSE) -> None:
     """Matching quality: fill rate, share matched, stability, time to match, score vs outcome (held out),
     and shortages paired with surpluses (from the suppressed statistics)."""
     reg = _registry(db_url)
@@ -129,6 +134,9 @@ def report_command(on: str = typer.Option(None, "--on", help="Run date (default 
     if shortages:
         out["shortages_paired_with_surpluses"] = shortages_and_surpluses(protected_tables(reg)).head(20).to_dict(
             "records")
+    if publish:
+        with Warehouse.open(warehouse_path(warehouse)) as wh:
+            out["dataset"] = publish_quality(out, wh, on=(on or date.today().isoformat()), synthetic=synthetic)
     _print(out)
 
 

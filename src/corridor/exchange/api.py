@@ -23,7 +23,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
 
 from corridor.errors import InputError
-from corridor.exchange import bulk
+from corridor.exchange import bulk, db
 from corridor.exchange.access import AccessDenied, Principal
 from corridor.exchange.registry import Registry
 from corridor.exchange.statistics import protected_tables
@@ -53,7 +53,11 @@ def principal(request: Request, authorization: str | None = Header(default=None)
 
 
 def _registry(request: Request) -> Registry:
-    return request.app.state.exchange_registry
+    registry = getattr(request.app.state, "exchange_registry", None)
+    if registry is None:
+        raise HTTPException(503, f"no exchange registry on this server: set {db.DB_ENV} (a database URL "
+                                 "migrated by `corridor exchange init`) before `corridor serve`")
+    return registry
 
 
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -167,19 +171,46 @@ def _cached_tables(request: Request, min_cell: int) -> dict:
     return cache["tables"]
 
 
+def mount_exchange(app: FastAPI, url: str | None = None, tokens: dict[str, Principal] | None = None) -> None:
+    """Serve :data:`router` in ``app`` (``corridor serve``): the registry at ``url`` (default
+    ``CORRIDOR_EXCHANGE_DB``; none configured: the routes answer 503), the tokens of ``tokens`` or
+    ``CORRIDOR_EXCHANGE_TOKENS``. The database must be at the latest revision: the server never
+    migrates it (``corridor exchange init`` does), and refuses to start otherwise."""
+    url = url or os.environ.get(db.DB_ENV)
+    registry = None
+    if url:
+        engine = db.engine_for(url)
+        at, head = db.current_revision(engine), db.head_revision()
+        if at != head:
+            raise InputError(f"the exchange registry {engine.url.render_as_string()} is at revision {at}, "
+                             f"not {head}: run `corridor exchange init --db URL` first")
+        registry = Registry(engine)
+    app.state.exchange_registry = registry
+    app.state.exchange_tokens = tokens if tokens is not None else tokens_from_file()
+    app.state.exchange_statistics = {}
+    include_exchange_routes(app)
+
+
+def include_exchange_routes(app: FastAPI) -> None:
+    """The exchange's JSON routes: :data:`router`, the fair-recruitment routes and the portability
+    calculator (issue 13). Imported here because those modules build on this one's ``principal``."""
+    from corridor.exchange.api_recruitment import router as recruitment_router
+    from corridor.portability.api import router as portability_router
+
+    app.include_router(router)
+    app.include_router(recruitment_router)
+    app.include_router(portability_router)
+
+
 def create_exchange_app(registry: Registry, tokens: dict[str, Principal] | None = None) -> FastAPI:
     """A stand-alone app serving :data:`router` (for tests and until it is mounted in the main app)."""
     app = FastAPI(title="corridor labour mobility exchange", version="0.1")
     app.state.exchange_registry = registry
     app.state.exchange_tokens = tokens if tokens is not None else tokens_from_file()
     app.state.exchange_statistics = {}
-    app.include_router(router)
-    # issue 13: the fair-recruitment routes and the portability calculator, beside the exchange's own
-    from corridor.exchange.api_recruitment import router as recruitment_router
-    from corridor.portability.api import router as portability_router
+    include_exchange_routes(app)
+    # the worker's ledger page, for tests of the stand-alone app (``corridor serve`` has it in the portal)
     from corridor.publish.portal.pages.recruitment import router as worker_pages
 
-    app.include_router(recruitment_router)
-    app.include_router(portability_router)
     app.include_router(worker_pages)
     return app

@@ -15,8 +15,9 @@ suppression with :func:`corridor.disclose.tables.suppress` per dataflow and quar
 vacancy/jobseeker ratio (openings over the origin's jobseekers registered in the same quarter and
 occupation) and the fill rate (openings posted in a quarter that were filled, %), each missing when a
 count it uses is suppressed and writes
-five dataflows (``EXCH_VACANCY``, ``EXCH_JOBSEEKER``, ``EXCH_PLACEMENT``, ``EXCH_VJ_RATIO``,
-``EXCH_FILL_RATE``) through :meth:`Warehouse.write_dataset`, one dataset each, with provenance (and
+six dataflows (``EXCH_VACANCY``, ``EXCH_JOBSEEKER``, ``EXCH_PLACEMENT``, ``EXCH_VJ_RATIO``,
+``EXCH_FILL_RATE`` and ``EXCH_TIME_TO_FILL``, :mod:`corridor.exchange.timing`) through
+:meth:`Warehouse.write_dataset`, one dataset each, with provenance (and
 "SYNTHETIC" in title and notes when the registry holds generated data).
 """
 
@@ -34,12 +35,14 @@ from corridor.disclose.tables import add_margins, suppress
 from corridor.exchange.market import ACTIVE_STATES
 from corridor.exchange.models import Agreement, Jobseeker, Placement, Vacancy
 from corridor.exchange.registry import Registry
+from corridor.exchange.timing import time_to_fill_table
 from corridor.store.warehouse import DatasetMeta, Warehouse
 
 PLACED_STATES = ACTIVE_STATES | {"returned"}
 COUNT_FLOWS = {"vacancy": "EXCH_VACANCY", "jobseeker": "EXCH_JOBSEEKER", "placement": "EXCH_PLACEMENT",
                "filled": "filled"}
 BY = ["ref_area", "counterpart_area", "isco1", "isco2"]
+UNITS = {"EXCH_VJ_RATIO": "PURE_NUMB", "EXCH_FILL_RATE": "PT", "EXCH_TIME_TO_FILL": "DAY"}
 
 
 def quarter(ts: datetime) -> str:
@@ -87,7 +90,7 @@ def _protected(counts: pd.DataFrame, min_cell: int) -> pd.DataFrame:
 
 
 def protected_tables(registry: Registry, min_cell: int = 5) -> dict[str, pd.DataFrame]:
-    """Observations of the five dataflows (columns of the warehouse), after suppression."""
+    """Observations of the six dataflows (columns of the warehouse), after suppression."""
     counts = registry_counts(registry)
     out: dict[str, pd.DataFrame] = {}
     for measure, flow in COUNT_FLOWS.items():
@@ -117,11 +120,12 @@ def protected_tables(registry: Registry, min_cell: int = 5) -> dict[str, pd.Data
     fill = vac_frame.assign(n=fill, missing=np.where(vac_suppressed | np.isnan(placed), "Q", "M"))
     out["EXCH_VJ_RATIO"] = ratio.assign(conf_status="F")
     out["EXCH_FILL_RATE"] = fill.assign(conf_status="F")
+    out["EXCH_TIME_TO_FILL"] = time_to_fill_table(registry, min_cell)
     return out
 
 
 def _observations(flow: str, frame: pd.DataFrame) -> pd.DataFrame:
-    unit = {"EXCH_VJ_RATIO": "PURE_NUMB", "EXCH_FILL_RATE": "PT"}.get(flow, "PS")
+    unit = UNITS.get(flow, "PS")
     value = pd.to_numeric(frame["n"], errors="coerce").astype(float)
     missing = value.isna()
     return pd.DataFrame({
@@ -130,14 +134,16 @@ def _observations(flow: str, frame: pd.DataFrame) -> pd.DataFrame:
         "topic": frame["topic"].astype(str), "time_period": frame["time_period"].astype(str),
         "value": value.round(6),
         "obs_status": np.where(missing, frame["missing"] if "missing" in frame else "Q", "A"),
-        "conf_status": frame["conf_status"].astype(str) if unit == "PS" else "F",
+        "conf_status": frame["conf_status"].astype(str) if unit in ("PS", "DAY") else "F",
         "unit_measure": unit, "method": "exchange-register",
+        **({"lower": frame["lower"].astype(float).round(6), "upper": frame["upper"].astype(float).round(6),
+            "interval": frame["interval"]} if "interval" in frame else {}),
     })
 
 
 def publish_statistics(registry: Registry, wh: Warehouse, *, min_cell: int = 5, synthetic: bool = False,
                        vintage: str | None = None) -> list[str]:
-    """Write the five dataflows to the warehouse (module docstring); returns the dataset ids.
+    """Write the six dataflows to the warehouse (module docstring); returns the dataset ids.
 
     Idempotent: the same statistics (same bytes) are not written twice."""
     vintage = vintage or datetime.now(UTC).strftime("%Y-%m-%d")

@@ -12,7 +12,10 @@ published by ``corridor ingest`` and the other writing commands, is switched to 
   it (FastAPI's Swagger page loads its scripts from a CDN, so it is switched off: nothing the service
   sends refers to a remote address).
 
-Everything is read-only: any method other than GET and HEAD is answered 405. Errors are JSON
+* the labour mobility exchange's JSON API at ``/exchange`` (:func:`corridor.exchange.api.mount_exchange`).
+
+Everything but the exchange is read-only: any method other than GET and HEAD is answered 405 outside
+:data:`WRITABLE_PREFIXES`. Errors are JSON
 ``{"status", "error", "message"}`` with a 4xx status saying what was wrong.
 """
 
@@ -35,12 +38,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from corridor import __version__
 from corridor.errors import CorridorError, InputError
+from corridor.exchange.api import mount_exchange
 from corridor.publish.api import data, datasets, structure
 from corridor.publish.api.errors import ApiError
 from corridor.publish.api.state import SCOPE_KEY, LiveState, ServiceState, request_state
 from corridor.publish.security import AuditLog, TokenStore, default_audit_log, default_tokens_file
 
 READ_METHODS = frozenset({"GET", "HEAD"})
+#: the exchange's API and a worker's own page take writes (each checks who may write what)
+WRITABLE_PREFIXES = ("/exchange/", "/labour-exchange/me/")
 PORTAL_MODULE = "corridor.publish.portal"
 
 
@@ -51,7 +57,8 @@ class ReadOnlyMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] not in READ_METHODS:
+        if scope["type"] == "http" and scope["method"] not in READ_METHODS \
+                and not scope["path"].startswith(WRITABLE_PREFIXES):
             response = JSONResponse(
                 ApiError(405, f"{scope['method']} is not allowed: the service is read-only (GET and HEAD "
                               "only)").body(), status_code=405, headers={"Allow": "GET, HEAD"})
@@ -95,8 +102,9 @@ class LeaseState:
             await self.app(scope, receive, named)
 
 
-#: paths the HTTP cache leaves alone: static assets (served from files already)
-UNCACHED_PREFIXES = ("/static",)
+#: paths the HTTP cache leaves alone: static assets (served from files already); the exchange's API
+#: (answers from its registry, not the snapshot) and a worker's own page (personal, by cookie)
+UNCACHED_PREFIXES = ("/static", "/exchange", "/labour-exchange/me")
 
 
 class HttpCache:
@@ -305,6 +313,7 @@ def create_app(
     def docs() -> HTMLResponse:
         return HTMLResponse(_docs_page(app))
 
+    mount_exchange(app)
     portal = _portal()
     if portal is not None:
         router, static = portal

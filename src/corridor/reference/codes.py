@@ -49,6 +49,7 @@ CODELIST_NAMES: dict[str, str] = {
     "TREATY": "Treaties on the rights of migrants",
     "INTEGRATION_MEASURE": "Migrant-native gaps (integration indicators)",
     "RC_BREAKDOWN": "Breakdowns of SDG 10.7.1 (occupation group, sector)",
+    "EXCH_QUALITY": "Matching quality measures of the labour mobility exchange",
 }
 
 

@@ -48,6 +48,7 @@ CONCEPT_NAMES: dict[str, str] = {
     "METHOD": "Estimation method", "TOPIC": "Core census question",
     "OCCUPATION": "Occupation (ISCO-08)", "TIME_PERIOD": "Time period",
     "MEASURE": "Indicator measure", "TREATY": "Treaty", "DIRECTION": "Direction of a recorded migration",
+    "EXCH_MEASURE": "Matching quality measure",
     "OBS_VALUE": "Observation value", "OBS_STATUS": "Observation status", "CONF_STATUS": "Confidentiality status",
     "UNIT_MEASURE": "Unit of measure", "UNIT_MULT": "Unit multiplier", "DATASET_ID": "Dataset",
     "LOWER": "Lower bound", "UPPER": "Upper bound", "INTERVAL": "Interval definition",

@@ -39,7 +39,11 @@ STAT_HEADS = {"sdg1071_mean": "Mean", "sdg1071_median": "Median", "sdg1071_mean_
 
 @router.get("/exchange/worker/{jobseeker_id}", name="worker_ledger")
 def worker_ledger(jobseeker_id: int, request: Request, who: Principal = Depends(principal)):
-    ledger = Ledger(request.app.state.exchange_registry, getattr(request.app.state, "fee_rules", None))
+    registry = getattr(request.app.state, "exchange_registry", None)
+    if registry is None:
+        return render(request, "error.html", status_code=503, title="No exchange registry",
+                      message="This server has no labour exchange registry (CORRIDOR_EXCHANGE_DB).")
+    ledger = Ledger(registry, getattr(request.app.state, "fee_rules", None))
     try:
         view = worker_view(ledger, who, jobseeker_id)
     except AccessDenied as exc:
