@@ -61,6 +61,9 @@ def ingest_cmd(
     target: Annotated[list[str], typer.Argument(help="Release id(s), or a file path with --layout / --mapping.")],
     layout: Annotated[str | None, typer.Option("--layout", help="Layout or release id of a file's layout.")] = None,
     mapping: Annotated[Path | None, typer.Option("--mapping", help="Mapping YAML for a user's own table.")] = None,
+    replaces: Annotated[str | None, typer.Option(
+        "--replaces", help="A user table: the dataset (of the same series) this corrected file replaces; "
+        "default: the dataset read from a file of the same name in the series.")] = None,
     vintage: Annotated[str | None, typer.Option("--vintage", help="Vintage label for a file.")] = None,
     mirror: MirrorOpt = None,
     warehouse: WarehouseOpt = None,
@@ -71,11 +74,44 @@ def ingest_cmd(
             from corridor.sources.user_table import ingest_user_table
 
             for path in target:  # each table is its own dataset; all are checked, none skipped
-                _say(ingest_user_table(wh, Path(path), mapping))
+                _say(ingest_user_table(wh, Path(path), mapping, replaces=replaces))
+                notes = wh.dataset(_last_dataset(wh, Path(path)))["notes"]
+                if isinstance(notes, str) and notes:
+                    err.print(f"[yellow]warning[/] {notes}", highlight=False)
+        elif replaces is not None:
+            raise InputError("--replaces is for a user's table (with --mapping)")
         elif layout is not None:
             _say(ingest_file(wh, [Path(t) for t in target], layout=layout, vintage=vintage))
         else:
             _ingest_releases(wh, target, mirror=mirror)
+
+
+def _last_dataset(wh: Warehouse, path: Path) -> str:
+    frame = wh.datasets()
+    return str(frame[frame["file_name"] == path.name].sort_values("ingested_at").iloc[-1]["dataset_id"])
+
+
+def withdraw_cmd(
+    dataset: Annotated[list[str], typer.Argument(help="Dataset id(s), release id or series:vintage.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn (kept in its provenance).")],
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Withdraw datasets from the latest view (kept for as_of; the reason kept and audited), atomically."""
+    with publishing(warehouse_path(warehouse)) as wh:
+        ids = [i for name in dataset for i in wh.resolve_as_of(name)]
+        wh.withdraw(ids, reason)
+    for i in ids:
+        err.print(f"[green]withdrawn[/] {i}: {reason}", highlight=False)
+
+
+def register_cmd(
+    declaration: Annotated[Path, typer.Argument(help="YAML declaring user areas and/or age groups.")],
+) -> None:
+    """Register an office's own geographies and age groups (docs/adding-a-source.md, section 4)."""
+    from corridor.reference.user_codes import register
+
+    target = register(declaration)
+    err.print(f"[green]registered[/] {declaration} as {target}", highlight=False)
 
 
 def datasets_cmd(fmt: FormatOpt = None, warehouse: WarehouseOpt = None) -> None:
@@ -270,5 +306,7 @@ def register(app: typer.Typer) -> None:
     app.command("fetch")(fetch_cmd)
     app.command("ingest")(ingest_cmd)
     app.command("datasets")(datasets_cmd)
+    app.command("withdraw")(withdraw_cmd)
+    app.command("register")(register_cmd)
     app.command("stock")(stock_cmd)
     app.command("run")(run_cmd)

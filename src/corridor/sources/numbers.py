@@ -1,0 +1,101 @@
+"""Reading counts written in a declared number format (never guessed) and the user's missing markers.
+
+Offices write ``21 969,5``, ``21.969`` or ``21,969``; the same text means different numbers under
+different conventions, so the format is *declared* in the mapping (``numbers.decimal``,
+``numbers.thousands``; default: decimal point, no thousands separator) and every text cell must read
+under it exactly:
+
+* a number is an optional sign, digits — in groups of three separated by the declared thousands
+  separator, or ungrouped — and optionally the declared decimal separator followed by digits;
+* anything else that is not one of the declared missing markers is an error naming file, row and
+  column (so ``21969,0`` under ``decimal: "."`` is refused, never read as 219,690);
+* cells that already are numbers (a workbook's or a Parquet file's numeric cells) are taken as they
+  are; booleans and dates are refused.
+
+Method: one regular expression over the text cells (vectorised by pandas' ``str.fullmatch``), then one
+``pd.to_numeric`` over the cells with their separators normalised.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from corridor.errors import InputError
+from corridor.sources.mapping import Numbers
+
+#: Cell types that can hold a count (a bool is an int to Python, and is refused separately).
+NUMERIC = (int, float, np.integer, np.floating)
+
+
+def number_pattern(fmt: Numbers) -> str:
+    """The regular expression a text cell must match under ``fmt``."""
+    d = re.escape(fmt.decimal)
+    digits = r"\d+"
+    if fmt.thousands is not None:
+        digits = rf"(?:\d{{1,3}}(?:{re.escape(fmt.thousands)}\d{{3}})+|\d+)"
+    return rf"[+-]?{digits}(?:{d}\d+)?"
+
+
+def describe(fmt: Numbers) -> str:
+    """The declared format in words (for messages)."""
+    sep = "no thousands separator" if fmt.thousands is None else f"thousands separator {fmt.thousands!r}"
+    return f"decimal separator {fmt.decimal!r}, {sep}"
+
+
+def parse_counts(raw: pd.Series, fmt: Numbers, *, file: str, rows: np.ndarray, columns: np.ndarray,
+                 sheet: str | None = None, allow_negative: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``(values, statuses)`` of the cells: a float (NaN when missing) and an OBS_STATUS (``A`` or the
+    marker's status). ``rows``/``columns`` name each cell as a person sees it in the file."""
+    raw = raw.reset_index(drop=True)
+    n = len(raw)
+    values = np.full(n, np.nan)
+    status = np.full(n, "A", dtype=object)
+    bad = np.zeros(n, dtype=bool)
+    if not pd.api.types.is_numeric_dtype(raw.dtype) and raw.dtype != object:
+        raw = raw.astype(object).where(raw.notna(), None)  # a string column (Parquet): as text cells
+    if raw.dtype != object:  # a numeric column (Parquet): nulls are empty cells
+        values[:] = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64")
+    else:
+        cells = raw.to_numpy()
+        kinds = pd.Series(cells).map(type)
+        is_num = kinds.isin(NUMERIC).to_numpy() & ~kinds.eq(bool).to_numpy()
+        is_text = kinds.eq(str).to_numpy()
+        empty = pd.isna(raw).to_numpy() & ~is_num
+        values[is_num] = pd.to_numeric(pd.Series(cells[is_num]), errors="coerce").to_numpy(dtype="float64")
+        bad |= ~(is_num | is_text | empty)
+        if is_text.any():
+            text = pd.Series(cells[is_text], dtype=object).str.strip()
+            marker = text.map(fmt.missing)
+            known = marker.notna().to_numpy()
+            idx = np.flatnonzero(is_text)
+            status[idx[known]] = marker[known].to_numpy()
+            rest = text[~known]
+            ok = rest.str.fullmatch(number_pattern(fmt)).fillna(False).to_numpy(dtype=bool)
+            plain = rest[ok]
+            if fmt.thousands is not None:
+                plain = plain.str.replace(fmt.thousands, "", regex=False)
+            if fmt.decimal != ".":
+                plain = plain.str.replace(fmt.decimal, ".", regex=False)
+            values[idx[~known][ok]] = pd.to_numeric(plain).to_numpy(dtype="float64")
+            bad[idx[~known][~ok]] = True
+    if (np.isinf(values) & ~bad).any():
+        bad |= np.isinf(values)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        markers = ", ".join(repr(m) for m in fmt.missing)
+        raise InputError(f"{int(bad.sum())} cell(s) do not read as numbers under the declared format "
+                         f"({describe(fmt)}) and are not missing markers ({markers}); first: {raw.iloc[i]!r}",
+                         file=file, row=int(rows[i]), column=str(columns[i]), sheet=sheet)
+    if not allow_negative:
+        neg = values < 0
+        if neg.any():
+            i = int(np.flatnonzero(neg)[0])
+            raise InputError(f"{int(neg.sum())} negative count(s); first: {values[i]:g}", file=file,
+                             row=int(rows[i]), column=str(columns[i]), sheet=sheet)
+    values += 0.0  # '-0' is a zero
+    blank = np.isnan(values) & (status == "A")  # an empty cell (None, NaN, a null in Parquet)
+    status[blank] = fmt.missing.get("", "O")
+    return values, status

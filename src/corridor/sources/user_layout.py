@@ -1,0 +1,173 @@
+"""The shape of a user's table: long or wide, one or several header rows, reduced to cells.
+
+A *long* table has one count per row (``columns.count``). A *wide* table spreads its counts over
+columns whose headers are areas, years or sexes (``layout: wide``, ``wide.header_rows`` lists what
+each header row holds, top to bottom): the World Bank's matrix has destinations across, UN DESA's
+origin-destination table has origins across, a census table has countries of birth across, UN DESA's
+workbooks have sexes on one header row and years on the next. Either way the table becomes
+:class:`Cells`: for every count cell its raw text, the row and column a person would see in the file,
+and for every role the raw label that applies to it (from its row, its column's header or a constant).
+
+Merged header cells (a sex written once over seven year columns) are read by carrying a label to the
+right until the next one, in every header row but the last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from corridor.errors import InputError
+from corridor.sources.cells import column_letter
+from corridor.sources.mapping import Mapping
+from corridor.sources.readers import open_workbook, read_csv_text, sheet_rows
+
+
+@dataclass
+class Grid:
+    """A table as read: header rows (text), the body (objects), the file row of the first body row."""
+
+    headers: list[list[str]]
+    body: pd.DataFrame  # columns named by the last header row
+    first_row: int
+    letters: bool  # a workbook: a column without a header is named by its letter in messages
+
+
+@dataclass
+class Cells:
+    """Every count cell of a table with where it is and the raw label of each role (see module doc)."""
+
+    raw: pd.Series
+    rows: np.ndarray  # file row numbers
+    columns: np.ndarray  # column headers as written
+    labels: dict[str, pd.Series]  # role -> raw label per cell
+    where: dict[str, str]  # role -> the column (or header row) its labels come from, for messages
+    label_rows: dict[str, np.ndarray]  # role -> file row to name when a label is bad
+
+
+def read_grid(path: Path, mapping: Mapping) -> Grid:
+    """Read the file into header rows and body, skipping ``skip_rows`` lines first."""
+    depth = len(mapping.wide.header_rows) if mapping.wide else 1
+    skip = mapping.skip_rows
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        table = read_csv_text(path, sep="\t" if suffix == ".tsv" else ",", skiprows=skip, header=None)
+        rows = table.astype(object)
+        letters = False
+    elif suffix in (".xlsx", ".xlsm"):
+        wb = open_workbook(path)
+        sheet = mapping.sheet or wb.sheetnames[0]
+        rows = pd.DataFrame(sheet_rows(wb, sheet, file=path.name)[skip:]).astype(object)
+        letters = True
+    elif suffix == ".parquet":
+        if depth > 1:
+            raise InputError("a Parquet file has one header row; wide.header_rows can list only one role",
+                             file=path.name)
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises many types for corrupt files
+            raise InputError(f"not a readable Parquet file: {exc}", file=path.name) from exc
+        header = [str(c) for c in frame.columns]
+        return Grid([header], frame.set_axis(header, axis=1), 2, False)
+    else:
+        raise InputError(f"unsupported file type {suffix!r} (CSV, TSV, XLSX or Parquet)", file=path.name)
+    if len(rows) < depth:
+        raise InputError(f"the table has fewer rows than its {depth} header row(s)", file=path.name)
+    headers = [_header_text(rows.iloc[i].tolist(), carry=i < depth - 1) for i in range(depth)]
+    body = rows.iloc[depth:].reset_index(drop=True)
+    body.columns = _unique(headers[-1])
+    return Grid(headers, body, skip + depth + 1, letters)
+
+
+def _header_text(cells: list[object], *, carry: bool) -> list[str]:
+    out, last = [], ""
+    for c in cells:
+        text = "" if c is None or (isinstance(c, float) and np.isnan(c)) else str(c).strip()
+        if text.endswith(".0") and text[:-2].isdigit():
+            text = text[:-2]  # a year typed as a number in a workbook
+        if carry and not text:
+            text = last
+        out.append(text)
+        last = text
+    return out
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Header names made unique (a second ``1990`` becomes ``1990 (2)``) so columns can be addressed."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def to_cells(grid: Grid, mapping: Mapping, *, file: str) -> Cells:
+    """The count cells of the grid with their labels (long: the count column; wide: the value columns)."""
+    body = grid.body
+    names = list(body.columns)
+    wanted = list(mapping.columns.values())
+    absent = [c for c in wanted if c not in names]
+    if absent:
+        raise InputError(f"column(s) {', '.join(repr(m) for m in absent)} not in the table; it has "
+                         f"{', '.join(repr(str(c)) for c in names)}", file=file, row=grid.first_row - 1)
+    body = _without_blank_rows(body, end_at_blank_row=mapping.end_at_blank_row)
+    n = len(body)
+    file_rows = grid.first_row + body.index.to_numpy()
+    if mapping.layout == "long":
+        value_cols = [names.index(mapping.columns["count"])]
+    else:
+        ignore = set(mapping.wide.ignore_columns) | set(wanted)
+        value_cols = [i for i, c in enumerate(names) if c not in ignore and grid.headers[-1][i] != ""]
+        unknown = sorted(set(mapping.wide.ignore_columns) - set(names))
+        if unknown:
+            raise InputError(f"key 'wide.ignore_columns': no column {', '.join(map(repr, unknown))} in the table",
+                             file=file)
+        if not value_cols:
+            raise InputError("a wide table needs value columns: every column is named in columns/ignore_columns",
+                             file=file, row=grid.first_row - 1)
+    k = len(value_cols)
+    row_of_cell = np.tile(np.arange(n), k)
+    col_of_cell = np.repeat(np.arange(k), n)
+    raw = pd.concat([body.iloc[:, i] for i in value_cols], ignore_index=True) if n else pd.Series([], dtype=object)
+    shown = np.array([names[i] if grid.headers[-1][i] or not grid.letters else column_letter(i)
+                      for i in value_cols], dtype=object)
+    labels: dict[str, pd.Series] = {}
+    where: dict[str, str] = {}
+    label_rows: dict[str, np.ndarray] = {}
+    for role, column in mapping.columns.items():
+        if role == "count":
+            continue
+        labels[role] = pd.Series(body[column].to_numpy(dtype=object)[row_of_cell])
+        where[role] = column
+        label_rows[role] = file_rows[row_of_cell]
+    if mapping.wide is not None:
+        header_row = grid.first_row - len(grid.headers)
+        for depth, role in enumerate(mapping.wide.header_rows):
+            per_col = np.array([grid.headers[depth][i] for i in value_cols], dtype=object)
+            labels[role] = pd.Series(per_col[col_of_cell])
+            where[role] = f"header row {header_row + depth}"
+            label_rows[role] = np.full(len(raw), header_row + depth)
+    for role, value in mapping.constants.items():
+        labels[role] = pd.Series(np.full(len(raw), value, dtype=object))
+        where[role] = f"constants.{role}"
+        label_rows[role] = file_rows[row_of_cell]
+    return Cells(raw, file_rows[row_of_cell], shown[col_of_cell], labels, where, label_rows)
+
+
+def _without_blank_rows(body: pd.DataFrame, *, end_at_blank_row: bool) -> pd.DataFrame:
+    """The body without rows that are empty in every column (a workbook's empty rows); with
+    ``end_at_blank_row`` (declared in the mapping), without everything from the first empty row on
+    (the notes a workbook writes under its table)."""
+    blank = (body.isna() | body.eq("")).all(axis=1)
+    if not blank.any():
+        return body
+    keep = ~blank.to_numpy()
+    if end_at_blank_row and keep.any():
+        after = np.flatnonzero(blank.to_numpy() & (np.arange(len(body)) > np.flatnonzero(keep)[0]))
+        if after.size:
+            keep &= np.arange(len(body)) < after[0]
+    return body[keep]
