@@ -52,7 +52,12 @@ class Wide(BaseModel):
     """A wide table: the value cells spread over columns that are areas, years or sexes."""
 
     model_config = Strict
-    header_rows: list[Literal[AREA_ROLES + ("direction", "sex", "age", "year")]] = Field(min_length=1)  # type: ignore[valid-type]
+    #: what each header row holds, top to bottom; ``null`` for a row between them that holds nothing
+    header_rows: list[Literal[AREA_ROLES + ("direction", "sex", "age", "year")] | None] = Field(min_length=1)  # type: ignore[valid-type]
+
+    @property
+    def roles(self) -> list[str]:
+        return [r for r in self.header_rows if r is not None]
     ignore_columns: list[str] = Field(default_factory=list)
 
 
@@ -111,6 +116,7 @@ class Mapping(BaseModel):
     sheet: str | None = None
     skip_rows: int = Field(default=0, ge=0)
     end_at_blank_row: bool = False  # the table ends at its first empty row (notes follow in a workbook)
+    identical_repeats: Literal["error", "keep_one"] = "error"  # an aggregate listed twice with the same value
     layout: Literal["long", "wide"] = "long"
     wide: Wide | None = None
     columns: dict[Literal[ROLES], str] = Field(default_factory=dict)  # type: ignore[valid-type]
@@ -147,7 +153,7 @@ class Mapping(BaseModel):
 
     @model_validator(mode="after")
     def _shape(self) -> Mapping:
-        from_headers = set(self.wide.header_rows) if self.wide else set()
+        from_headers = set(self.wide.roles) if self.wide else set()
         if self.layout == "wide" and self.wide is None:
             raise ValueError("layout: wide needs a 'wide' section (header_rows)")
         if self.layout == "long" and self.wide is not None:
@@ -171,7 +177,7 @@ class Mapping(BaseModel):
 
     @property
     def counterpart_role(self) -> str | None:
-        given = set(self.columns) | set(self.constants) | set(self.wide.header_rows if self.wide else ())
+        given = set(self.columns) | set(self.constants) | set(self.wide.roles if self.wide else ())
         found = [r for r in AREA_ROLES[1:] if r in given]
         return found[0] if found else None
 

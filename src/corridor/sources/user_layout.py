@@ -147,6 +147,8 @@ def to_cells(grid: Grid, mapping: Mapping, *, file: str) -> Cells:
     if mapping.wide is not None:
         header_row = grid.first_row - len(grid.headers)
         for depth, role in enumerate(mapping.wide.header_rows):
+            if role is None:
+                continue
             per_col = np.array([grid.headers[depth][i] for i in value_cols], dtype=object)
             labels[role] = pd.Series(per_col[col_of_cell])
             where[role] = f"header row {header_row + depth}"

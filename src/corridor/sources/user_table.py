@@ -78,7 +78,10 @@ def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None) -
     obs["topic"] = _direction(cells, mapping, file=name)
     obs["dataflow"] = mapping.dataflow
     obs["unit_mult"] = int(round(math.log10(mapping.numbers.scale)))
-    check_unique(obs, ["ref_area", "counterpart_area", "time_period", "sex", "age", "topic"], file=name)
+    key = ["ref_area", "counterpart_area", "time_period", "sex", "age", "topic"]
+    if mapping.identical_repeats == "keep_one":  # UN workbooks list an SDG region in two groupings
+        obs = obs[~obs.duplicated([*key, "value", "obs_status"])]
+    check_unique(obs, key, file=name)
     warnings = check_totals(obs, mapping.totals, file=name)
     return obs.drop(columns=["_row", "_column"]), warnings
 
