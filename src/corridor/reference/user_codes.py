@@ -103,7 +103,7 @@ def schema_message(exc: ValidationError, file: str) -> InputError:
     """A pydantic error as an :class:`InputError` naming the key (``areas.0.parent``) and the reason."""
     first = exc.errors()[0]
     loc = [str(p) for p in first["loc"]]
-    key = ".".join(p for p in loc if p != "[key]") or "(top level)"
+    key = ".".join(p for p in loc if "[" not in p) or "(top level)"  # without pydantic's union tags
     reason = ("unknown key" if first["type"] == "extra_forbidden"
               else f"unknown role ({first['msg']})" if "[key]" in loc else first["msg"])
     more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""

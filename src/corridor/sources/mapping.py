@@ -32,10 +32,13 @@ Strict = ConfigDict(extra="forbid")
 
 
 class Numbers(BaseModel):
-    """How the numbers are written: declared, never guessed (``21969,0`` needs ``decimal: ","``)."""
+    """How the numbers are written: declared, never guessed (``21969,0`` needs ``decimal: ","``).
+
+    Without ``decimal`` only whole numbers written as plain digits are read: ``56023.0`` then needs
+    ``decimal: "."`` — a separator nobody declared is never taken for one or the other."""
 
     model_config = Strict
-    decimal: Literal[".", ","] = "."
+    decimal: Literal[".", ","] | None = None
     thousands: Literal[",", ".", " ", "'", "\u00a0", "\u202f"] | None = None
     scale: Literal[1, 1000, 1000000] = 1
     missing: dict[str, Literal["O", "M", "L", "Q"]] = Field(
@@ -43,7 +46,7 @@ class Numbers(BaseModel):
 
     @model_validator(mode="after")
     def _distinct(self) -> Numbers:
-        if self.thousands == self.decimal:
+        if self.thousands is not None and self.thousands == self.decimal:
             raise ValueError(f"thousands and decimal separators are both {self.decimal!r}")
         return self
 

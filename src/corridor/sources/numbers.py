@@ -2,11 +2,12 @@
 
 Offices write ``21 969,5``, ``21.969`` or ``21,969``; the same text means different numbers under
 different conventions, so the format is *declared* in the mapping (``numbers.decimal``,
-``numbers.thousands``; default: decimal point, no thousands separator) and every text cell must read
-under it exactly:
+``numbers.thousands``) and every text cell must read under it exactly (default: whole numbers, no
+separators at all):
 
 * a number is an optional sign, digits — in groups of three separated by the declared thousands
-  separator, or ungrouped — and optionally the declared decimal separator followed by digits;
+  separator, or ungrouped — and, when a decimal separator is declared, optionally that separator
+  followed by digits (none declared: whole numbers only);
 * anything else that is not one of the declared missing markers is an error naming file, row and
   column (so ``21969,0`` under ``decimal: "."`` is refused, never read as 219,690);
 * cells that already are numbers (a workbook's or a Parquet file's numeric cells) are taken as they
@@ -32,16 +33,18 @@ NUMERIC = (int, float, np.integer, np.floating)
 
 def number_pattern(fmt: Numbers) -> str:
     """The regular expression a text cell must match under ``fmt``."""
-    d = re.escape(fmt.decimal)
     digits = r"\d+"
     if fmt.thousands is not None:
         digits = rf"(?:\d{{1,3}}(?:{re.escape(fmt.thousands)}\d{{3}})+|\d+)"
-    return rf"[+-]?{digits}(?:{d}\d+)?"
+    fraction = "" if fmt.decimal is None else rf"(?:{re.escape(fmt.decimal)}\d+)?"
+    return rf"[+-]?{digits}{fraction}"
 
 
 def describe(fmt: Numbers) -> str:
     """The declared format in words (for messages)."""
     sep = "no thousands separator" if fmt.thousands is None else f"thousands separator {fmt.thousands!r}"
+    if fmt.decimal is None:
+        return f"whole numbers, {sep}; a decimal separator must be declared in numbers.decimal"
     return f"decimal separator {fmt.decimal!r}, {sep}"
 
 
@@ -77,7 +80,7 @@ def parse_counts(raw: pd.Series, fmt: Numbers, *, file: str, rows: np.ndarray, c
             plain = rest[ok]
             if fmt.thousands is not None:
                 plain = plain.str.replace(fmt.thousands, "", regex=False)
-            if fmt.decimal != ".":
+            if fmt.decimal not in (None, "."):
                 plain = plain.str.replace(fmt.decimal, ".", regex=False)
             values[idx[~known][ok]] = pd.to_numeric(plain).to_numpy(dtype="float64")
             bad[idx[~known][~ok]] = True

@@ -72,9 +72,10 @@ def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None) -
                             column=cells.where[role]).to_numpy()
     obs["sex"] = _coded(cells, "sex", "SEX", mapping.codes.sex, mapping, file=name)
     age_labels = mapping.codes.age if isinstance(mapping.codes.age, dict) else {}
-    if mapping.codes.age == "eurostat" and "age" in cells.labels:
-        cells.labels["age"] = _eurostat_age(cells.labels["age"])
-    obs["age"] = _coded(cells, "age", "AGE", age_labels, mapping, file=name)
+    as_written = cells.labels.get("age")
+    if mapping.codes.age == "eurostat" and as_written is not None:
+        cells.labels["age"] = _eurostat_age(as_written)
+    obs["age"] = _coded(cells, "age", "AGE", age_labels, mapping, file=name, shown=as_written)
     obs["topic"] = _direction(cells, mapping, file=name)
     obs["dataflow"] = mapping.dataflow
     obs["unit_mult"] = int(round(math.log10(mapping.numbers.scale)))
@@ -120,7 +121,7 @@ def _is_period(text: str, flow: str) -> bool:
 
 
 def _coded(cells: Cells, role: str, codelist: str, table: dict[str, str], mapping: Mapping, *,
-           file: str) -> pd.Series:
+           file: str, shown: pd.Series | None = None) -> pd.Series:
     """Labels of a coded dimension -> codes: ``codes.<role>``, the totals labels, then the codelist itself.
 
     The first label that is none of these is an error naming its row and column and the valid codes."""
@@ -135,7 +136,8 @@ def _coded(cells: Cells, role: str, codelist: str, table: dict[str, str], mappin
     bad = [label for label in unique if known[label] not in valid]
     if bad:
         i = int(np.flatnonzero((labels == bad[0]).to_numpy())[0])
-        raise InputError(f"{role} {cells.labels[role].iloc[i]!r} is not a {codelist} code "
+        raise InputError(f"{role} {(shown if shown is not None else cells.labels[role]).iloc[i]!r} is not a "
+                         f"{codelist} code "
                          f"({'/'.join(list(valid)[:12])}{'...' if len(valid) > 12 else ''}) and not in "
                          f"codes.{role}" + (" (register your own age groups: corridor register)"
                                             if codelist == "AGE" else ""),
