@@ -279,7 +279,8 @@ def test_unknown_sex_label(own_table: pd.DataFrame, warehouse: Path, tmp_path: P
     i = row_of(table, "Kuwait", "India", "2010")
     table.loc[i, "sex"] = "Both"
     message = refused(warehouse, write_csv(table, tmp_path / "own.csv"))
-    assert message == (f"file own.csv, row {i + 2}, column 'sex': sex 'Both' is not a SEX code (_T/M/F/_U) and not in codes.sex")
+    assert message == (f"file own.csv, row {i + 2}, column 'sex': sex 'Both' is not a SEX code (_T/M/F/_U) "
+                       "and not in codes.sex")
 
 
 def test_negative_count(own_table: pd.DataFrame, warehouse: Path, tmp_path: Path) -> None:
