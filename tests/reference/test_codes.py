@@ -19,7 +19,7 @@ def test_codelists_content() -> None:
     assert codelists() == ["AREA", "SEX", "AGE", "OBS_STATUS", "CONF_STATUS", "UNIT_MEASURE", "METHOD",
                            "FLOW_DIRECTION", "CORE_TOPIC", "ISCO08"]
     assert codes("AREA")["840"] == "United States of America" and codes("AREA")["_T"].startswith("Total")
-    assert list(codes("SEX")) == ["_T", "M", "F"]
+    assert list(codes("SEX")) == ["_T", "M", "F", "_U"]  # _U unknown (SDMX CL_SEX)
     assert list(codes("OBS_STATUS")) == list("ABDEFIKLMNOPQSUV")
     assert list(codes("CONF_STATUS")) == list("FNCDSAO")
     # SDMX labels
