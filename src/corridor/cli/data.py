@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -74,7 +74,7 @@ def ingest_cmd(
             from corridor.sources.user_table import ingest_user_table
 
             for path in target:  # each table is its own dataset; all are checked, none skipped
-                _say(ingest_user_table(wh, Path(path), mapping, replaces=replaces))
+                _say(ingest_user_table(wh, Path(path), mapping, replaces=replaces, progress=_progress_line()))
                 notes = wh.dataset(_last_dataset(wh, Path(path)))["notes"]
                 if isinstance(notes, str) and notes:
                     err.print(f"[yellow]warning[/] {notes}", highlight=False)
@@ -84,6 +84,12 @@ def ingest_cmd(
             _say(ingest_file(wh, [Path(t) for t in target], layout=layout, vintage=vintage))
         else:
             _ingest_releases(wh, target, mirror=mirror)
+
+
+def _progress_line() -> Callable[[str], None]:
+    """A progress printer for a long ingest: seconds since it started, then the step, on stderr."""
+    started = time.perf_counter()
+    return lambda step: err.print(f"[dim]{time.perf_counter() - started:6.1f} s[/] {step}", highlight=False)
 
 
 def _last_dataset(wh: Warehouse, path: Path) -> str:

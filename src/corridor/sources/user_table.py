@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -48,12 +49,19 @@ IMPLIED_DIRECTION = {"previous_residence": "IMM", "next_residence": "EMI"}
 AT_A_DATE = {"MIG_STOCK", "POP", "MIG_SHARE"}
 
 
-def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None) -> tuple[pd.DataFrame, list[str]]:
+def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None,
+                    progress: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """Observations from a user's table according to its mapping, and the warnings of the totals check.
 
-    ``base`` is the folder the mapping's relative paths (``aliases``) are read from."""
+    ``base`` is the folder the mapping's relative paths (``aliases``) are read from; ``progress`` is
+    told each step as it starts."""
     name = path.name
-    cells = to_cells(read_grid(path, mapping), mapping, file=name)
+    say = progress or (lambda step: None)
+    say(f"reading {name}")
+    grid = read_grid(path, mapping)
+    say(f"{len(grid.body):,} rows read; reshaping to cells")
+    cells = to_cells(grid, mapping, file=name)
+    say(f"{len(cells.raw):,} cells; reading counts and codes")
     obs = pd.DataFrame({"_row": cells.rows, "_column": cells.columns})
     obs["time_period"] = _periods(cells, mapping, file=name)
     obs["value"], obs["obs_status"] = _counts(cells, mapping, file=name)
@@ -82,6 +90,7 @@ def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None) -
     key = ["ref_area", "counterpart_area", "time_period", "sex", "age", "topic"]
     if mapping.identical_repeats == "keep_one":  # UN workbooks list an SDG region in two groupings
         obs = obs[~obs.duplicated([*key, "value", "obs_status"])]
+    say("checking keys and totals")
     check_unique(obs, key, file=name)
     warnings = check_totals(obs, mapping.totals, file=name)
     return obs.drop(columns=["_row", "_column"]), warnings
@@ -179,7 +188,8 @@ def mapping_sha256(mapping_path: Path, mapping: Mapping) -> str:
     return hashlib.sha256(" ".join(parts).encode()).hexdigest()
 
 
-def ingest_user_table(wh: Warehouse, path: Path, mapping_path: Path, *, replaces: str | None = None) -> IngestReport:
+def ingest_user_table(wh: Warehouse, path: Path, mapping_path: Path, *, replaces: str | None = None,
+                      progress: Callable[[str], None] | None = None) -> IngestReport:
     """Ingest a user's table with its mapping (atomic; the same file read with the same mapping twice is a
     no-op). A file of the same name already ingested in the same series is a correction: the new dataset
     replaces it (``replaces`` names another dataset of the series instead)."""
@@ -193,7 +203,7 @@ def ingest_user_table(wh: Warehouse, path: Path, mapping_path: Path, *, replaces
     if existing is not None:
         row = wh.dataset(existing)
         return IngestReport(existing, int(row["rows_accepted"]), 0, False, time.perf_counter() - start)
-    obs, warnings = read_user_table(path, mapping, base=mapping_path.parent)
+    obs, warnings = read_user_table(path, mapping, base=mapping_path.parent, progress=progress)
     series = mapping.series or f"user:{path.stem}"
     meta = DatasetMeta(
         dataset_id=f"user:{path.stem}@{hashlib.sha256(f'{sha} {how}'.encode()).hexdigest()[:12]}",
@@ -206,5 +216,7 @@ def ingest_user_table(wh: Warehouse, path: Path, mapping_path: Path, *, replaces
         notes="; ".join(warnings) or None,
         replaces=replaces or wh.current_dataset(series, path.name),
     )
+    if progress is not None:
+        progress(f"validating and writing {len(obs):,} observations")
     dataset_id = wh.write_dataset(meta, obs)
     return IngestReport(dataset_id, len(obs), 0, True, time.perf_counter() - start)
