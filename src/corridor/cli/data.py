@@ -74,7 +74,8 @@ def ingest_cmd(
             from corridor.sources.user_table import ingest_user_table
 
             for path in target:  # each table is its own dataset; all are checked, none skipped
-                _say(ingest_user_table(wh, Path(path), mapping, replaces=replaces, progress=_progress_line()))
+                progress = _progress_line() if err.is_terminal else None  # a pipe or a log gets the result only
+                _say(ingest_user_table(wh, Path(path), mapping, replaces=replaces, progress=progress))
                 notes = wh.dataset(_last_dataset(wh, Path(path)))["notes"]
                 if isinstance(notes, str) and notes:
                     err.print(f"[yellow]warning[/] {notes}", highlight=False)

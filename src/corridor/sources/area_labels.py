@@ -29,6 +29,7 @@ from corridor.errors import InputError, UnmatchedAreasError
 from corridor.reference.areas import area_code, area_name, historical_area, is_valid, resolve_iso2, resolve_iso3
 from corridor.reference.areas import resolve_names as resolve_release_names
 from corridor.reference.user_codes import USER_PREFIX, user_area_aliases
+from corridor.sources.labels import by_unique
 
 TOTAL = "_T"
 
@@ -108,25 +109,27 @@ def resolve_labels(labels: pd.Series, system: str, *, aliases: dict[str, str], t
                    total_code: str, names_source: str, code_source: str | None, file: str,
                    column: str) -> pd.Series:
     """Area code of every cell's label (see the module docstring)."""
-    text = labels.astype(str).str.strip()
-    unique = pd.unique(text)
-    table: dict[str, str] = {}
     totals = {TOTAL, *totals}
-    rest = []
-    for label in unique:
-        if label in totals:
-            table[label] = total_code
-        elif label in aliases:
-            table[label] = aliases[label]
-        else:
-            rest.append(label)
-    if rest:
-        try:
-            table.update(_by_system(rest, system, names_source=names_source, code_source=code_source, file=file,
-                                    column=column))
-        except UnmatchedAreasError as exc:
-            raise UnknownAreaLabels(exc.names, file=file, column=column, system=_system_name(system)) from None
-    return text.map(table)
+
+    def resolve(unique: pd.Series) -> list[str]:
+        table: dict[str, str] = {}
+        rest = []
+        for label in unique:
+            if label in totals:
+                table[label] = total_code
+            elif label in aliases:
+                table[label] = aliases[label]
+            else:
+                rest.append(label)
+        if rest:
+            try:
+                table.update(_by_system(rest, system, names_source=names_source, code_source=code_source,
+                                        file=file, column=column))
+            except UnmatchedAreasError as exc:
+                raise UnknownAreaLabels(exc.names, file=file, column=column, system=_system_name(system)) from None
+        return [table[label] for label in unique]
+
+    return pd.Series(by_unique(labels, resolve), dtype=object)
 
 
 def _system_name(system: str) -> str:
@@ -138,22 +141,23 @@ def dated(codes: pd.Series, dates: pd.Series, *, on_boundaries_of_date: bool, la
           file: str, column: str) -> pd.Series:
     """Codes adjusted to the areas of each cell's date (when the table is on the boundaries of its date)
     and checked for validity at that date; an area outside its validity is an error naming the row."""
-    pairs = pd.DataFrame({"code": codes.to_numpy(), "date": dates.to_numpy()})
-    unique = pairs.drop_duplicates()
-    out: dict[tuple[str, str], str] = {}
-    for code, date in unique.itertuples(index=False):
+    code_ids, code_values = pd.factorize(codes)
+    date_ids, date_values = pd.factorize(dates)
+    pair_ids, pairs = pd.factorize(code_ids.astype(np.int64) * len(date_values) + date_ids)
+    out = []
+    for k, pair in enumerate(pairs):
+        code, date = code_values[pair // len(date_values)], date_values[pair % len(date_values)]
         if code in (TOTAL, "900") or code.startswith("_"):
-            out[(code, date)] = code
+            out.append(code)
             continue
         now = historical_area(code, date) if on_boundaries_of_date and not code.startswith(USER_PREFIX) else code
         if not is_valid(now, date):
-            i = int(np.flatnonzero(((pairs["code"] == code) & (pairs["date"] == date)).to_numpy())[0])
+            i = int(np.flatnonzero(pair_ids == k)[0])
             raise InputError(f"{labels.iloc[i]!r} is area {now} ({area_name(now)}), which did not exist at "
                              f"{date} (see docs/codelists.md for validity dates and successors)",
                              file=file, row=int(rows[i]), column=column)
-        out[(code, date)] = now
-    keys = pd.MultiIndex.from_frame(pairs)
-    return pd.Series(pd.Series(out).reindex(keys).to_numpy(), dtype=object)
+        out.append(now)
+    return pd.Series(np.asarray(out, dtype=object)[pair_ids], dtype=object)
 
 
 def cell_dates(periods: pd.Series, reference_date: _dt.date | str | None) -> pd.Series:

@@ -55,7 +55,7 @@ def read_grid(path: Path, mapping: Mapping) -> Grid:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         table = read_csv_text(path, sep="\t" if suffix == ".tsv" else ",", skiprows=skip, header=None)
-        rows = table.astype(object)
+        rows = table  # text (Arrow-backed strings): parsed by Arrow kernels, never cell by cell
         letters = False
     elif suffix in (".xlsx", ".xlsm"):
         wb = open_workbook(path)
@@ -141,7 +141,8 @@ def to_cells(grid: Grid, mapping: Mapping, *, file: str) -> Cells:
     for role, column in mapping.columns.items():
         if role == "count":
             continue
-        labels[role] = pd.Series(body[column].to_numpy(dtype=object)[row_of_cell])
+        codes, uniques = pd.factorize(body[column])  # labels as categories: a few hundred, not millions
+        labels[role] = _categorical(codes[row_of_cell], uniques)
         where[role] = column
         label_rows[role] = file_rows[row_of_cell]
     if mapping.wide is not None:
@@ -149,15 +150,20 @@ def to_cells(grid: Grid, mapping: Mapping, *, file: str) -> Cells:
         for depth, role in enumerate(mapping.wide.header_rows):
             if role is None:
                 continue
-            per_col = np.array([grid.headers[depth][i] for i in value_cols], dtype=object)
-            labels[role] = pd.Series(per_col[col_of_cell])
+            codes, uniques = pd.factorize(np.array([grid.headers[depth][i] for i in value_cols], dtype=object))
+            labels[role] = _categorical(codes[col_of_cell], uniques)
             where[role] = f"header row {header_row + depth}"
             label_rows[role] = np.full(len(raw), header_row + depth)
     for role, value in mapping.constants.items():
-        labels[role] = pd.Series(np.full(len(raw), value, dtype=object))
+        labels[role] = _categorical(np.zeros(len(raw), dtype=np.int8), [value])
         where[role] = f"constants.{role}"
         label_rows[role] = file_rows[row_of_cell]
     return Cells(raw, file_rows[row_of_cell], shown[col_of_cell], labels, where, label_rows)
+
+
+def _categorical(codes: np.ndarray, uniques: object) -> pd.Series:
+    """Labels stored once each, with a code per cell (-1: an empty cell)."""
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object)))
 
 
 def _without_blank_rows(body: pd.DataFrame, *, end_at_blank_row: bool) -> pd.DataFrame:

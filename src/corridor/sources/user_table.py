@@ -33,6 +33,7 @@ from corridor.sources.area_labels import cell_dates, dated, read_aliases, resolv
 from corridor.sources.cells import check_unique
 from corridor.sources.fetch import sha256_of
 from corridor.sources.ingest import IngestReport
+from corridor.sources.labels import by_unique
 from corridor.sources.mapping import Mapping, load_mapping
 from corridor.sources.numbers import parse_counts
 from corridor.sources.totals import TOTAL_CODES, check_totals
@@ -108,17 +109,20 @@ def _counts(cells: Cells, mapping: Mapping, *, file: str) -> tuple[np.ndarray, n
 def _periods(cells: Cells, mapping: Mapping, *, file: str) -> pd.Series:
     """``YYYY`` (a year, or a date in it) or ``YYYY-YYYY`` (a period, for flows: 1990-2000)."""
     raw = cells.labels["year"]
-    text = raw.astype(str).str.strip().str.replace(r"^(\d{4})\.0$", r"\1", regex=True)
-    text = text.str.replace(r"^(\d{4})\s*[-/–]\s*(\d{4})$", r"\1-\2", regex=True)
-    unique = pd.unique(text)
-    bad = [t for t in unique if not _is_period(t, mapping.dataflow)]
+
+    def normalise(text: pd.Series) -> pd.Series:
+        text = text.str.replace(r"^(\d{4})\.0$", r"\1", regex=True)
+        return text.str.replace(r"^(\d{4})\s*[-/–]\s*(\d{4})$", r"\1-\2", regex=True)
+
+    text = by_unique(raw, normalise)
+    bad = [t for t in pd.unique(text) if not _is_period(t, mapping.dataflow)]
     if bad:
-        i = int(np.flatnonzero((text == bad[0]).to_numpy())[0])
+        i = int(np.flatnonzero(text == bad[0])[0])
         what = ("a four-digit year" if mapping.dataflow in AT_A_DATE
                 else "a four-digit year or a period YYYY-YYYY (start before end)")
         raise InputError(f"year {raw.iloc[i]!r} is not {what}", file=file, row=int(cells.label_rows['year'][i]),
                          column=cells.where["year"])
-    return text
+    return pd.Series(text, dtype=object)
 
 
 def _is_period(text: str, flow: str) -> bool:
@@ -137,32 +141,33 @@ def _coded(cells: Cells, role: str, codelist: str, table: dict[str, str], mappin
     n = len(cells.raw)
     if role not in cells.labels:
         return pd.Series(np.full(n, "_T", dtype=object))
-    labels = cells.labels[role].astype(str).str.strip()
     lookup = {**{label: "_T" for label in mapping.totals.labels}, **{str(k): str(v) for k, v in table.items()}}
     valid = codes(codelist)
-    unique = pd.unique(labels)
-    known = {label: lookup.get(label, label) for label in unique}
-    bad = [label for label in unique if known[label] not in valid]
+    coded = by_unique(cells.labels[role], lambda labels: labels.map(lambda label: lookup.get(label, label)))
+    bad = [code for code in pd.unique(coded) if code not in valid]
     if bad:
-        i = int(np.flatnonzero((labels == bad[0]).to_numpy())[0])
+        i = int(np.flatnonzero(coded == bad[0])[0])
         raise InputError(f"{role} {(shown if shown is not None else cells.labels[role]).iloc[i]!r} is not a "
                          f"{codelist} code "
                          f"({'/'.join(list(valid)[:12])}{'...' if len(valid) > 12 else ''}) and not in "
                          f"codes.{role}" + (" (register your own age groups: corridor register)"
                                             if codelist == "AGE" else ""),
                          file=file, row=int(cells.label_rows[role][i]), column=cells.where[role])
-    return labels.map(known)
+    return pd.Series(coded, dtype=object)
 
 
 def _eurostat_age(labels: pd.Series) -> pd.Series:
     """Eurostat's age labels in SDMX CL_AGE notation: ``Y15-19`` -> ``Y15T19``, ``Y_GE65`` -> ``Y65T_``,
     ``Y_LT5`` -> ``Y0T4``, ``UNK`` -> ``_U``, ``TOTAL`` -> ``_T`` (Eurostat's codelist AGE)."""
-    text = labels.astype(str).str.strip()
-    out = text.str.replace(r"^Y(\d+)-(\d+)$", r"Y\1T\2", regex=True)
-    out = out.str.replace(r"^Y_GE(\d+)$", r"Y\1T_", regex=True)
-    below = out.str.extract(r"^Y_LT(\d+)$")[0]
-    out = out.where(below.isna(), "Y0T" + (below.astype(float) - 1).astype("Int64").astype(str))
-    return out.replace({"UNK": "_U", "TOTAL": "_T"})
+
+    def convert(text: pd.Series) -> pd.Series:
+        out = text.str.replace(r"^Y(\d+)-(\d+)$", r"Y\1T\2", regex=True)
+        out = out.str.replace(r"^Y_GE(\d+)$", r"Y\1T_", regex=True)
+        below = out.str.extract(r"^Y_LT(\d+)$")[0]
+        out = out.where(below.isna(), "Y0T" + (below.astype(float) - 1).astype("Int64").astype(str))
+        return out.replace({"UNK": "_U", "TOTAL": "_T"})
+
+    return pd.Series(by_unique(labels, convert), dtype=object)
 
 
 def _direction(cells: Cells, mapping: Mapping, *, file: str) -> pd.Series:
