@@ -29,7 +29,7 @@ from corridor.errors import InputError, UnmatchedAreasError
 from corridor.reference.areas import area_code, area_name, historical_area, is_valid, resolve_iso2, resolve_iso3
 from corridor.reference.areas import resolve_names as resolve_release_names
 from corridor.reference.user_codes import USER_PREFIX, user_area_aliases
-from corridor.sources.labels import by_unique
+from corridor.sources.labels import by_unique, constant
 
 TOTAL = "_T"
 
@@ -129,7 +129,7 @@ def resolve_labels(labels: pd.Series, system: str, *, aliases: dict[str, str], t
                 raise UnknownAreaLabels(exc.names, file=file, column=column, system=_system_name(system)) from None
         return [table[label] for label in unique]
 
-    return pd.Series(by_unique(labels, resolve), dtype=object)
+    return pd.Series(by_unique(labels, resolve))
 
 
 def _system_name(system: str) -> str:
@@ -157,11 +157,12 @@ def dated(codes: pd.Series, dates: pd.Series, *, on_boundaries_of_date: bool, la
                              f"{date} (see docs/codelists.md for validity dates and successors)",
                              file=file, row=int(rows[i]), column=column)
         out.append(now)
-    return pd.Series(np.asarray(out, dtype=object)[pair_ids], dtype=object)
+    again, results = pd.factorize(np.asarray(out, dtype=object))
+    return pd.Series(pd.Categorical.from_codes(again[pair_ids], categories=pd.Index(results, dtype=object)))
 
 
 def cell_dates(periods: pd.Series, reference_date: _dt.date | str | None) -> pd.Series:
     """The date each cell's areas are checked at: the mapping's reference date, else the (first) year."""
     if isinstance(reference_date, _dt.date):
-        return pd.Series(np.full(len(periods), reference_date.isoformat(), dtype=object))
-    return periods.str[:4]
+        return pd.Series(constant(reference_date.isoformat(), len(periods)))
+    return pd.Series(by_unique(periods, lambda text: text.str[:4]))

@@ -9,16 +9,16 @@ import numpy as np
 import pandas as pd
 
 
-def by_unique(labels: pd.Series, fn: Callable[[pd.Series], pd.Series | np.ndarray]) -> np.ndarray:
+def by_unique(labels: pd.Series, fn: Callable[[pd.Series], pd.Series | np.ndarray | list]) -> pd.Categorical:
     """``fn`` applied to the distinct labels (a Series of text, stripped of surrounding blanks), spread
-    back to every cell (an object array in the order of ``labels``)."""
+    back to every cell as a categorical (one small integer per cell, each result stored once)."""
     codes, uniques = pd.factorize(labels, use_na_sentinel=False)
     text = pd.Series(np.asarray(uniques, dtype=object)).map(lambda v: "" if v is None or v != v else str(v).strip())
     mapped = np.asarray(fn(text), dtype=object)
-    return mapped[codes]
+    again, results = pd.factorize(mapped)  # two labels may give one result
+    return pd.Categorical.from_codes(again[codes], categories=pd.Index(results, dtype=object))
 
 
-def first_cell(labels: pd.Series, label: object) -> int:
-    """Position of the first cell whose (stripped) label is ``label`` (to name its row in a message)."""
-    text = by_unique(labels, lambda u: u)
-    return int(np.flatnonzero(text == label)[0])
+def constant(value: str, n: int) -> pd.Categorical:
+    """One value for ``n`` cells, stored once."""
+    return pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=pd.Index([value], dtype=object))

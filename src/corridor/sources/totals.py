@@ -47,9 +47,12 @@ def check_totals(obs: pd.DataFrame, rule: Totals, *, file: str) -> list[str]:
             continue
         others = [k for k in KEY if k != dim]
         parts = obs[~is_total & ~obs[dim].isin(_overlapping(dim))]
+        parts = parts[others + ["value"]].assign(missing=parts["value"].isna())
+        for column in others:  # plain labels: a categorical group-by would form every combination
+            parts[column] = parts[column].astype(object)
         summed = parts.groupby(others, sort=False).agg(sum=("value", "sum"), n=("value", "size"),
-                                                      missing=("value", lambda v: int(v.isna().sum())))
-        totals = obs[is_total].set_index(others)
+                                                      missing=("missing", "sum"))
+        totals = obs[is_total].astype({c: object for c in others}).set_index(others)
         both = totals.join(summed, how="inner")
         both = both[(both["missing"] == 0) & both["value"].notna()]
         gap = (both["value"] - both["sum"]).abs()

@@ -33,7 +33,7 @@ from corridor.sources.area_labels import cell_dates, dated, read_aliases, resolv
 from corridor.sources.cells import check_unique
 from corridor.sources.fetch import sha256_of
 from corridor.sources.ingest import IngestReport
-from corridor.sources.labels import by_unique
+from corridor.sources.labels import by_unique, constant
 from corridor.sources.mapping import Mapping, load_mapping
 from corridor.sources.numbers import parse_counts
 from corridor.sources.totals import TOTAL_CODES, check_totals
@@ -68,7 +68,7 @@ def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None,
     obs["value"], obs["obs_status"] = _counts(cells, mapping, file=name)
     aliases = read_aliases((base or Path.cwd()) / mapping.aliases) if mapping.aliases else {}
     dates = cell_dates(obs["time_period"], mapping.reference_date)
-    obs["counterpart_area"] = "_T"
+    obs["counterpart_area"] = constant("_T", len(obs))
     for role, column in AREA_COLUMN.items():
         if role not in cells.labels:
             continue
@@ -78,7 +78,7 @@ def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None,
             code_source=mapping.codes.code_source, file=name, column=cells.where[role])
         obs[column] = dated(resolved, dates, on_boundaries_of_date=mapping.reference_date is not None,
                             labels=cells.labels[role], rows=cells.label_rows[role], file=name,
-                            column=cells.where[role]).to_numpy()
+                            column=cells.where[role]).array
     obs["sex"] = _coded(cells, "sex", "SEX", mapping.codes.sex, mapping, file=name)
     age_labels = mapping.codes.age if isinstance(mapping.codes.age, dict) else {}
     as_written = cells.labels.get("age")
@@ -86,8 +86,9 @@ def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None,
         cells.labels["age"] = _eurostat_age(as_written)
     obs["age"] = _coded(cells, "age", "AGE", age_labels, mapping, file=name, shown=as_written)
     obs["topic"] = _direction(cells, mapping, file=name)
-    obs["dataflow"] = mapping.dataflow
+    obs["dataflow"] = constant(mapping.dataflow, len(obs))
     obs["unit_mult"] = int(round(math.log10(mapping.numbers.scale)))
+    obs["obs_status"] = pd.Categorical(obs["obs_status"])
     key = ["ref_area", "counterpart_area", "time_period", "sex", "age", "topic"]
     if mapping.identical_repeats == "keep_one":  # UN workbooks list an SDG region in two groupings
         obs = obs[~obs.duplicated([*key, "value", "obs_status"])]
@@ -115,14 +116,14 @@ def _periods(cells: Cells, mapping: Mapping, *, file: str) -> pd.Series:
         return text.str.replace(r"^(\d{4})\s*[-/–]\s*(\d{4})$", r"\1-\2", regex=True)
 
     text = by_unique(raw, normalise)
-    bad = [t for t in pd.unique(text) if not _is_period(t, mapping.dataflow)]
+    bad = [t for t in text.categories if not _is_period(t, mapping.dataflow)]
     if bad:
-        i = int(np.flatnonzero(text == bad[0])[0])
+        i = int(np.flatnonzero(np.asarray(text == bad[0]))[0])
         what = ("a four-digit year" if mapping.dataflow in AT_A_DATE
                 else "a four-digit year or a period YYYY-YYYY (start before end)")
         raise InputError(f"year {raw.iloc[i]!r} is not {what}", file=file, row=int(cells.label_rows['year'][i]),
                          column=cells.where["year"])
-    return pd.Series(text, dtype=object)
+    return pd.Series(text)
 
 
 def _is_period(text: str, flow: str) -> bool:
@@ -140,20 +141,20 @@ def _coded(cells: Cells, role: str, codelist: str, table: dict[str, str], mappin
     The first label that is none of these is an error naming its row and column and the valid codes."""
     n = len(cells.raw)
     if role not in cells.labels:
-        return pd.Series(np.full(n, "_T", dtype=object))
+        return pd.Series(constant("_T", n))
     lookup = {**{label: "_T" for label in mapping.totals.labels}, **{str(k): str(v) for k, v in table.items()}}
     valid = codes(codelist)
     coded = by_unique(cells.labels[role], lambda labels: labels.map(lambda label: lookup.get(label, label)))
-    bad = [code for code in pd.unique(coded) if code not in valid]
+    bad = [code for code in coded.categories if code not in valid]
     if bad:
-        i = int(np.flatnonzero(coded == bad[0])[0])
+        i = int(np.flatnonzero(np.asarray(coded == bad[0]))[0])
         raise InputError(f"{role} {(shown if shown is not None else cells.labels[role]).iloc[i]!r} is not a "
                          f"{codelist} code "
                          f"({'/'.join(list(valid)[:12])}{'...' if len(valid) > 12 else ''}) and not in "
                          f"codes.{role}" + (" (register your own age groups: corridor register)"
                                             if codelist == "AGE" else ""),
                          file=file, row=int(cells.label_rows[role][i]), column=cells.where[role])
-    return pd.Series(coded, dtype=object)
+    return pd.Series(coded)
 
 
 def _eurostat_age(labels: pd.Series) -> pd.Series:
@@ -167,7 +168,7 @@ def _eurostat_age(labels: pd.Series) -> pd.Series:
         out = out.where(below.isna(), "Y0T" + (below.astype(float) - 1).astype("Int64").astype(str))
         return out.replace({"UNK": "_U", "TOTAL": "_T"})
 
-    return pd.Series(by_unique(labels, convert), dtype=object)
+    return pd.Series(by_unique(labels, convert))
 
 
 def _direction(cells: Cells, mapping: Mapping, *, file: str) -> pd.Series:
@@ -182,7 +183,7 @@ def _direction(cells: Cells, mapping: Mapping, *, file: str) -> pd.Series:
     if mapping.dataflow == "MIG_FLOW_REG" and implied is None:
         raise InputError("key 'columns': register flows need a direction column (or constants.direction: IMM/EMI) "
                          "or previous_residence/next_residence", file=file)
-    return pd.Series(np.full(len(cells.raw), implied or "_T", dtype=object))
+    return pd.Series(constant(implied or "_T", len(cells.raw)))
 
 
 def mapping_sha256(mapping_path: Path, mapping: Mapping) -> str:
@@ -217,7 +218,7 @@ def ingest_user_table(wh: Warehouse, path: Path, mapping_path: Path, *, replaces
         licence=mapping.licence, source_url=mapping.source_url, copy_of=mapping.copy_of, sha256=sha,
         mapping_sha256=how, file_name=path.name, concept=mapping.concept, kind=mapping.kind,
         access=mapping.access, method="user-table", parameters=mapping.model_dump(mode="json", by_alias=True),
-        reference_dates=", ".join(sorted(obs["time_period"].unique())),
+        reference_dates=", ".join(sorted(map(str, obs["time_period"].unique()))),
         notes="; ".join(warnings) or None,
         replaces=replaces or wh.current_dataset(series, path.name),
     )

@@ -146,6 +146,10 @@ class DatasetMeta:
     replaces: str | None = None  # a correction: the dataset of the same series it replaces
 
 
+#: Rows validated and inserted at a time by :meth:`Warehouse.write_dataset` (memory stays bounded).
+WRITE_CHUNK = 1_000_000
+
+
 class WarehouseError(CorridorError):
     """The warehouse refused an operation (it is left unchanged)."""
 
@@ -261,11 +265,12 @@ class Warehouse:
             )
         if meta.replaces is not None:
             self._check_replaceable(meta)
-        frame = _prepare_observations(obs, meta)
+        chunks = range(0, max(len(obs), 1), WRITE_CHUNK)
+        frame = _prepare_observations(obs.iloc[:WRITE_CHUNK], meta)  # the first chunk fails before BEGIN
         record = asdict(meta)
         record["parameters"] = json.dumps(meta.parameters) if meta.parameters is not None else None
         record["ingested_at"] = datetime.now(UTC).replace(tzinfo=None)
-        record["rows_accepted"] = len(frame)
+        record["rows_accepted"] = len(obs)
         record["rows_rejected"] = rows_rejected
         names = list(DATASET_COLUMNS)
         values = [record.get(n) for n in names]
@@ -275,18 +280,34 @@ class Warehouse:
                 f"INSERT INTO datasets ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
                 values,
             )
-            self._con.register("_incoming", frame)
             cols = ", ".join(OBSERVATION_COLUMNS)
-            self._con.execute(f"INSERT INTO observations ({cols}) SELECT {cols} FROM _incoming")
-            self._con.unregister("_incoming")
+            for start in chunks:  # a large dataset is validated and inserted a chunk at a time (bounded memory)
+                if start:
+                    frame = _prepare_observations(obs.iloc[start:start + WRITE_CHUNK], meta)
+                self._con.register("_incoming", frame)
+                self._con.execute(f"INSERT INTO observations ({cols}) SELECT {cols} FROM _incoming")
+                self._con.unregister("_incoming")
+                del frame
+            if len(chunks) > 1:
+                self._check_unique_keys(meta.dataset_id)
             if meta.replaces is not None:
                 self._audit("replace", meta.replaces, f"replaced by {meta.dataset_id}")
-            self._audit("ingest", meta.dataset_id, f"{len(frame)} observations from {meta.file_name or meta.layout}")
+            self._audit("ingest", meta.dataset_id, f"{len(obs)} observations from {meta.file_name or meta.layout}")
             self._con.execute("COMMIT")
         except BaseException:
             self._con.execute("ROLLBACK")
             raise
         return meta.dataset_id
+
+    def _check_unique_keys(self, dataset_id: str) -> None:
+        """Keys unique across the chunks of one dataset (each chunk was checked on its own)."""
+        keys = ", ".join(KEY_COLUMNS)
+        found = self._con.execute(
+            f"SELECT {keys}, count(*) AS n FROM observations WHERE dataset_id = ? GROUP BY {keys} "
+            "HAVING count(*) > 1 LIMIT 1", [dataset_id]).df()
+        if not found.empty:
+            first = found.iloc[0].drop("n").to_dict()
+            raise WarehouseError(f"observations in {dataset_id} share a key, e.g. {first}")
 
     def _audit(self, action: str, dataset_id: str, detail: str) -> None:
         """One row of the audit trail (inside the caller's transaction)."""
@@ -534,8 +555,11 @@ def _scale(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _prepare_observations(obs: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
-    """Fill defaults, validate against the registries, check keys; raise before anything is written."""
-    frame = obs.reset_index(drop=True)
+    """Fill defaults, validate against the registries, check keys; raise before anything is written.
+
+    A chunk of a large dataset keeps its positions (a RangeIndex from its first row), so that a
+    validation message names the row of the whole dataset."""
+    frame = obs.copy() if isinstance(obs.index, pd.RangeIndex) else obs.reset_index(drop=True)
     frame["dataset_id"] = meta.dataset_id
     for column, default in OBSERVATION_DEFAULTS.items():
         if column not in frame.columns:
