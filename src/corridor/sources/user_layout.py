@@ -54,8 +54,7 @@ def read_grid(path: Path, mapping: Mapping) -> Grid:
     skip = mapping.skip_rows
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        table = read_csv_text(path, sep="\t" if suffix == ".tsv" else ",", skiprows=skip, header=None)
-        rows = table  # text (Arrow-backed strings): parsed by Arrow kernels, never cell by cell
+        rows = _read_text_table(path, sep="\t" if suffix == ".tsv" else ",", skip=skip)
         letters = False
     elif suffix in (".xlsx", ".xlsm"):
         wb = open_workbook(path)
@@ -80,6 +79,38 @@ def read_grid(path: Path, mapping: Mapping) -> Grid:
     body = rows.iloc[depth:].reset_index(drop=True)
     body.columns = _unique(headers[-1])
     return Grid(headers, body, skip + depth + 1, letters)
+
+
+def _read_text_table(path: Path, *, sep: str, skip: int) -> pd.DataFrame:
+    """Every cell of a delimited text file as text (Arrow strings, nothing converted or read as NA),
+    read by Arrow's multi-threaded CSV reader; a file it cannot read (bad UTF-8, ragged rows) is read
+    again by pandas for the message naming file and row (:func:`~corridor.sources.readers.read_csv_text`)."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            lines = csv.reader(f, delimiter=sep)
+            for _ in range(skip):
+                next(lines, None)
+            width = max((len(row) for _, row in zip(range(20), lines, strict=False)), default=0)
+        names = [f"c{i}" for i in range(width)]
+        table = pacsv.read_csv(
+            path, read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (UnicodeDecodeError, pa.ArrowInvalid, csv.Error):
+        table = None
+    if table is None or width == 0:
+        return read_csv_text(path, sep=sep, skiprows=skip, header=None)  # raises the InputError
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    first = frame.iat[0, 0] if len(frame) else None
+    if isinstance(first, str) and first.startswith("\ufeff"):
+        frame.iat[0, 0] = first[1:]  # a byte-order mark
+    return frame.set_axis(range(width), axis=1)
 
 
 def _header_text(cells: list[object], *, carry: bool) -> list[str]:
