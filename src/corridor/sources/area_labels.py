@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -137,8 +137,8 @@ def _system_name(system: str) -> str:
             "names": "the release's names", "user": "registered user areas"}[system]
 
 
-def dated(codes: pd.Series, dates: pd.Series, *, on_boundaries_of_date: bool, labels: pd.Series, rows: np.ndarray,
-          file: str, column: str) -> pd.Series:
+def dated(codes: pd.Series, dates: pd.Series, *, on_boundaries_of_date: bool, labels: pd.Series,
+          row_of: Callable[[int], int], file: str, column: str) -> pd.Series:
     """Codes adjusted to the areas of each cell's date (when the table is on the boundaries of its date)
     and checked for validity at that date; an area outside its validity is an error naming the row."""
     code_ids, code_values = pd.factorize(codes)
@@ -155,7 +155,7 @@ def dated(codes: pd.Series, dates: pd.Series, *, on_boundaries_of_date: bool, la
             i = int(np.flatnonzero(pair_ids == k)[0])
             raise InputError(f"{labels.iloc[i]!r} is area {now} ({area_name(now)}), which did not exist at "
                              f"{date} (see docs/codelists.md for validity dates and successors)",
-                             file=file, row=int(rows[i]), column=column)
+                             file=file, row=row_of(i), column=column)
         out.append(now)
     again, results = pd.factorize(np.asarray(out, dtype=object))
     return pd.Series(pd.Categorical.from_codes(again[pair_ids], categories=pd.Index(results, dtype=object)))

@@ -19,6 +19,8 @@ Method: one regular expression over the text cells (vectorised by pandas' ``str.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -46,7 +48,7 @@ def describe(fmt: Numbers) -> str:
     return f"decimal separator {fmt.decimal!r}, {sep}"
 
 
-def parse_counts(raw: pd.Series, fmt: Numbers, *, file: str, rows: np.ndarray, columns: np.ndarray,
+def parse_counts(raw: pd.Series, fmt: Numbers, *, file: str, rows: np.ndarray, columns: Sequence[object],
                  sheet: str | None = None, allow_negative: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """``(values, statuses)`` of the cells: a float (NaN when missing) and an OBS_STATUS (``A`` or the
     marker's status). ``rows``/``columns`` name each cell as a person sees it in the file."""
@@ -116,7 +118,7 @@ def _text_counts(raw: pd.Series, fmt: Numbers) -> tuple[np.ndarray, np.ndarray, 
 
 
 def _checked(raw: pd.Series, values: np.ndarray, status: np.ndarray, bad: np.ndarray, *, file: str,
-             rows: np.ndarray, columns: np.ndarray, sheet: str | None, allow_negative: bool,
+             rows: np.ndarray, columns: Sequence[object], sheet: str | None, allow_negative: bool,
              fmt: Numbers) -> tuple[np.ndarray, np.ndarray]:
     """Refuse bad and negative cells (naming the first), then mark blanks missing."""
     if (np.isinf(values) & ~bad).any():

@@ -42,10 +42,14 @@ class Cells:
 
     raw: pd.Series
     rows: np.ndarray  # file row numbers
-    columns: np.ndarray  # column headers as written
+    columns: pd.Categorical  # column headers as written
     labels: dict[str, pd.Series]  # role -> raw label per cell
     where: dict[str, str]  # role -> the column (or header row) its labels come from, for messages
-    label_rows: dict[str, np.ndarray]  # role -> file row to name when a label is bad
+    header_rows: dict[str, int]  # role -> the header row its labels come from (wide tables)
+
+    def row_of(self, role: str, i: int) -> int:
+        """The file row to name when the label of ``role`` in cell ``i`` is bad."""
+        return self.header_rows.get(role, int(self.rows[i]))
 
 
 def read_grid(path: Path, mapping: Mapping) -> Grid:
@@ -147,7 +151,7 @@ def to_cells(grid: Grid, mapping: Mapping, *, file: str) -> Cells:
                          f"{', '.join(repr(str(c)) for c in names)}", file=file, row=grid.first_row - 1)
     body = _without_blank_rows(body, end_at_blank_row=mapping.end_at_blank_row)
     n = len(body)
-    file_rows = grid.first_row + body.index.to_numpy()
+    file_rows = (grid.first_row + body.index.to_numpy()).astype(np.int32)
     if mapping.layout == "long":
         value_cols = [names.index(mapping.columns["count"])]
     else:
@@ -161,21 +165,20 @@ def to_cells(grid: Grid, mapping: Mapping, *, file: str) -> Cells:
             raise InputError("a wide table needs value columns: every column is named in columns/ignore_columns",
                              file=file, row=grid.first_row - 1)
     k = len(value_cols)
-    row_of_cell = np.tile(np.arange(n), k)
-    col_of_cell = np.repeat(np.arange(k), n)
+    row_of_cell = np.tile(np.arange(n, dtype=np.int32), k)
+    col_of_cell = np.repeat(np.arange(k, dtype=np.int32), n)
     raw = pd.concat([body.iloc[:, i] for i in value_cols], ignore_index=True) if n else pd.Series([], dtype=object)
     shown = np.array([names[i] if grid.headers[-1][i] or not grid.letters else column_letter(i)
                       for i in value_cols], dtype=object)
     labels: dict[str, pd.Series] = {}
     where: dict[str, str] = {}
-    label_rows: dict[str, np.ndarray] = {}
+    header_rows: dict[str, int] = {}
     for role, column in mapping.columns.items():
         if role == "count":
             continue
         codes, uniques = pd.factorize(body[column])  # labels as categories: a few hundred, not millions
         labels[role] = _categorical(codes[row_of_cell], uniques)
         where[role] = column
-        label_rows[role] = file_rows[row_of_cell]
     if mapping.wide is not None:
         header_row = grid.first_row - len(grid.headers)
         for depth, role in enumerate(mapping.wide.header_rows):
@@ -184,12 +187,12 @@ def to_cells(grid: Grid, mapping: Mapping, *, file: str) -> Cells:
             codes, uniques = pd.factorize(np.array([grid.headers[depth][i] for i in value_cols], dtype=object))
             labels[role] = _categorical(codes[col_of_cell], uniques)
             where[role] = f"header row {header_row + depth}"
-            label_rows[role] = np.full(len(raw), header_row + depth)
+            header_rows[role] = header_row + depth
     for role, value in mapping.constants.items():
         labels[role] = _categorical(np.zeros(len(raw), dtype=np.int8), [value])
         where[role] = f"constants.{role}"
-        label_rows[role] = file_rows[row_of_cell]
-    return Cells(raw, file_rows[row_of_cell], shown[col_of_cell], labels, where, label_rows)
+    return Cells(raw, file_rows[row_of_cell], pd.Categorical.from_codes(col_of_cell, categories=pd.Index(shown)),
+                 labels, where, header_rows)
 
 
 def _categorical(codes: np.ndarray, uniques: object) -> pd.Series:

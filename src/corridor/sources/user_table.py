@@ -77,7 +77,7 @@ def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None,
             total_code=TOTAL_CODES[column], names_source=mapping.codes.names_source,
             code_source=mapping.codes.code_source, file=name, column=cells.where[role])
         obs[column] = dated(resolved, dates, on_boundaries_of_date=mapping.reference_date is not None,
-                            labels=cells.labels[role], rows=cells.label_rows[role], file=name,
+                            labels=cells.labels[role], row_of=lambda i, r=role: cells.row_of(r, i), file=name,
                             column=cells.where[role]).array
     obs["sex"] = _coded(cells, "sex", "SEX", mapping.codes.sex, mapping, file=name)
     age_labels = mapping.codes.age if isinstance(mapping.codes.age, dict) else {}
@@ -121,7 +121,7 @@ def _periods(cells: Cells, mapping: Mapping, *, file: str) -> pd.Series:
         i = int(np.flatnonzero(np.asarray(text == bad[0]))[0])
         what = ("a four-digit year" if mapping.dataflow in AT_A_DATE
                 else "a four-digit year or a period YYYY-YYYY (start before end)")
-        raise InputError(f"year {raw.iloc[i]!r} is not {what}", file=file, row=int(cells.label_rows['year'][i]),
+        raise InputError(f"year {raw.iloc[i]!r} is not {what}", file=file, row=cells.row_of('year', i),
                          column=cells.where["year"])
     return pd.Series(text)
 
@@ -153,7 +153,7 @@ def _coded(cells: Cells, role: str, codelist: str, table: dict[str, str], mappin
                          f"({'/'.join(list(valid)[:12])}{'...' if len(valid) > 12 else ''}) and not in "
                          f"codes.{role}" + (" (register your own age groups: corridor register)"
                                             if codelist == "AGE" else ""),
-                         file=file, row=int(cells.label_rows[role][i]), column=cells.where[role])
+                         file=file, row=cells.row_of(role, i), column=cells.where[role])
     return pd.Series(coded)
 
 
