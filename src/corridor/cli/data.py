@@ -127,7 +127,9 @@ def datasets_cmd(fmt: FormatOpt = None, warehouse: WarehouseOpt = None) -> None:
         frame = wh.datasets()
     if fmt is None:
         frame = frame[["dataset_id", "vintage", "licence", "concept", "kind", "rows_accepted",
-                       "rows_rejected", "sha256"]].assign(sha256=lambda f: f["sha256"].str[:12])
+                       "rows_rejected", "sha256", "withdrawn_reason"]].assign(
+            sha256=lambda f: f["sha256"].str[:12], withdrawn_reason=lambda f: f["withdrawn_reason"].fillna(""))
+        frame = frame.rename(columns={"withdrawn_reason": "withdrawn"})
     emit(frame, fmt, title="Datasets")
 
 
