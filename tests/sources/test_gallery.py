@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 
 from corridor.reference.areas import area_table
@@ -169,3 +170,33 @@ def test_scottish_census_zones_as_a_user_geography(mirror: Path, tmp_path: Path)
     expected = raw.groupby("censusYear")["Scotland"].sum()
     assert (scots - expected).abs().max() < 1e-6
     assert set(rows.loc[rows["counterpart_area"].str.match(r"^\d"), "counterpart_area"]) == {"372", "356", "586"}
+
+
+@pytest.mark.slow  # CLI subprocesses
+def test_cli_register_ingest_and_stock_find_the_total(mirror: Path, tmp_path: Path) -> None:
+    # The symptom: `corridor stock --destination X` did not find a table's total ("World" was a
+    # birthplace). Through the command line as a user runs it: register (the gallery's age groups,
+    # to show the command), ingest the World Bank matrix with its mapping, ask for the USA's total.
+    import csv
+    import io
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CORRIDOR_USER_REFERENCE": str(tmp_path / "reference"), "COLUMNS": "200"}
+
+    def corridor(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "corridor.cli.main", *args], capture_output=True, text=True,
+                              timeout=600, env=env)
+
+    warehouse = str(tmp_path / "w.duckdb")
+    done = corridor("register", str(GALLERY / "eurostat-age-groups.yaml"))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "reference" / "eurostat-age-groups.yaml").exists()
+    done = corridor("ingest", str(mirror / "worldbank/WB_Bilateral_Estimates_Migrant_Stocks_2017.xlsx"),
+                    "--mapping", str(GALLERY / "worldbank-matrix-2017.yaml"), "--warehouse", warehouse)
+    assert done.returncode == 0, done.stderr
+    done = corridor("stock", "--destination", "USA", "--format", "csv", "--warehouse", warehouse)
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [(r["destination"], r["origin"], r["year"], r["value"]) for r in rows] == [("840", "", "2017", "47493736")]
