@@ -190,3 +190,29 @@ def test_an_older_warehouse_reads_without_the_new_columns(tmp_path: Path) -> Non
     con.close()
     with Warehouse.open(path, read_only=True) as wh:
         assert values(wh.select(Selection.of("MIG_STOCK"))) == {("old", "4"): 1.0}
+
+
+def test_a_large_dataset_is_written_in_chunks_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # write_dataset validates and inserts WRITE_CHUNK rows at a time (bounded memory for 10-million-row
+    # tables); a duplicate key across chunks and a bad code in a later chunk still refuse the whole
+    # dataset, naming the row in the whole dataset, and leave the warehouse as it was.
+    from corridor.store import warehouse as store
+    from corridor.store.validate import ValidationError
+
+    monkeypatch.setattr(store, "WRITE_CHUNK", 2)
+    path = tmp_path / "w.duckdb"
+    Warehouse.open(path).close()
+    before = snapshot(path)
+    twice = _stock(("4", "2000", 1.0), ("8", "2000", 2.0), ("12", "2000", 3.0), ("4", "2000", 4.0))
+    with pytest.raises(WarehouseError, match="share a key"), Warehouse.open(path) as wh:
+        wh.write_dataset(DatasetMeta("dup", "test-chunks", "2020", layout="test"), twice)
+    assert snapshot(path) == before
+    bad = _stock(("4", "2000", 1.0), ("8", "2000", 2.0), ("12", "2000", 3.0), ("99999", "2000", 4.0))
+    with pytest.raises(ValidationError, match=r"row 3, column 'ref_area': code\(s\) '99999'"), \
+            Warehouse.open(path) as wh:
+        wh.write_dataset(DatasetMeta("bad", "test-chunks", "2020", layout="test"), bad)
+    assert snapshot(path) == before
+    good = _stock(("4", "2000", 1.0), ("8", "2000", 2.0), ("12", "2000", 3.0), ("20", "2000", 4.0), ("24", "2000", 5.0))
+    with Warehouse.open(path) as wh:
+        wh.write_dataset(DatasetMeta("good", "test-chunks", "2020", layout="test"), good)
+        assert wh.observations("MIG_STOCK")["value"].sum() == 15 and wh.dataset("good")["rows_accepted"] == 5
