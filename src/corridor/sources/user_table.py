@@ -62,6 +62,7 @@ def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None,
     grid = read_grid(path, mapping)
     say(f"{len(grid.body):,} rows read; reshaping to cells")
     cells = to_cells(grid, mapping, file=name)
+    del grid  # the table's text is no longer needed: its labels are categories now
     say(f"{len(cells.raw):,} cells; reading counts and codes")
     obs = pd.DataFrame({"_row": cells.rows, "_column": cells.columns})
     obs["time_period"] = _periods(cells, mapping, file=name)
@@ -93,9 +94,26 @@ def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None,
     if mapping.identical_repeats == "keep_one":  # UN workbooks list an SDG region in two groupings
         obs = obs[~obs.duplicated([*key, "value", "obs_status"])]
     say("checking keys and totals")
-    check_unique(obs, key, file=name)
+    _check_unique(obs, key, file=name)
     warnings = check_totals(obs, mapping.totals, file=name)
     return obs.drop(columns=["_row", "_column"]), warnings
+
+
+def _check_unique(obs: pd.DataFrame, key: list[str], *, file: str) -> None:
+    """Keys unique: one integer per cell from the categories' codes (no strings hashed), and only the
+    cells of a duplicated key looked at again to name their rows (:func:`cells.check_unique`)."""
+    combined = np.zeros(len(obs), dtype=np.int64)
+    span = 1
+    for column in key:
+        codes, uniques = pd.factorize(obs[column])
+        span *= len(uniques) + 1
+        if span >= 2**62:  # too many combinations for one integer: compare the labels themselves
+            check_unique(obs.astype({c: object for c in key}), key, file=file)
+            return
+        combined = combined * (len(uniques) + 1) + codes
+    dup = pd.Series(combined).duplicated(keep=False).to_numpy()
+    if dup.any():
+        check_unique(obs[dup].astype({c: object for c in key}), key, file=file)
 
 
 def _counts(cells: Cells, mapping: Mapping, *, file: str) -> tuple[np.ndarray, np.ndarray]:
