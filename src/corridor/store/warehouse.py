@@ -147,7 +147,7 @@ class DatasetMeta:
 
 
 #: Rows validated and inserted at a time by :meth:`Warehouse.write_dataset` (memory stays bounded).
-WRITE_CHUNK = 1_000_000
+WRITE_CHUNK = 250_000
 
 
 class WarehouseError(CorridorError):
