@@ -37,8 +37,12 @@ EXAMPLES: dict[str, list[str]] = {
         "corridor ingest undesa-ims-2020-sex-destination",
         "corridor ingest path/to/file.csv --layout undesa-ims-2019-od      # a newer copy of a known layout",
         "corridor ingest path/to/own.csv --mapping examples/own-table-mapping.yaml",
+        "corridor ingest path/to/own-corrected.csv --mapping examples/own-table-mapping.yaml "
+        "--replaces user:own@0123456789ab",
     ],
     "datasets": ["corridor datasets", "corridor datasets --format csv"],
+    "register": ["corridor register docs/gallery/eurostat-age-groups.yaml"],
+    "withdraw": ['corridor withdraw user:canada@0123456789ab --reason "2019 figures under revision"'],
     "stock": [
         "corridor stock --destination USA --origin MEX --year 2019 --format csv",
         "corridor stock --destination WORLD --year 2020 --format csv",

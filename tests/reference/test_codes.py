@@ -20,7 +20,7 @@ def test_codelists_content() -> None:
                            "FLOW_DIRECTION", "CORE_TOPIC", "ISCO08", "REMIT_COST_MEASURE", "TREATY",
                            "INTEGRATION_MEASURE", "RC_BREAKDOWN", "EXCH_QUALITY"]
     assert codes("AREA")["840"] == "United States of America" and codes("AREA")["_T"].startswith("Total")
-    assert list(codes("SEX")) == ["_T", "M", "F"]
+    assert list(codes("SEX")) == ["_T", "M", "F", "_U"]  # _U unknown (SDMX CL_SEX)
     assert list(codes("OBS_STATUS")) == list("ABDEFIKLMNOPQSUV")
     assert list(codes("CONF_STATUS")) == list("FNCDSAO")
     # SDMX labels

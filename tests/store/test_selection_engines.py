@@ -86,8 +86,11 @@ def _dimension_datasets() -> list[tuple[str, str, str, str, pd.DataFrame]]:
     for column in DIMENSION_COLUMNS:
         flow_id, pair = _dimension_flow(column)
         unit = dataflows()[flow_id].units[0]
+        # other keyed columns whose codelist has no total (DIRECTION of MIG_FLOW_REG) get their first code
+        fixed = {other: next(iter(codes(codelist))) for other, codelist in
+                 dataflows()[flow_id].column_codelists().items() if other != column and "_T" not in codes(codelist)}
         for n, code in enumerate(pair, start=1):
-            row = {"ref_area": "4", "time_period": "2020", "value": float(2 - n), column: code}  # 1 then 0
+            row = {"ref_area": "4", "time_period": "2020", "value": float(2 - n), **fixed, column: code}  # 1 then 0
             out.append((f"dim-{column}-{n}", f"test-dim-{column}", "2020", "public",
                         _rows(flow_id, [row], unit_measure=unit)))
     return out

@@ -5,7 +5,7 @@ line (``--help``) does not wait for pandas, DuckDB or Ibis."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -60,12 +60,16 @@ def ingest_cmd(
     target: Annotated[list[str], typer.Argument(help="Release id(s), or a file path with --layout / --mapping.")],
     layout: Annotated[str | None, typer.Option("--layout", help="Layout or release id of a file's layout.")] = None,
     mapping: Annotated[Path | None, typer.Option("--mapping", help="Mapping YAML for a user's own table.")] = None,
+    replaces: Annotated[str | None, typer.Option(
+        "--replaces", help="A user table: the dataset (of the same series) this corrected file replaces; "
+        "default: the dataset read from a file of the same name in the series.")] = None,
     vintage: Annotated[str | None, typer.Option("--vintage", help="Vintage label for a file.")] = None,
     mirror: MirrorOpt = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Ingest releases (by id) or files (with --layout or --mapping) into the warehouse, atomically."""
     from corridor.config import warehouse_path
+    from corridor.errors import InputError
     from corridor.sources.ingest import ingest_file
     from corridor.store.snapshots import publishing
 
@@ -74,11 +78,54 @@ def ingest_cmd(
             from corridor.sources.user_table import ingest_user_table
 
             for path in target:  # each table is its own dataset; all are checked, none skipped
-                _say(ingest_user_table(wh, Path(path), mapping))
+                progress = _progress_line() if err.is_terminal else None  # a pipe or a log gets the result only
+                _say(ingest_user_table(wh, Path(path), mapping, replaces=replaces, progress=progress))
+                notes = wh.dataset(_last_dataset(wh, Path(path)))["notes"]
+                if isinstance(notes, str) and notes:
+                    err.print(f"[yellow]warning[/] {notes}", highlight=False)
+        elif replaces is not None:
+            raise InputError("--replaces is for a user's table (with --mapping)")
         elif layout is not None:
             _say(ingest_file(wh, [Path(t) for t in target], layout=layout, vintage=vintage))
         else:
             _ingest_releases(wh, target, mirror=mirror)
+
+
+def _progress_line() -> Callable[[str], None]:
+    """A progress printer for a long ingest: seconds since it started, then the step, on stderr."""
+    started = time.perf_counter()
+    return lambda step: err.print(f"[dim]{time.perf_counter() - started:6.1f} s[/] {step}", highlight=False)
+
+
+def _last_dataset(wh: Warehouse, path: Path) -> str:
+    frame = wh.datasets()
+    return str(frame[frame["file_name"] == path.name].sort_values("ingested_at").iloc[-1]["dataset_id"])
+
+
+def withdraw_cmd(
+    dataset: Annotated[list[str], typer.Argument(help="Dataset id(s), release id or series:vintage.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is withdrawn (kept in its provenance).")],
+    warehouse: WarehouseOpt = None,
+) -> None:
+    """Withdraw datasets from the latest view (kept for as_of; the reason kept and audited), atomically."""
+    from corridor.config import warehouse_path
+    from corridor.store.snapshots import publishing
+
+    with publishing(warehouse_path(warehouse)) as wh:
+        ids = [i for name in dataset for i in wh.resolve_as_of(name)]
+        wh.withdraw(ids, reason)
+    for i in ids:
+        err.print(f"[green]withdrawn[/] {i}: {reason}", highlight=False)
+
+
+def register_cmd(
+    declaration: Annotated[Path, typer.Argument(help="YAML declaring user areas and/or age groups.")],
+) -> None:
+    """Register an office's own geographies and age groups (docs/adding-a-source.md, section 4)."""
+    from corridor.reference.user_codes import register
+
+    target = register(declaration)
+    err.print(f"[green]registered[/] {declaration} as {target}", highlight=False)
 
 
 def datasets_cmd(fmt: FormatOpt = None, warehouse: WarehouseOpt = None) -> None:
@@ -91,7 +138,9 @@ def datasets_cmd(fmt: FormatOpt = None, warehouse: WarehouseOpt = None) -> None:
         frame = wh.datasets()
     if fmt is None:
         frame = frame[["dataset_id", "vintage", "licence", "concept", "kind", "rows_accepted",
-                       "rows_rejected", "sha256"]].assign(sha256=lambda f: f["sha256"].str[:12])
+                       "rows_rejected", "sha256", "withdrawn_reason"]].assign(
+            sha256=lambda f: f["sha256"].str[:12], withdrawn_reason=lambda f: f["withdrawn_reason"].fillna(""))
+        frame = frame.rename(columns={"withdrawn_reason": "withdrawn"})
     emit(frame, fmt, title="Datasets")
 
 
@@ -245,4 +294,6 @@ def register(app: typer.Typer) -> None:
     app.command("fetch")(fetch_cmd)
     app.command("ingest")(ingest_cmd)
     app.command("datasets")(datasets_cmd)
+    app.command("withdraw")(withdraw_cmd)
+    app.command("register")(register_cmd)
     app.command("run")(run_cmd)

@@ -28,7 +28,7 @@ from corridor.cli.common import run_guarded
 
 #: name -> (module, kind, command names it provides)
 COMMAND_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "data": ("corridor.cli.data", "commands", ("fetch", "ingest", "datasets", "run")),
+    "data": ("corridor.cli.data", "commands", ("fetch", "ingest", "datasets", "withdraw", "register", "run")),
     "stock": ("corridor.cli.stock", "command", ("stock",)),
     "flows": ("corridor.cli.flows", "group", ("flows",)),
     "microdata": ("corridor.cli.microdata", "group", ("microdata",)),

@@ -31,6 +31,7 @@ from corridor.reference.aliases import (
     name_aliases,
     normalise_name,
 )
+from corridor.reference.user_codes import user_areas
 
 #: Region schemes accepted by :func:`region_of` (each is a pair of ``<scheme>_code/_name`` columns).
 SCHEMES = ("m49_region", "m49_subregion", "m49_intermediate", "sdg_region", "desa_region", "desa_subregion")
@@ -42,6 +43,10 @@ def _table() -> pd.DataFrame:
     path = files("corridor.reference") / "data" / "areas.csv"
     with path.open(encoding="utf-8") as f:
         df = pd.read_csv(f, dtype=str, keep_default_na=False, na_values=[""])
+    df["parent"] = float("nan")
+    users = user_areas()  # an office's own geographies (kind "user"), registered with `corridor register`
+    if users:
+        df = pd.concat([df, pd.DataFrame(users, columns=df.columns)], ignore_index=True)
     return df.set_index("m49", drop=False)
 
 
@@ -50,9 +55,10 @@ def area_table() -> pd.DataFrame:
 
     ``kind`` is one of ``country`` (a country or area in the M49 sense), ``region``, ``group``
     (development, income and other groupings), ``historical`` (dissolved: ``valid_to`` set), ``other``
-    (project codes for unknown, stateless and source residuals). Empty cells are NaN. A copy is
-    returned, indexed by the code (``table.loc["840"]``) with an unnamed index, so that merges and
-    group-bys on the ``m49`` column stay unambiguous.
+    (project codes for unknown, stateless and source residuals), ``user`` (an office's own area,
+    registered through :mod:`corridor.reference.user_codes`; ``parent`` names the area it lies in).
+    Empty cells are NaN. A copy is returned, indexed by the code (``table.loc["840"]``) with an unnamed
+    index, so that merges and group-bys on the ``m49`` column stay unambiguous.
     """
     return _table().rename_axis(None).copy()
 
@@ -349,3 +355,30 @@ def historical_area(code: str, date: object) -> str:
         if is_valid(parent, d):
             break
     return current
+
+
+@cache
+def _by_iso2() -> dict[str, str]:
+    path = files("corridor.reference") / "data" / "iso3166_alpha2.csv"
+    with path.open(encoding="utf-8") as f:
+        table = pd.read_csv(f, dtype=str, keep_default_na=False)  # Namibia is "NA", not a missing value
+    return dict(zip(table["alpha2"], table["m49"], strict=True))
+
+
+def resolve_iso2(codes: Iterable[str], *, file: str | None = None, column: str | None = None) -> dict[str, str]:
+    """Map ISO 3166-1 alpha-2 codes (any case) to area codes (``data/iso3166_alpha2.csv``, from the
+    ISO 3166-1 list of Debian's iso-codes 4.15.0). Publishers' own two-letter codes (Eurostat's ``UK``
+    and ``EL``) are not ISO codes: give them in the user's alias file. Unmatched codes raise
+    :class:`UnmatchedAreasError` listing all of them."""
+    table = _by_iso2()
+    out: dict[str, str] = {}
+    unmatched: list[str] = []
+    for code in codes:
+        s = str(code).strip().upper()
+        if s in table:
+            out[code] = table[s]
+        else:
+            unmatched.append(str(code))
+    if unmatched:
+        raise UnmatchedAreasError(unmatched, file=file, column=column, source="ISO 3166-1 alpha-2")
+    return out

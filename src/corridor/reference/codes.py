@@ -20,6 +20,7 @@ import yaml
 
 from corridor.errors import InputError
 from corridor.reference.areas import area_table
+from corridor.reference.user_codes import user_age_groups
 
 #: OBS_STATUS codes that mark a missing value (the value cell is NULL): not collected, cannot exist,
 #: missing, suppressed.
@@ -34,7 +35,10 @@ def _lists() -> dict[str, dict[str, str]]:
     path = files("corridor.reference") / "data" / "codelists.yaml"
     with path.open(encoding="utf-8") as f:
         doc = yaml.safe_load(f)
-    return {name: {str(k): str(v) for k, v in body["codes"].items()} for name, body in doc.items()}
+    lists = {name: {str(k): str(v) for k, v in body["codes"].items()} for name, body in doc.items()}
+    for code, label in user_age_groups().items():  # an office's own age groups (corridor register)
+        lists["AGE"].setdefault(code, label)
+    return lists
 
 
 #: Name of each codelist (SDMX codelist id ``CL_<NAME>``).
@@ -113,6 +117,8 @@ def age_bounds(code: str) -> tuple[int, int | None]:
     """Completed-years bounds of an AGE code: ``Y15T24`` -> ``(15, 24)``, ``Y100T_`` -> ``(100, None)``,
     ``Y_LT18`` -> ``(0, 17)``, ``_T`` -> ``(0, None)``."""
     c = check_code("AGE", code)
+    if c == "_U":
+        raise InputError("age unknown (_U) has no bounds")
     if c == "_T":
         return (0, None)
     if c == "Y_LT18":

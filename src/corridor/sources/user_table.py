@@ -1,230 +1,246 @@
-"""A user's own table (CSV, Excel or Parquet) read through a small declared mapping file.
+"""A user's own table (CSV, TSV, Excel or Parquet; long or wide) read through a declared mapping file.
 
-Mapping (YAML)::
+The mapping (:mod:`corridor.sources.mapping`, every key in ``docs/adding-a-source.md``) says what each
+column or header row holds, how numbers are written, which code system each area column uses, which
+labels are totals, the user's own aliases and the date whose boundaries the table is on. Reading goes:
 
-    title: Census 2021, foreign-born population by country of birth
-    publisher: Statistics Office of X
-    licence: CC-BY-4.0
-    vintage: "2021"            # edition label; default: today's date
-    series: statx-census       # optional; default user:<file stem>
-    concept: foreign_born      # id from the concept registry (required)
-    kind: census               # census / register / survey / estimate
-    dataflow: MIG_STOCK        # default MIG_STOCK
-    sheet: Table 1             # Excel only
-    skip_rows: 0
-    columns:                   # which column holds what (count and residence required)
-      residence: Country
-      birthplace: Country of birth     # or  citizenship: ...
-      sex: Sex
-      age: Age
-      year: Year
-      count: Persons
-      status: Flag             # optional OBS_STATUS per row
-    constants:                 # values for dimensions the table does not have
-      year: "2021"
-    codes:
-      areas: names             # m49 | iso3 | names
-      names_source: undesa-ims-2019-od   # alias table used for names
-      sex: {Total: _T, Males: M, Females: F}
-      age: {"15-19": Y15T19}   # labels -> AGE codes (default: the labels must be AGE codes)
+1. the file -> header rows and body -> one entry per count cell (:mod:`.user_layout`);
+2. counts under the declared number format and missing markers (:mod:`.numbers`), scale as
+   ``UNIT_MULT``;
+3. areas through the declared system, the user's aliases and the reference date (:mod:`.area_labels`);
+   sex, age, direction and status labels through ``codes.*`` and their codelists (registered user age
+   groups included);
+4. keys unique, totals stored as totals and checked against their parts (:mod:`.totals`).
 
-Unknown areas, unknown sex labels, negative or non-numeric counts and duplicate keys are errors that
-name the file, row and column. ``..``, ``-`` and blanks stay missing.
+Any failure is an :class:`~corridor.errors.InputError` naming file, row, column (or mapping key) and the
+reason, raised before anything is written. ``..``, ``-`` and blanks stay missing with their status.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from corridor.errors import InputError
-from corridor.reference.areas import area_code, resolve_iso3, resolve_names
 from corridor.reference.codes import codes
-from corridor.reference.concepts import concepts
-from corridor.sources.cells import check_unique, parse_cells
-from corridor.sources.ingest import IngestReport, combined_sha256
-from corridor.sources.readers import open_workbook, read_csv_text, sheet_rows
+from corridor.sources.area_labels import cell_dates, dated, read_aliases, resolve_labels
+from corridor.sources.cells import check_unique
+from corridor.sources.fetch import sha256_of
+from corridor.sources.ingest import IngestReport
+from corridor.sources.labels import by_unique, constant
+from corridor.sources.mapping import Mapping, load_mapping
+from corridor.sources.numbers import parse_counts
+from corridor.sources.totals import TOTAL_CODES, check_totals
+from corridor.sources.user_layout import Cells, read_grid, to_cells
 from corridor.store.warehouse import DatasetMeta, Warehouse
 
-ROLES = ("residence", "birthplace", "citizenship", "sex", "age", "year", "count", "status")
+__all__ = ["ingest_user_table", "load_mapping", "read_user_table"]
+
+#: The observation column each area role fills, and the direction a residence role implies.
+AREA_COLUMN = {"residence": "ref_area", "birthplace": "counterpart_area", "citizenship": "counterpart_area",
+               "previous_residence": "counterpart_area", "next_residence": "counterpart_area"}
+IMPLIED_DIRECTION = {"previous_residence": "IMM", "next_residence": "EMI"}
+#: Dataflows whose observations are at a date (a year), never over a period.
+AT_A_DATE = {"MIG_STOCK", "POP", "MIG_SHARE"}
 
 
-def load_mapping(path: Path) -> dict[str, Any]:
-    """Read and check a mapping file."""
-    try:
-        mapping = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read the mapping: {exc}", file=str(path)) from exc
-    if not isinstance(mapping, dict):
-        raise InputError("the mapping must be a YAML mapping (key: value)", file=str(path))
-    columns = mapping.get("columns") or {}
-    unknown = sorted(set(columns) - set(ROLES))
-    if unknown:
-        raise InputError(f"unknown column role(s) {', '.join(unknown)}; roles are {', '.join(ROLES)}",
-                         file=str(path))
-    for role in ("residence", "count"):
-        if role not in columns and role not in (mapping.get("constants") or {}):
-            raise InputError(f"the mapping must say which column is {role!r}", file=str(path))
-    if "birthplace" in columns and "citizenship" in columns:
-        raise InputError("give birthplace or citizenship, not both", file=str(path))
-    concept = mapping.get("concept")
-    if concept not in concepts():
-        raise InputError(f"concept {concept!r} is not in the concept registry "
-                         f"({', '.join(sorted(concepts()))})", file=str(path))
-    return mapping
+def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None,
+                    progress: Callable[[str], None] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """Observations from a user's table according to its mapping, and the warnings of the totals check.
 
-
-def _read_table(path: Path, mapping: dict[str, Any]) -> tuple[pd.DataFrame, int]:
-    """The table as strings, plus the file row number of its first data row."""
-    skip = int(mapping.get("skip_rows", 0))
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        table = read_csv_text(path, sep="\t" if suffix == ".tsv" else ",", skiprows=skip)
-        return table, skip + 2
-    if suffix in (".xlsx", ".xlsm"):
-        sheet = mapping.get("sheet")
-        wb = open_workbook(path)
-        rows = sheet_rows(wb, sheet or wb.sheetnames[0], file=path.name)[skip:]
-        if not rows:
-            raise InputError("the sheet is empty", file=path.name, sheet=sheet)
-        header = [str(c).strip() if c is not None else "" for c in rows[0]]
-        return pd.DataFrame(rows[1:], columns=header).astype(object), skip + 2
-    if suffix == ".parquet":
-        try:
-            return pd.read_parquet(path).astype(object), 1
-        except Exception as exc:  # pyarrow raises many types for corrupt files
-            raise InputError(f"not a readable Parquet file: {exc}", file=path.name) from exc
-    raise InputError(f"unsupported file type {suffix!r} (CSV, TSV, XLSX or Parquet)", file=path.name)
-
-
-def _areas(values: pd.Series, how: str, mapping: dict[str, Any], *, file: str, column: str) -> pd.Series:
-    text = values.astype(str).str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True)  # 840.0 (a float column) = 840
-    if how == "names":
-        source = mapping.get("codes", {}).get("names_source", "undesa-ims-2019-od")
-        table = resolve_names(text.unique(), source, file=file, column=column)
-    elif how == "iso3":
-        table = resolve_iso3(text.unique(), file=file, column=column)
-    elif how == "m49":
-        table = {}
-        for v in text.unique():
-            try:
-                table[v] = area_code(v)
-            except InputError as exc:
-                raise InputError(f"{exc.reason}", file=file, column=column) from None
-    else:
-        raise InputError(f"codes.areas must be m49, iso3 or names, not {how!r}", file=file)
-    return text.map(table)
-
-
-def _coded(raw: pd.Series, role: str, codelist: str, rows: pd.Series, mapping: dict[str, Any], *,
-           file: str, column: str) -> pd.Series:
-    """Labels of a coded dimension -> codes: through ``codes.<role>`` of the mapping, then the codelist.
-
-    The first label that is neither mapped nor a code of ``codelist`` is an error naming its row.
-    """
-    labels = raw.astype(str).str.strip()
-    table = {str(k): v for k, v in (mapping.get("codes", {}).get(role) or {}).items()}
-    coded = labels.map(lambda label: table.get(label, label))
-    valid = codes(codelist)
-    bad = ~coded.isin(list(valid))
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"{role} {raw.iloc[i]!r} is not {'/'.join(valid)} and not in codes.{role}",
-                         file=file, row=int(rows.iloc[i]), column=column)
-    return coded
-
-
-def read_user_table(path: Path, mapping: dict[str, Any]) -> pd.DataFrame:
-    """Observations from a user's table according to its mapping."""
+    ``base`` is the folder the mapping's relative paths (``aliases``) are read from; ``progress`` is
+    told each step as it starts."""
     name = path.name
-    table, first_row = _read_table(path, mapping)
-    columns: dict[str, str] = mapping.get("columns") or {}
-    constants: dict[str, Any] = mapping.get("constants") or {}
-    missing = [c for c in columns.values() if c not in table.columns]
-    if missing:
-        raise InputError(f"column(s) {', '.join(repr(m) for m in missing)} not in the table; it has "
-                         f"{', '.join(repr(str(c)) for c in table.columns)}", file=name, row=first_row - 1)
-    rows = pd.Series(np.arange(first_row, first_row + len(table)))
-    table = table.reset_index(drop=True)
-
-    def col(role: str) -> pd.Series | None:
-        if role in columns:
-            return table[columns[role]]
-        if role in constants:
-            return pd.Series([constants[role]] * len(table))
-        return None
-
-    how = mapping.get("codes", {}).get("areas", "m49")
-    obs = pd.DataFrame({"_row": rows})
-    obs["ref_area"] = _areas(col("residence"), how, mapping, file=name,
-                             column=columns.get("residence", "residence"))
-    other = "birthplace" if col("birthplace") is not None else "citizenship"
-    counterpart = col(other)
-    obs["counterpart_area"] = (_areas(counterpart, how, mapping, file=name, column=columns.get(other, other))
-                               if counterpart is not None else "_T")
-    sex = col("sex")
-    if sex is not None:
-        obs["sex"] = _coded(sex, "sex", "SEX", rows, mapping, file=name, column=columns.get("sex", "sex"))
-    age = col("age")
-    if age is not None:
-        obs["age"] = _coded(age, "age", "AGE", rows, mapping, file=name, column=columns.get("age", "age"))
-    else:
-        obs["age"] = "_T"
-    year = col("year")
-    if year is None:
-        raise InputError("the mapping gives neither a year column nor constants.year", file=name)
-    years = year.astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
-    bad = ~years.str.fullmatch(r"\d{4}")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"year {year.iloc[i]!r} is not a four-digit year", file=name,
-                         row=int(rows.iloc[i]), column=columns.get("year", "year"))
-    obs["time_period"] = years
-    status = col("status")
-    if status is not None:
-        status = _coded(status, "status", "OBS_STATUS", rows, mapping, file=name,
-                        column=columns.get("status", "status"))
-    count_col = columns.get("count", "count")
-    values, obs_status = parse_cells(col("count").astype(object), file=name, rows=rows,
-                                     columns=[count_col] * len(table),
-                                     status=status.astype(str) if status is not None else "A")
-    obs["value"], obs["obs_status"] = values.to_numpy(), obs_status.to_numpy()
-    obs["dataflow"] = mapping.get("dataflow", "MIG_STOCK")
-    keys = ["ref_area", "counterpart_area", "time_period"] + [k for k in ("sex", "age") if k in obs]
-    check_unique(obs, keys, file=name)
-    return obs.drop(columns=["_row"])
+    say = progress or (lambda step: None)
+    say(f"reading {name}")
+    grid = read_grid(path, mapping)
+    say(f"{len(grid.body):,} rows read; reshaping to cells")
+    cells = to_cells(grid, mapping, file=name)
+    del grid  # the table's text is no longer needed: its labels are categories now
+    say(f"{len(cells.raw):,} cells; reading counts and codes")
+    obs = pd.DataFrame({"_row": cells.rows, "_column": cells.columns})
+    obs["time_period"] = _periods(cells, mapping, file=name)
+    obs["value"], obs["obs_status"] = _counts(cells, mapping, file=name)
+    aliases = read_aliases((base or Path.cwd()) / mapping.aliases) if mapping.aliases else {}
+    dates = cell_dates(obs["time_period"], mapping.reference_date)
+    obs["counterpart_area"] = constant("_T", len(obs))
+    for role, column in AREA_COLUMN.items():
+        if role not in cells.labels:
+            continue
+        resolved = resolve_labels(
+            cells.labels[role], mapping.codes.system(role), aliases=aliases, totals=mapping.totals.labels,
+            total_code=TOTAL_CODES[column], names_source=mapping.codes.names_source,
+            code_source=mapping.codes.code_source, file=name, column=cells.where[role])
+        obs[column] = dated(resolved, dates, on_boundaries_of_date=mapping.reference_date is not None,
+                            labels=cells.labels[role], row_of=lambda i, r=role: cells.row_of(r, i), file=name,
+                            column=cells.where[role]).array
+    obs["sex"] = _coded(cells, "sex", "SEX", mapping.codes.sex, mapping, file=name)
+    age_labels = mapping.codes.age if isinstance(mapping.codes.age, dict) else {}
+    as_written = cells.labels.get("age")
+    if mapping.codes.age == "eurostat" and as_written is not None:
+        cells.labels["age"] = _eurostat_age(as_written)
+    obs["age"] = _coded(cells, "age", "AGE", age_labels, mapping, file=name, shown=as_written)
+    obs["topic"] = _direction(cells, mapping, file=name)
+    obs["dataflow"] = constant(mapping.dataflow, len(obs))
+    obs["unit_mult"] = int(round(math.log10(mapping.numbers.scale)))
+    obs["obs_status"] = pd.Categorical(obs["obs_status"])
+    key = ["ref_area", "counterpart_area", "time_period", "sex", "age", "topic"]
+    if mapping.identical_repeats == "keep_one":  # UN workbooks list an SDG region in two groupings
+        obs = obs[~obs.duplicated([*key, "value", "obs_status"])]
+    say("checking keys and totals")
+    _check_unique(obs, key, file=name)
+    warnings = check_totals(obs, mapping.totals, file=name)
+    return obs.drop(columns=["_row", "_column"]), warnings
 
 
-def ingest_user_table(wh: Warehouse, path: Path, mapping_path: Path) -> IngestReport:
-    """Ingest a user's table with its mapping (atomic; same bytes and mapping twice = no-op)."""
-    import time
+def _check_unique(obs: pd.DataFrame, key: list[str], *, file: str) -> None:
+    """Keys unique: one integer per cell from the categories' codes (no strings hashed), and only the
+    cells of a duplicated key looked at again to name their rows (:func:`cells.check_unique`)."""
+    combined = np.zeros(len(obs), dtype=np.int64)
+    span = 1
+    for column in key:
+        codes, uniques = pd.factorize(obs[column])
+        span *= len(uniques) + 1
+        if span >= 2**62:  # too many combinations for one integer: compare the labels themselves
+            check_unique(obs.astype({c: object for c in key}), key, file=file)
+            return
+        combined = combined * (len(uniques) + 1) + codes
+    dup = pd.Series(combined).duplicated(keep=False).to_numpy()
+    if dup.any():
+        check_unique(obs[dup].astype({c: object for c in key}), key, file=file)
 
+
+def _counts(cells: Cells, mapping: Mapping, *, file: str) -> tuple[np.ndarray, np.ndarray]:
+    values, status = parse_counts(cells.raw, mapping.numbers, file=file, rows=cells.rows, columns=cells.columns)
+    if "status" in cells.labels:
+        given = _coded(cells, "status", "OBS_STATUS", mapping.codes.status, mapping, file=file).to_numpy()
+        present = ~np.isnan(values)
+        status = np.where(present, given, status)
+    return values, status
+
+
+def _periods(cells: Cells, mapping: Mapping, *, file: str) -> pd.Series:
+    """``YYYY`` (a year, or a date in it) or ``YYYY-YYYY`` (a period, for flows: 1990-2000)."""
+    raw = cells.labels["year"]
+
+    def normalise(text: pd.Series) -> pd.Series:
+        text = text.str.replace(r"^(\d{4})\.0$", r"\1", regex=True)
+        return text.str.replace(r"^(\d{4})\s*[-/–]\s*(\d{4})$", r"\1-\2", regex=True)
+
+    text = by_unique(raw, normalise)
+    bad = [t for t in text.categories if not _is_period(t, mapping.dataflow)]
+    if bad:
+        i = int(np.flatnonzero(np.asarray(text == bad[0]))[0])
+        what = ("a four-digit year" if mapping.dataflow in AT_A_DATE
+                else "a four-digit year or a period YYYY-YYYY (start before end)")
+        raise InputError(f"year {raw.iloc[i]!r} is not {what}", file=file, row=cells.row_of('year', i),
+                         column=cells.where["year"])
+    return pd.Series(text)
+
+
+def _is_period(text: str, flow: str) -> bool:
+    if len(text) == 4 and text.isdigit():
+        return True
+    parts = text.split("-")
+    return (flow not in AT_A_DATE and len(parts) == 2 and all(len(p) == 4 and p.isdigit() for p in parts)
+            and parts[0] < parts[1])
+
+
+def _coded(cells: Cells, role: str, codelist: str, table: dict[str, str], mapping: Mapping, *,
+           file: str, shown: pd.Series | None = None) -> pd.Series:
+    """Labels of a coded dimension -> codes: ``codes.<role>``, the totals labels, then the codelist itself.
+
+    The first label that is none of these is an error naming its row and column and the valid codes."""
+    n = len(cells.raw)
+    if role not in cells.labels:
+        return pd.Series(constant("_T", n))
+    lookup = {**{label: "_T" for label in mapping.totals.labels}, **{str(k): str(v) for k, v in table.items()}}
+    valid = codes(codelist)
+    coded = by_unique(cells.labels[role], lambda labels: labels.map(lambda label: lookup.get(label, label)))
+    bad = [code for code in coded.categories if code not in valid]
+    if bad:
+        i = int(np.flatnonzero(np.asarray(coded == bad[0]))[0])
+        raise InputError(f"{role} {(shown if shown is not None else cells.labels[role]).iloc[i]!r} is not a "
+                         f"{codelist} code "
+                         f"({'/'.join(list(valid)[:12])}{'...' if len(valid) > 12 else ''}) and not in "
+                         f"codes.{role}" + (" (register your own age groups: corridor register)"
+                                            if codelist == "AGE" else ""),
+                         file=file, row=cells.row_of(role, i), column=cells.where[role])
+    return pd.Series(coded)
+
+
+def _eurostat_age(labels: pd.Series) -> pd.Series:
+    """Eurostat's age labels in SDMX CL_AGE notation: ``Y15-19`` -> ``Y15T19``, ``Y_GE65`` -> ``Y65T_``,
+    ``Y_LT5`` -> ``Y0T4``, ``UNK`` -> ``_U``, ``TOTAL`` -> ``_T`` (Eurostat's codelist AGE)."""
+
+    def convert(text: pd.Series) -> pd.Series:
+        out = text.str.replace(r"^Y(\d+)-(\d+)$", r"Y\1T\2", regex=True)
+        out = out.str.replace(r"^Y_GE(\d+)$", r"Y\1T_", regex=True)
+        below = out.str.extract(r"^Y_LT(\d+)$")[0]
+        out = out.where(below.isna(), "Y0T" + (below.astype(float) - 1).astype("Int64").astype(str))
+        return out.replace({"UNK": "_U", "TOTAL": "_T"})
+
+    return pd.Series(by_unique(labels, convert))
+
+
+def _direction(cells: Cells, mapping: Mapping, *, file: str) -> pd.Series:
+    """FLOW_DIRECTION of each cell (``topic``): a direction column, or the one a residence role implies."""
+    implied = IMPLIED_DIRECTION.get(mapping.counterpart_role or "")
+    if "direction" in cells.labels:
+        coded = _coded(cells, "direction", "FLOW_DIRECTION", mapping.codes.direction, mapping, file=file)
+        if implied is not None and (coded != implied).any():
+            raise InputError(f"{mapping.counterpart_role} implies direction {implied}, the direction column says "
+                             "otherwise", file=file, column=cells.where["direction"])
+        return coded
+    if mapping.dataflow == "MIG_FLOW_REG" and implied is None:
+        raise InputError("key 'columns': register flows need a direction column (or constants.direction: IMM/EMI) "
+                         "or previous_residence/next_residence", file=file)
+    return pd.Series(constant(implied or "_T", len(cells.raw)))
+
+
+def mapping_sha256(mapping_path: Path, mapping: Mapping) -> str:
+    """The identity of how a file was read: the mapping's bytes and those of the alias file it names."""
+    parts = [sha256_of(mapping_path)]
+    if mapping.aliases:
+        parts.append(sha256_of(mapping_path.parent / mapping.aliases))
+    return hashlib.sha256(" ".join(parts).encode()).hexdigest()
+
+
+def ingest_user_table(wh: Warehouse, path: Path, mapping_path: Path, *, replaces: str | None = None,
+                      progress: Callable[[str], None] | None = None) -> IngestReport:
+    """Ingest a user's table with its mapping (atomic; the same file read with the same mapping twice is a
+    no-op). A file of the same name already ingested in the same series is a correction: the new dataset
+    replaces it (``replaces`` names another dataset of the series instead)."""
+    start = time.perf_counter()
+    path, mapping_path = Path(path), Path(mapping_path)
+    mapping = load_mapping(mapping_path)
     if not path.exists():
         raise InputError("no such file", file=str(path))
-    start = time.perf_counter()
-    mapping = load_mapping(mapping_path)
-    # identity = the table's bytes and the mapping's bytes, whatever the files are called
-    sha = hashlib.sha256(f"{combined_sha256([path])} {combined_sha256([mapping_path])}".encode()).hexdigest()
-    layout = "user-table"
-    existing = wh.find_by_sha(sha, layout)
+    sha, how = sha256_of(path), mapping_sha256(mapping_path, mapping)
+    existing = wh.find_by_sha(sha, "user-table", how)
     if existing is not None:
         row = wh.dataset(existing)
         return IngestReport(existing, int(row["rows_accepted"]), 0, False, time.perf_counter() - start)
-    obs = read_user_table(path, mapping)
+    obs, warnings = read_user_table(path, mapping, base=mapping_path.parent, progress=progress)
+    series = mapping.series or f"user:{path.stem}"
     meta = DatasetMeta(
-        dataset_id=f"user:{path.stem}@{sha[:12]}",
-        series=mapping.get("series") or f"user:{path.stem}",
-        vintage=str(mapping.get("vintage") or time.strftime("%Y-%m-%d")),
-        layout=layout, publisher=mapping.get("publisher"), title=mapping.get("title") or path.name,
-        licence=mapping.get("licence"), source_url=mapping.get("source_url"), sha256=sha,
-        file_name=path.name, concept=mapping["concept"], kind=mapping.get("kind"),
-        access=mapping.get("access", "public"), method=layout, parameters=mapping,
-        reference_dates=", ".join(sorted(obs["time_period"].unique())),
+        dataset_id=f"user:{path.stem}@{hashlib.sha256(f'{sha} {how}'.encode()).hexdigest()[:12]}",
+        series=series, vintage=str(mapping.vintage or time.strftime("%Y-%m-%d")),
+        layout="user-table", publisher=mapping.publisher, title=mapping.title or path.name,
+        licence=mapping.licence, source_url=mapping.source_url, copy_of=mapping.copy_of, sha256=sha,
+        mapping_sha256=how, file_name=path.name, concept=mapping.concept, kind=mapping.kind,
+        access=mapping.access, method="user-table", parameters=mapping.model_dump(mode="json", by_alias=True),
+        reference_dates=", ".join(sorted(map(str, obs["time_period"].unique()))),
+        notes="; ".join(warnings) or None,
+        replaces=replaces or wh.current_dataset(series, path.name),
     )
+    if progress is not None:
+        progress(f"validating and writing {len(obs):,} observations")
     dataset_id = wh.write_dataset(meta, obs)
     return IngestReport(dataset_id, len(obs), 0, True, time.perf_counter() - start)

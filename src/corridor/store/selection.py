@@ -8,7 +8,8 @@ selection runs on DuckDB (the embedded warehouse) and on Spark (see :mod:`corrid
 
 **The vintage rule** is written here and nowhere else: among the datasets a reader may see, for each
 *series* and observation key (dataflow, every dimension column, time period), the observation of the
-latest vintage wins, ties broken by the latest ingest. Different series are never merged: UN DESA and
+latest vintage wins, ties broken by the latest ingest. A dataset that a correction replaced, and a
+withdrawn dataset, take no part in it (see :func:`_latest`). Different series are never merged: UN DESA and
 the World Bank stay side by side. Access is applied *before* the rule, so that a refused newer
 vintage does not hide a readable older one.
 """
@@ -113,7 +114,7 @@ def selection_expr(sel: Selection, observations: ir.Table, datasets: ir.Table) -
 def _selected(sel: Selection, observations: ir.Table, datasets: ir.Table) -> ir.Table:
     """The rows of ``sel``, unordered (distinct values and summaries are computed on this: Ibis 12's
     PySpark compiler moves an inner ORDER BY into a following SELECT DISTINCT and returns duplicates)."""
-    prov = datasets.select("dataset_id", *PROVENANCE_COLUMNS)
+    prov = datasets.select("dataset_id", *PROVENANCE_COLUMNS, "replaces", "withdrawn_at")
     obs = observations
     preds: list[Any] = [obs.dataflow.isin(list(sel.dataflows))]
     for column, codes in sel.filters:
@@ -129,9 +130,13 @@ def _selected(sel: Selection, observations: ir.Table, datasets: ir.Table) -> ir.
     prov_preds: list[Any] = [] if sel.access is None else [prov.access.isin(sorted(sel.access))]
     if sel.series is not None:
         prov_preds.append(prov.series.isin(list(sel.series)))
-    table = obs.join(prov.filter(*prov_preds) if prov_preds else prov, "dataset_id")
+    if sel.dataset_ids is not None:
+        prov_preds.append(prov.dataset_id.isin(list(sel.dataset_ids)))
+    visible = prov.filter(*prov_preds) if prov_preds else prov
+    table = obs.join(visible, "dataset_id")
     if sel.vintages == "latest":
-        table = _latest(table)
+        table = _latest(table, visible, explicit=sel.dataset_ids is not None)
+    table = table.drop("replaces", "withdrawn_at")
     if not sel.include_missing:
         table = table.filter(table.value.notnull())
     if sel.first_n is not None or sel.last_n is not None:
@@ -139,8 +144,18 @@ def _selected(sel: Selection, observations: ir.Table, datasets: ir.Table) -> ir.
     return table
 
 
-def _latest(table: ir.Table) -> ir.Table:
-    """The vintage rule: per series and observation key, the latest vintage (then the latest ingest)."""
+def _latest(table: ir.Table, datasets: ir.Table, *, explicit: bool = False) -> ir.Table:
+    """The vintage rule: per series and observation key, the latest vintage (then the latest ingest).
+
+    Before it, corrections and withdrawals: a dataset replaced by a correction among ``datasets``
+    (the datasets the reader may see and asked for) is left out whole — so a row that the correction
+    dropped disappears instead of showing through from the older version — and a withdrawn dataset is
+    left out unless the selection names its datasets (``as_of``: the record stays reachable).
+    """
+    replaced = datasets.filter(datasets.replaces.notnull()).replaces
+    table = table.filter(~table.dataset_id.isin(replaced))
+    if not explicit:
+        table = table.filter(table.withdrawn_at.isnull())
     window = ibis.window(group_by=[table.series, *(table[c] for c in KEY_COLUMNS)],
                          order_by=[ibis.desc(table.vintage), ibis.desc(table.ingested_at)])
     ranked = table.mutate(_rank=ibis.row_number().over(window))

@@ -67,6 +67,19 @@ DATASET_COLUMNS: dict[str, str] = {
     "rows_accepted": "BIGINT",
     "rows_rejected": "BIGINT",
     "notes": "VARCHAR",
+    "mapping_sha256": "VARCHAR",
+    "replaces": "VARCHAR",
+    "withdrawn_at": "TIMESTAMP",
+    "withdrawn_reason": "VARCHAR",
+}
+
+#: The audit trail of changes to what the warehouse serves (one row per ingest, correction, withdrawal).
+AUDIT_COLUMNS: dict[str, str] = {
+    "logged_at": "TIMESTAMP NOT NULL",
+    "action": "VARCHAR NOT NULL",
+    "dataset_id": "VARCHAR NOT NULL",
+    "detail": "VARCHAR",
+    "code_version": "VARCHAR",
 }
 
 #: Dimensions of an observation. Together with dataset_id they identify it.
@@ -129,6 +142,12 @@ class DatasetMeta:
     inputs: list[str] = field(default_factory=list)
     code_version: str = __version__
     notes: str | None = None
+    mapping_sha256: str | None = None  # a user table: the sha256 of its mapping (sha256 is the file's)
+    replaces: str | None = None  # a correction: the dataset of the same series it replaces
+
+
+#: Rows validated and inserted at a time by :meth:`Warehouse.write_dataset` (memory stays bounded).
+WRITE_CHUNK = 250_000
 
 
 class WarehouseError(CorridorError):
@@ -168,18 +187,35 @@ class Warehouse:
         wh = cls(con, path, read_only)
         if not read_only:
             wh._create_schema()
+        else:
+            wh._read_older_schema()
         return wh
+
+    def _read_older_schema(self) -> None:
+        """A warehouse written before the provenance columns of corrections and withdrawals existed,
+        opened read-only: a temporary view adds them as NULL (nothing replaced, nothing withdrawn)."""
+        present = {r[0] for r in self._con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'datasets'").fetchall()}
+        absent = [c for c in DATASET_COLUMNS if c not in present]
+        if not present or not absent:
+            return
+        catalog = self._con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+        extra = ", ".join(f"NULL::{DATASET_COLUMNS[c].split()[0]} AS {c}" for c in absent)
+        self._con.execute(f'CREATE TEMP VIEW datasets AS SELECT *, {extra} FROM "{catalog}".main.datasets')
 
     def _create_schema(self) -> None:
         cols = ", ".join(f"{k} {v}" for k, v in DATASET_COLUMNS.items())
         self._con.execute(f"CREATE TABLE IF NOT EXISTS datasets ({cols})")
         cols = ", ".join(f"{k} {v}" for k, v in OBSERVATION_COLUMNS.items())
         self._con.execute(f"CREATE TABLE IF NOT EXISTS observations ({cols})")
-        present = {r[0] for r in self._con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'observations'").fetchall()}
-        for column, ddl in OBSERVATION_COLUMNS.items():  # warehouses written before a column existed
-            if column not in present:
-                self._con.execute(f"ALTER TABLE observations ADD COLUMN {column} {ddl.replace('NOT NULL ', '')}")
+        cols = ", ".join(f"{k} {v}" for k, v in AUDIT_COLUMNS.items())
+        self._con.execute(f"CREATE TABLE IF NOT EXISTS audit ({cols})")
+        for table, columns in (("observations", OBSERVATION_COLUMNS), ("datasets", DATASET_COLUMNS)):
+            present = {r[0] for r in self._con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+            for column, ddl in columns.items():  # warehouses written before a column existed
+                if column not in present:
+                    self._con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {ddl.replace('NOT NULL ', '')}")
 
     def cursor(self) -> Warehouse:
         """The same warehouse on a new cursor (one per thread: DuckDB connections are not thread-safe)."""
@@ -195,11 +231,13 @@ class Warehouse:
         self.close()
 
     # -- writing ---------------------------------------------------------------------------------
-    def find_by_sha(self, sha256: str, layout: str | None) -> str | None:
-        """The dataset id already holding these bytes in this layout, if any (idempotent ingest)."""
+    def find_by_sha(self, sha256: str, layout: str | None, mapping_sha256: str | None = None) -> str | None:
+        """The dataset id already holding these bytes in this layout (and, for a user table, read with
+        the same mapping), if any (idempotent ingest)."""
         rows = self._con.execute(  # fetchall: a half-read result would block the next query
-            "SELECT dataset_id FROM datasets WHERE sha256 = ? AND layout IS NOT DISTINCT FROM ?",
-            [sha256, layout],
+            "SELECT dataset_id FROM datasets WHERE sha256 = ? AND layout IS NOT DISTINCT FROM ? "
+            "AND mapping_sha256 IS NOT DISTINCT FROM ?",
+            [sha256, layout, mapping_sha256],
         ).fetchall()
         return rows[0][0] if rows else None
 
@@ -215,7 +253,7 @@ class Warehouse:
         if self.read_only:
             raise WarehouseError(f"warehouse {self.path} is open read-only")
         if meta.sha256:
-            existing = self.find_by_sha(meta.sha256, meta.layout)
+            existing = self.find_by_sha(meta.sha256, meta.layout, meta.mapping_sha256)
             if existing is not None:
                 return existing
         if self._con.execute(
@@ -225,11 +263,14 @@ class Warehouse:
                 f"dataset id {meta.dataset_id!r} is already in the warehouse with other content; "
                 "a new edition needs its own id (vintages are never overwritten)"
             )
-        frame = _prepare_observations(obs, meta)
+        if meta.replaces is not None:
+            self._check_replaceable(meta)
+        chunks = range(0, max(len(obs), 1), WRITE_CHUNK)
+        frame = _prepare_observations(obs.iloc[:WRITE_CHUNK], meta)  # the first chunk fails before BEGIN
         record = asdict(meta)
         record["parameters"] = json.dumps(meta.parameters) if meta.parameters is not None else None
         record["ingested_at"] = datetime.now(UTC).replace(tzinfo=None)
-        record["rows_accepted"] = len(frame)
+        record["rows_accepted"] = len(obs)
         record["rows_rejected"] = rows_rejected
         names = list(DATASET_COLUMNS)
         values = [record.get(n) for n in names]
@@ -239,15 +280,87 @@ class Warehouse:
                 f"INSERT INTO datasets ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
                 values,
             )
-            self._con.register("_incoming", frame)
             cols = ", ".join(OBSERVATION_COLUMNS)
-            self._con.execute(f"INSERT INTO observations ({cols}) SELECT {cols} FROM _incoming")
-            self._con.unregister("_incoming")
+            for start in chunks:  # a large dataset is validated and inserted a chunk at a time (bounded memory)
+                if start:
+                    frame = _prepare_observations(obs.iloc[start:start + WRITE_CHUNK], meta)
+                self._con.register("_incoming", frame)
+                self._con.execute(f"INSERT INTO observations ({cols}) SELECT {cols} FROM _incoming")
+                self._con.unregister("_incoming")
+                del frame
+            if len(chunks) > 1:
+                self._check_unique_keys(meta.dataset_id)
+            if meta.replaces is not None:
+                self._audit("replace", meta.replaces, f"replaced by {meta.dataset_id}")
+            self._audit("ingest", meta.dataset_id, f"{len(obs)} observations from {meta.file_name or meta.layout}")
             self._con.execute("COMMIT")
         except BaseException:
             self._con.execute("ROLLBACK")
             raise
         return meta.dataset_id
+
+    def _check_unique_keys(self, dataset_id: str) -> None:
+        """Keys unique across the chunks of one dataset (each chunk was checked on its own)."""
+        keys = ", ".join(KEY_COLUMNS)
+        found = self._con.execute(
+            f"SELECT {keys}, count(*) AS n FROM observations WHERE dataset_id = ? GROUP BY {keys} "
+            "HAVING count(*) > 1 LIMIT 1", [dataset_id]).df()
+        if not found.empty:
+            first = found.iloc[0].drop("n").to_dict()
+            raise WarehouseError(f"observations in {dataset_id} share a key, e.g. {first}")
+
+    def _audit(self, action: str, dataset_id: str, detail: str) -> None:
+        """One row of the audit trail (inside the caller's transaction)."""
+        self._con.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?)",
+                          [datetime.now(UTC).replace(tzinfo=None), action, dataset_id, detail, __version__])
+
+    def _check_replaceable(self, meta: DatasetMeta) -> None:
+        old = self.dataset(str(meta.replaces))
+        if old is None:
+            raise WarehouseError(f"dataset {meta.replaces!r} (to be replaced) is not in the warehouse")
+        if old["series"] != meta.series:
+            raise WarehouseError(f"a correction replaces a dataset of its own series: {meta.replaces!r} is in "
+                                 f"series {old['series']!r}, the correction in {meta.series!r}")
+        if not pd.isna(old["withdrawn_at"]):
+            raise WarehouseError(f"dataset {meta.replaces!r} was withdrawn; it cannot be corrected")
+
+    def current_dataset(self, series: str, file_name: str) -> str | None:
+        """The dataset of ``series`` read from a file of this name that no correction has replaced and
+        that is not withdrawn (what a corrected re-issue of the file replaces), if any."""
+        rows = self._con.execute(
+            "SELECT dataset_id FROM datasets d WHERE series = ? AND file_name = ? AND withdrawn_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM datasets r WHERE r.replaces = d.dataset_id) "
+            "ORDER BY ingested_at DESC", [series, file_name]).fetchall()
+        return rows[0][0] if rows else None
+
+    def withdraw(self, dataset_ids: Sequence[str], reason: str) -> None:
+        """Retract datasets from the latest view, atomically, keeping them (reachable by ``as_of``) and
+        the reason in their provenance and in the audit trail."""
+        if self.read_only:
+            raise WarehouseError(f"warehouse {self.path} is open read-only")
+        if not reason or not reason.strip():
+            raise InputError("a withdrawal needs a reason (--reason)")
+        for dataset_id in dataset_ids:
+            row = self.dataset(dataset_id)
+            if row is None:
+                raise InputError(f"no dataset {dataset_id!r} (`corridor datasets` lists them)")
+            if not pd.isna(row["withdrawn_at"]):
+                raise InputError(f"dataset {dataset_id!r} was already withdrawn ({row['withdrawn_reason']})")
+        now = datetime.now(UTC).replace(tzinfo=None)
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            for dataset_id in dataset_ids:
+                self._con.execute("UPDATE datasets SET withdrawn_at = ?, withdrawn_reason = ? WHERE dataset_id = ?",
+                                  [now, reason.strip(), dataset_id])
+                self._audit("withdraw", dataset_id, reason.strip())
+            self._con.execute("COMMIT")
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+
+    def audit_log(self) -> pd.DataFrame:
+        """The audit trail, oldest first."""
+        return self._con.execute("SELECT * FROM audit ORDER BY logged_at, dataset_id").df()
 
     def delete_dataset(self, dataset_id: str) -> None:
         """Remove a dataset and its observations in one transaction (used to replace estimates)."""
@@ -442,8 +555,11 @@ def _scale(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _prepare_observations(obs: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
-    """Fill defaults, validate against the registries, check keys; raise before anything is written."""
-    frame = obs.reset_index(drop=True)
+    """Fill defaults, validate against the registries, check keys; raise before anything is written.
+
+    A chunk of a large dataset keeps its positions (a RangeIndex from its first row), so that a
+    validation message names the row of the whole dataset."""
+    frame = obs.copy() if isinstance(obs.index, pd.RangeIndex) else obs.reset_index(drop=True)
     frame["dataset_id"] = meta.dataset_id
     for column, default in OBSERVATION_DEFAULTS.items():
         if column not in frame.columns:
