@@ -55,4 +55,4 @@ def test_bad_token_is_401_not_500(server):
     response = server.get("/data/MIG_STOCK/840.484._T", headers={"Authorization": "Basic abc"})
     assert response.status_code == 401 and "Bearer" in response.json()["message"]
     response = server.get("/data/MIG_STOCK/840.484._T", headers={"Authorization": "Bearer not-a-token"})
-    assert response.status_code == 401 and "unknown or revoked" in response.json()["message"]
+    assert response.status_code == 401 and "unknown, expired or revoked" in response.json()["message"]

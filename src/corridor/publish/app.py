@@ -13,7 +13,8 @@ published by ``corridor ingest`` and the other writing commands, is switched to 
   sends refers to a remote address).
 
 Everything is read-only: any method other than GET and HEAD is answered 405. Errors are JSON
-``{"status", "error", "message"}`` with a 4xx status saying what was wrong.
+``{"status", "error", "message"}`` with a 4xx status saying what was wrong. Every response carries
+the security headers of :class:`corridor.publish.security.SecurityHeaders`; the audit log is checked writable at start.
 """
 
 from __future__ import annotations
@@ -37,8 +38,15 @@ from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.publish.api import data, datasets, structure
 from corridor.publish.api.errors import ApiError
-from corridor.publish.api.state import SCOPE_KEY, LiveState, ServiceState, request_state
-from corridor.publish.security import AuditLog, TokenStore, default_audit_log, default_tokens_file
+from corridor.publish.api.state import METHOD_KEY, SCOPE_KEY, LiveState, ServiceState, request_state
+from corridor.publish.security import (
+    ANONYMOUS,
+    AuditLog,
+    SecurityHeaders,
+    TokenStore,
+    default_audit_log,
+    default_tokens_file,
+)
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 PORTAL_MODULE = "corridor.publish.portal"
@@ -58,8 +66,10 @@ class ReadOnlyMiddleware:
             await response(scope, receive, send)
             return
         if scope["type"] == "http" and scope["method"] == "HEAD":
-            # answer HEAD as GET without a body (Starlette routes do; FastAPI API routes do not)
+            # answer HEAD as GET without a body (Starlette routes do; FastAPI API routes do not); the
+            # audit log records the method the client sent
             scope = dict(scope, method="GET")
+            scope[METHOD_KEY] = "HEAD"
             await self.app(scope, receive, _drop_body(send))
             return
         await self.app(scope, receive, send)
@@ -260,6 +270,7 @@ def create_app(
     """
     tokens = TokenStore.load(tokens_file if tokens_file is not None else default_tokens_file())
     audit = AuditLog(audit_log if audit_log is not None else default_audit_log())
+    audit.check()  # fail closed at start: no restricted material is served without its audit trail
 
     def build(snapshot: Path) -> ServiceState:
         state = ServiceState.open(snapshot, tokens=tokens, audit=audit, cache_size=cache_size,
@@ -318,10 +329,11 @@ def create_app(
                 "service": "corridor", "version": __version__,
                 "endpoints": ["/data/{flow}/{key}", "/structure/dataflow", "/structure/codelist/CL_AREA",
                               "/datasets", "/openapi.json", "/docs"],
-                "dataflows": list(request_state(request).catalog.flows),
+                "dataflows": request_state(request).visible_flows(ANONYMOUS),
             })
 
     app.add_middleware(HttpCache)
     app.add_middleware(LeaseState, live=live)
     app.add_middleware(ReadOnlyMiddleware)
+    app.add_middleware(SecurityHeaders)
     return app

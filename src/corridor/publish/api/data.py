@@ -6,8 +6,9 @@ roles its token holds; every level for ``admin``), the datasets ``asOf`` names, 
 names, the period codes inside ``startPeriod``/``endPeriod`` and first/last N. Which rows that means --
 the vintage rule after access, first/last N per series -- is decided by the store alone
 (:mod:`corridor.store.selection`); answers to public selections are kept in a memory cache
-(:mod:`.index`). Access to restricted datasets named by ``asOf`` is checked and every answer holding
-restricted rows is audited (:mod:`corridor.publish.security`); the observations are written in the
+(:mod:`.index`). A dataflow, code or vintage the caller may not read is answered as an unknown one
+(:mod:`.visibility`); naming a restricted dataset in ``asOf`` and every answer holding restricted rows
+are audited (:mod:`corridor.publish.security`); the observations are written in the
 negotiated format (:mod:`.negotiation`, :mod:`corridor.publish.formats`).
 """
 
@@ -40,11 +41,12 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Observations in the negotiated format",
           "content": {w.media_type: {} for w in FORMATS.values()}},
     400: {"description": "Malformed key, unknown code, bad period or parameter, unknown format"},
-    401: {"description": "Restricted material asked for without a valid bearer token"},
-    403: {"description": "The token lacks the role the material needs"},
-    404: {"description": "Unknown dataflow or vintage, or no observation matches"},
+    401: {"description": "A malformed, unknown, expired or revoked bearer token"},
+    404: {"description": "Unknown dataflow or vintage (or one the caller may not read), or no observation "
+                         "matches"},
     406: {"description": "No acceptable media type"},
     413: {"description": "Too many observations for one response"},
+    429: {"description": "Too many refused bearer tokens from this address recently"},
 }
 
 
@@ -107,27 +109,31 @@ def query_selection(query: DataQuery, access: frozenset[str] | None, *, dataset_
                          first_n=query.first_n, last_n=query.last_n, **extra)
 
 
+def unknown_vintage(as_of: str) -> ApiError:
+    """The one answer to an ``asOf`` that names nothing the caller may read: unknown and forbidden
+    vintages look the same, and no dataset id is listed (``GET /datasets`` lists what it may read)."""
+    return ApiError(404, f"asOf: unknown vintage {as_of!r}: no dataset, release or series:vintage of that name "
+                         "that you may read; GET /datasets lists them")
+
+
 def _check_as_of(state: ServiceState, wh: Warehouse, query: DataQuery, principal: Principal,
                  request: Request) -> list[str] | None:
-    """The dataset ids ``asOf`` names; 404 if none, 401/403 (audited) if the caller may not read one."""
+    """The dataset ids ``asOf`` names that the caller may read; 404 (:func:`unknown_vintage`) when
+    there are none. Naming a dataset the caller may not read is written to the audit log."""
     if query.as_of is None:
         return None
     try:
         ids = wh.resolve_as_of(query.as_of)
     except InputError as exc:
-        raise ApiError(404, f"asOf: {exc.reason}") from exc
+        raise unknown_vintage(query.as_of) from exc
     refused = [ds for ds in ids if not principal.may_read(state.access_of(ds))]
     if refused:
-        status = 403 if principal.authenticated else 401
         state.audit_request(request, principal, decision="refused", datasets=refused,
-                            reason=f"asOf names restricted dataset(s); HTTP {status}")
-        what = ", ".join(f"{ds} ({state.access_of(ds)})" for ds in refused)
-        advice = ("send 'Authorization: Bearer <token>' with a token holding that role"
-                  if status == 401 else "your token does not hold the role it needs")
-        challenge = {"WWW-Authenticate": 'Bearer realm="corridor"'} if status == 401 else None
-        raise ApiError(status, f"asOf={query.as_of} is restricted material: {what}; {advice}",
-                       headers=challenge)
-    return ids
+                            reason="asOf names restricted dataset(s); answered as an unknown vintage")
+    readable = [ds for ds in ids if ds not in refused]
+    if not readable:
+        raise unknown_vintage(query.as_of)
+    return readable
 
 
 def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: Request) -> DataResult:
@@ -273,6 +279,7 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
         state.catalog, flow, key, start_period=params.start_period, end_period=params.end_period,
         first_n=params.first_n, last_n=params.last_n, as_of=params.as_of,
         dimension_at_observation=params.dimension_at_observation, source=params.source,
+        view=state.visibility.view(principal),
     )
     cache_key = (query.cache_key(), writer.id) if not principal.roles else None
     body = state.cache.get(cache_key) if cache_key else None

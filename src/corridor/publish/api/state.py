@@ -33,8 +33,10 @@ from typing import Any
 import pandas as pd
 from fastapi import Request
 
+from corridor.publish.api.errors import ApiError
 from corridor.publish.api.index import PublicIndex
-from corridor.publish.security import AuditLog, Principal, TokenStore
+from corridor.publish.api.visibility import Visibility
+from corridor.publish.security import ANONYMOUS, AuditLog, Principal, TokenStore
 from corridor.publish.structures import Catalog
 from corridor.store.snapshots import WarehouseBusy, current_snapshot, publish_snapshot, snapshot_dir
 from corridor.store.warehouse import Warehouse, WarehouseError
@@ -45,6 +47,8 @@ log = logging.getLogger("corridor.serve")
 POLL_SECONDS = 0.5
 #: The ASGI scope key under which the app's middleware puts the request's leased state.
 SCOPE_KEY = "corridor.state"
+#: The ASGI scope key holding the method the client sent (HEAD is routed as GET, logged as HEAD).
+METHOD_KEY = "corridor.method"
 
 
 class ResponseCache:
@@ -85,6 +89,8 @@ class ServiceState:
     tokens: TokenStore
     audit: AuditLog
     cache: ResponseCache
+    #: which dataflows and codes each caller may see (:mod:`.visibility`)
+    visibility: Visibility
     max_observations: int = 500_000
     index: PublicIndex | None = None
     #: whole responses of anonymous GET requests (:class:`corridor.publish.app.HttpCache`)
@@ -106,12 +112,13 @@ class ServiceState:
         try:
             catalog = Catalog.from_warehouse(root)
             datasets = root.datasets()
+            visibility = Visibility.of_warehouse(root, catalog.flows)
         except BaseException:
             root.close()
             raise
         return cls(warehouse_path=Path(warehouse) if warehouse is not None else path, root=root,
                    catalog=catalog, datasets=datasets, tokens=tokens, audit=audit,
-                   cache=ResponseCache(cache_size), max_observations=max_observations,
+                   cache=ResponseCache(cache_size), visibility=visibility, max_observations=max_observations,
                    index=PublicIndex() if memory_index else None, http_cache=ResponseCache(cache_size),
                    snapshot=path)
 
@@ -142,16 +149,27 @@ class ServiceState:
     def access_of(self, dataset_id: str) -> str:
         return str(self._by_id.get(dataset_id, {}).get("access") or "public")
 
+    def visible_flows(self, principal: Principal) -> list[str]:
+        """Ids of the dataflows ``principal`` may see, in registry order (:mod:`.visibility`)."""
+        return [f for f in self.catalog.flows if self.visibility.flow_visible(f, principal)]
+
     def close(self) -> None:
         self.root.close()
 
     def audit_request(self, request: Request, principal: Principal, *, decision: str, reason: str,
                       datasets: list[str]) -> None:
-        self.audit.record(
-            decision=decision, reason=reason, principal=principal,
-            client=request.client.host if request.client else None, method=request.method,
-            path=request.url.path, query=request.url.query, datasets=datasets,
-        )
+        """Append one entry to the audit log; if it cannot be written, answer 503 (fail closed: no
+        restricted material leaves unaudited)."""
+        try:
+            self.audit.record(
+                decision=decision, reason=reason, principal=principal, client=client_of(request),
+                method=request.scope.get(METHOD_KEY, request.method), path=request.url.path,
+                query=request.url.query, datasets=datasets,
+            )
+        except OSError as exc:
+            log.error("audit log %s cannot be written: %r", self.audit.path, exc)
+            raise ApiError(503, "the audit log cannot be written, so restricted material is not served now; "
+                                "try again later") from exc
 
 
 def serving_snapshot(warehouse: str | Path) -> Path:
@@ -317,6 +335,31 @@ async def get_state(request: Request) -> ServiceState:
     return request_state(request)
 
 
+def client_of(request: Request) -> str | None:
+    """The client's address (as the server sees it)."""
+    return request.client.host if request.client else None
+
+
 async def get_principal(request: Request) -> Principal:
-    """The caller, from the ``Authorization`` header (401 for a bad or unknown token)."""
-    return request_state(request).tokens.authenticate(request.headers.get("authorization"))
+    """The caller, from the ``Authorization`` header.
+
+    A bad token (malformed, unknown, expired, revoked) is answered 401 and written to the audit log;
+    a client that sent too many of them recently gets 429 with ``Retry-After`` before its token is
+    even looked at (:class:`corridor.publish.security.FailureLimiter`)."""
+    header = request.headers.get("authorization")
+    if not header:
+        return ANONYMOUS
+    state = request_state(request)
+    limiter = state.tokens.limiter
+    client = client_of(request) or "?"
+    wait = limiter.retry_after(client)
+    if wait:
+        raise ApiError(429, f"too many refused bearer tokens from this address; try again in {wait} s",
+                       headers={"Retry-After": str(wait)})
+    try:
+        return state.tokens.authenticate(header)
+    except ApiError as refused:
+        limiter.failed(client)
+        state.audit_request(request, ANONYMOUS, decision="refused", reason=f"bad bearer token: {refused.message}",
+                            datasets=[])
+        raise
