@@ -32,7 +32,7 @@ def country_search(request: Request, q: str = Query("", description="M49 code, I
 
 @router.get("/country/{m49}", name="portal_country")
 def country(request: Request, m49: str, wh: Warehouse = Depends(page_warehouse)):
-    if not m49.isdigit():
+    if not (m49.isascii() and m49.isdigit()):  # "²".isdigit() is True, int("²") fails
         try:
             return RedirectResponse(f"/country/{resolve_area(m49)}", status_code=303)
         except InputError as exc:
