@@ -17,6 +17,7 @@ lists a codelist's codes as plain JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -197,3 +198,33 @@ def get_structure(
         state.cache.put(cache_key, cached)
     body, media = cached
     return Response(content=body, media_type=media, headers={"Vary": "Accept, Authorization"})
+
+
+def _sdmx21_endpoint(resource: str) -> Callable[..., Response]:
+    """``GET /{resource}/{agency}/{id}/{version}``: the SDMX 2.1 REST path of a structure query (SDMX 2.1
+    Section 7, "Structural metadata queries": the resource is the first path segment), so that a
+    client given only the base URL (``sdmx1``'s plain source) finds the structures; the same query as
+    ``/structure/{resource}/...``."""
+
+    def endpoint(
+        request: Request,
+        agency: str = "all",
+        ident: str | None = None,
+        version: str = "latest",
+        references: Annotated[str | None, Query(description="none, children, descendants, parents, all")] = None,
+        format: Annotated[str | None, Query(description="sdmx-ml (default), sdmx-json, json")] = None,  # noqa: A002
+        state: ServiceState = Depends(get_state),  # noqa: B008
+        principal: Principal = Depends(get_principal),  # noqa: B008
+    ) -> Response:
+        return get_structure(request, resource, agency, ident, version, references, format, state, principal)
+
+    endpoint.__name__ = f"get_{resource}"
+    return endpoint
+
+
+for _resource in RESOURCES:
+    _endpoint = _sdmx21_endpoint(_resource)
+    for _suffix in ("", "/{agency}", "/{agency}/{ident}", "/{agency}/{ident}/{version}"):
+        router.add_api_route(f"/{_resource}{_suffix}", _endpoint, methods=["GET"],
+                             summary=f"SDMX 2.1 path of /structure/{_resource}{_suffix}",
+                             include_in_schema=_suffix == "/{agency}/{ident}/{version}")
