@@ -38,7 +38,16 @@ from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.publish.api import data, datasets, structure
 from corridor.publish.api.errors import ApiError
-from corridor.publish.api.state import METHOD_KEY, SCOPE_KEY, LiveState, ServiceState, request_state
+from corridor.publish.api.state import (
+    DEFAULT_CACHE_BYTES,
+    MAX_OBSERVATIONS,
+    MAX_RESPONSE_BYTES,
+    METHOD_KEY,
+    SCOPE_KEY,
+    LiveState,
+    ServiceState,
+    request_state,
+)
 from corridor.publish.security import (
     ANONYMOUS,
     AuditLog,
@@ -123,7 +132,7 @@ class HttpCache:
     share one result.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int = 4_000_000) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = 16 * 2**20) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
@@ -133,7 +142,7 @@ class HttpCache:
             await self.app(scope, receive, send)
             return
         cache = scope[SCOPE_KEY].http_cache
-        if cache.size <= 0:
+        if cache.max_bytes <= 0:
             await self.app(scope, receive, send)
             return
         accept = b""
@@ -248,8 +257,9 @@ def create_app(
     *,
     tokens_file: str | Path | None = None,
     audit_log: str | Path | None = None,
-    cache_size: int = 256,
-    max_observations: int = 500_000,
+    cache_mb: int = DEFAULT_CACHE_BYTES // 2**20,
+    max_observations: int = MAX_OBSERVATIONS,
+    max_mb: int = MAX_RESPONSE_BYTES // 2**20,
     memory_index: bool = True,
     preload: tuple[str, ...] | list[str] = (),
 ) -> FastAPI:
@@ -262,9 +272,10 @@ def create_app(
 
     ``tokens_file`` (default ``CORRIDOR_TOKENS``) holds hashed bearer tokens and roles for restricted
     material; ``audit_log`` (default ``CORRIDOR_AUDIT_LOG`` or ``var/audit.jsonl``) receives one JSON
-    line per access to restricted material. ``cache_size`` responses are kept (0: no cache) in the
-    data routes' cache and in the HTTP cache in front of all routes (:class:`HttpCache`), per
-    snapshot; ``memory_index`` keeps each queried dataflow's public latest observations in memory
+    line per access to restricted material. ``cache_mb`` megabytes of responses are kept (0: no cache)
+    in the data routes' cache and as much in the HTTP cache in front of all routes (:class:`HttpCache`),
+    per snapshot; a response of more than ``max_observations`` observations or ``max_mb`` megabytes is
+    answered 413 naming the limit; ``memory_index`` keeps each queried dataflow's public latest observations in memory
     (:mod:`corridor.publish.api.index`), built in the background on first use, or at once for the
     dataflows named in ``preload`` (again for each new snapshot, before it is switched to).
     """
@@ -273,8 +284,9 @@ def create_app(
     audit.check()  # fail closed at start: no restricted material is served without its audit trail
 
     def build(snapshot: Path) -> ServiceState:
-        state = ServiceState.open(snapshot, tokens=tokens, audit=audit, cache_size=cache_size,
-                                  max_observations=max_observations, memory_index=memory_index,
+        state = ServiceState.open(snapshot, tokens=tokens, audit=audit, cache_bytes=cache_mb * 2**20,
+                                  max_observations=max_observations, max_bytes=max_mb * 2**20,
+                                  memory_index=memory_index,
                                   warehouse=warehouse)
         try:
             for flow in preload:

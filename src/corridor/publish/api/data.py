@@ -15,6 +15,7 @@ negotiated format (:mod:`.negotiation`, :mod:`corridor.publish.formats`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 import pandas as pd
@@ -46,6 +47,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
                          "matches"},
     406: {"description": "No acceptable media type"},
     413: {"description": "Too many observations for one response"},
+    501: {"description": "A parameter value the standard defines but this service does not implement "
+                         "(detail other than full, includeHistory=true)"},
     429: {"description": "Too many refused bearer tokens from this address recently"},
 }
 
@@ -136,6 +139,19 @@ def _check_as_of(state: ServiceState, wh: Warehouse, query: DataQuery, principal
     return readable
 
 
+def too_many(state: ServiceState) -> ApiError:
+    """413 naming the limit (issue 11: /data/MIG_STOCK/all answered 118 MB of CSV)."""
+    return ApiError(413, f"the query selects more than the limit of {state.max_observations:,} observations per "
+                         "response: narrow the key (a country, a sex) or the periods (startPeriod, endPeriod, "
+                         "lastNObservations)")
+
+
+def _ingested_after(ingested: pd.Series, moment: datetime) -> pd.Series:
+    """Rows whose dataset was written after ``moment`` (``ingested_at`` is stored in UTC)."""
+    stamps = pd.to_datetime(ingested, utc=True)
+    return stamps > pd.Timestamp(moment)
+
+
 def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: Request) -> DataResult:
     """Run a validated query: ``asOf`` access check, one selection, audit of restricted rows."""
     wh = state.warehouse()
@@ -146,15 +162,17 @@ def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: 
         frame = pd.DataFrame()
     else:
         sel = query_selection(query, readable_levels(principal), dataset_ids=ids, series=series, periods=periods)
-        frame = state.index.select(wh, sel) if state.index is not None else wh.select(sel)
+        cap = state.max_observations + 1  # never read more than one row past the limit
+        frame = state.index.select(wh, sel, limit=cap) if state.index is not None else wh.select(sel, limit=cap)
+        if len(frame) > state.max_observations:
+            raise too_many(state)
     if keep_datasets is not None and not frame.empty:
         frame = frame[frame["dataset_id"].isin(keep_datasets)]
+    if query.updated_after is not None and not frame.empty:
+        frame = frame[_ingested_after(frame["ingested_at"], query.updated_after)]
     if frame.empty:
         raise ApiError(404, f"no observations of {query.flow.id} match key {query.key or 'all'!r} "
                             "with these parameters")
-    if len(frame) > state.max_observations:
-        raise ApiError(413, f"the query selects {len(frame):,} observations, more than the limit of "
-                            f"{state.max_observations:,} per response: narrow the key or the periods")
     restricted_rows = sorted(set(frame.loc[frame["access"] != PUBLIC, "dataset_id"]))
     if restricted_rows:
         state.audit_request(request, principal, decision="granted", reason="data query returned restricted "
@@ -187,7 +205,11 @@ def _fetch_and_write(state: ServiceState, query: DataQuery, principal: Principal
                      writer: FormatWriter) -> tuple[bytes, bool]:
     result = fetch(state, query, principal, request)
     body = writer.write(result)
-    return (body.encode("utf-8") if isinstance(body, str) else body), bool(result.extra.get("restricted"))
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    if len(data) > state.max_bytes:
+        raise ApiError(413, f"the answer is {len(data) / 2**20:,.1f} MB in {writer.id}, more than the limit of "
+                            f"{state.max_bytes / 2**20:,.0f} MB per response: narrow the key or the periods")
+    return data, bool(result.extra.get("restricted"))
 
 
 def _filename(query: DataQuery, extension: str) -> str:
@@ -208,6 +230,8 @@ class DataParameters:
     detail: str | None
     source: str | None
     format: str | None
+    updated_after: str | None = None
+    include_history: str | None = None
 
 
 async def data_parameters(
@@ -219,13 +243,48 @@ async def data_parameters(
     as_of: Annotated[str | None, Query(alias="asOf",
                                        description="dataset id, release id or series:vintage")] = None,
     dimension_at_observation: Annotated[str | None, Query(alias="dimensionAtObservation")] = None,
-    detail: Annotated[str | None, Query(description="accepted for SDMX clients: full (default) only")] = None,
+    detail: Annotated[str | None, Query(description="full (default); serieskeysonly, dataonly, nodata: 501")]
+    = None,
+    updated_after: Annotated[str | None, Query(
+        alias="updatedAfter", description="ISO 8601 date or date-time: observations written after it")] = None,
+    include_history: Annotated[str | None, Query(
+        alias="includeHistory", description="false (default); true: 501 (asOf reads earlier vintages)")] = None,
     source: Annotated[str | None, Query(description="keep only these series or datasets, '+'-separated")]
     = None,
     format: Annotated[str | None, Query(description="sdmx-ml, sdmx-csv, jsonstat, csv, json")] = None,  # noqa: A002
 ) -> DataParameters:
     return DataParameters(start_period, end_period, first_n, last_n, as_of, dimension_at_observation, detail,
-                          source, format)
+                          source, format, updated_after, include_history)
+
+
+#: Query parameters of a data query (SDMX 2.1 REST names, and corridor's ``asOf``, ``source``, ``format``).
+DATA_PARAMETERS = ("startPeriod", "endPeriod", "firstNObservations", "lastNObservations", "asOf",
+                   "dimensionAtObservation", "detail", "source", "format", "updatedAfter", "includeHistory")
+#: ``detail`` values the standard defines that are not implemented (501), beside ``full``.
+UNIMPLEMENTED_DETAIL = ("serieskeysonly", "dataonly", "nodata")
+
+
+def check_parameters(request: Request, known: tuple[str, ...]) -> None:
+    """400 for a query parameter the endpoint does not take (a misspelt ``startPeriod`` used to be
+    ignored silently, returning everything)."""
+    unknown = sorted(set(request.query_params) - set(known))
+    if unknown:
+        raise ApiError(400, f"unknown query parameter(s) {', '.join(repr(u[:40]) for u in unknown[:5])}; "
+                            f"this endpoint takes {', '.join(known)}")
+
+
+def _check_detail(params: DataParameters) -> None:
+    detail = params.detail
+    if detail in UNIMPLEMENTED_DETAIL:
+        raise ApiError(501, f"detail={detail} is not implemented; only detail=full")
+    if detail not in (None, "", "full"):
+        raise ApiError(400, f"detail={detail!r} is not a detail of SDMX 2.1 data queries: full, dataonly, "
+                            "serieskeysonly, nodata (only full is implemented)")
+    history = (params.include_history or "").strip().lower()
+    if history == "true":
+        raise ApiError(501, "includeHistory=true is not implemented: ask for an earlier vintage with asOf")
+    if history not in ("", "false"):
+        raise ApiError(400, f"includeHistory={params.include_history!r} must be true or false")
 
 
 @router.get("/data/{flow}/{key}", responses=_RESPONSES, summary="Observations of a dataflow selected by key")
@@ -239,6 +298,7 @@ async def get_data(
     return await serve_data(request, flow, key, "all", params, state, principal)
 
 
+@router.get("/data/{flow}/", include_in_schema=False)  # docs' `/data/MIG_FLOW/?...` answered an empty 307
 @router.get("/data/{flow}", responses=_RESPONSES, summary="All observations of a dataflow")
 async def get_flow_data(
     request: Request, flow: str,
@@ -269,17 +329,16 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
     CPU-bound) run in the thread pool, each thread on its own DuckDB cursor.
     """
     format = params.format  # noqa: A001
-    detail = params.detail
+    check_parameters(request, DATA_PARAMETERS)
+    _check_detail(params)
     writer = choose_format(format, request.headers.get("accept"))
     if provider not in ("all", "CORRIDOR", "*"):
         raise ApiError(404, f"unknown data provider {provider!r}: the only provider is CORRIDOR")
-    if detail not in (None, "", "full"):
-        raise ApiError(400, f"detail={detail!r} is not supported: only detail=full")
     query = build_query(
         state.catalog, flow, key, start_period=params.start_period, end_period=params.end_period,
         first_n=params.first_n, last_n=params.last_n, as_of=params.as_of,
         dimension_at_observation=params.dimension_at_observation, source=params.source,
-        view=state.visibility.view(principal),
+        view=state.visibility.view(principal), updated_after=params.updated_after,
     )
     cache_key = (query.cache_key(), writer.id) if not principal.roles else None
     body = state.cache.get(cache_key) if cache_key else None

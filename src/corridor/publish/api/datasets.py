@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from corridor.publish.api.data import check_parameters
 from corridor.publish.api.errors import ApiError
 from corridor.publish.api.state import ServiceState, get_principal, get_state
 from corridor.publish.formats.csv import neutralise
@@ -91,6 +92,7 @@ def list_datasets(
     state: ServiceState = Depends(get_state),  # noqa: B008
     principal: Principal = Depends(get_principal),  # noqa: B008
 ) -> Response:
+    check_parameters(request, ("format",))
     fmt = _format(format, request.headers.get("accept"))
     frame = state.datasets
     access = frame["access"].fillna("public")
@@ -111,6 +113,7 @@ def get_dataset(
     state: ServiceState = Depends(get_state),  # noqa: B008
     principal: Principal = Depends(get_principal),  # noqa: B008
 ) -> Response:
+    check_parameters(request, ("format",))
     fmt = _format(format, request.headers.get("accept"))
     frame = state.datasets[(state.datasets["dataset_id"] == dataset_id)
                            | (state.datasets["release_id"] == dataset_id)]

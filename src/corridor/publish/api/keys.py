@@ -11,7 +11,10 @@ cheat sheet, ``sdmx-twg/sdmx-rest`` v1.5, "Data queries"):
   an observation is returned when its whole period lies between the start of ``startPeriod`` and
   the end of ``endPeriod`` (``2010-2015``, mid-2010 to mid-2015, is inside 2010..2015);
 * ``firstNObservations`` / ``lastNObservations``: per series (key and dataset), the first / last N
-  observations in time.
+  observations in time;
+* ``updatedAfter``: an ISO 8601 date or date-time (``2026-12-01``, ``2026-12-01T10:00:00Z``; no zone
+  means UTC): only observations written after it (a dataset is written once, so an observation's last
+  update is its dataset's ``ingested_at``).
 
 Every error is an :class:`~corridor.publish.api.errors.ApiError` (400, or 404 for an unknown
 dataflow) whose message names the part of the query that was wrong and what would be accepted.
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from corridor.errors import InputError
@@ -196,11 +199,27 @@ class DataQuery:
     as_of: str | None = None
     dimension_at_observation: str = "AllDimensions"
     source: list[str] = field(default_factory=list)
+    updated_after: datetime | None = None
 
     def cache_key(self) -> tuple[object, ...]:
         return (self.flow.id, tuple((k, tuple(v) if v else None) for k, v in self.selection.items()),
                 self.start, self.end, self.first_n, self.last_n, self.as_of, self.dimension_at_observation,
-                tuple(self.source))
+                tuple(self.source), self.updated_after)
+
+
+def parse_updated_after(text: str | None) -> datetime | None:
+    """``updatedAfter`` as an aware UTC datetime (a date alone: 00:00 UTC), or a 400 saying what is accepted."""
+    if text is None or not text.strip():
+        return None
+    value = text.strip()
+    try:
+        if not value.isascii():
+            raise ValueError("not ASCII")
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ApiError(400, f"updatedAfter={text!r} is not an ISO 8601 date or date-time (e.g. 2026-12-01 or "
+                            "2026-12-01T10:00:00Z)") from exc
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _count(value: str | None, name: str) -> int | None:
@@ -218,7 +237,7 @@ def build_query(
     catalog: Catalog, flow_ref: str, key: str, *, start_period: str | None = None,
     end_period: str | None = None, first_n: str | None = None, last_n: str | None = None,
     as_of: str | None = None, dimension_at_observation: str | None = None, source: str | None = None,
-    view: View | None = None,
+    view: View | None = None, updated_after: str | None = None,
 ) -> DataQuery:
     """Validate every part of a data query; raise :class:`ApiError` naming the first thing wrong (and,
     with the caller's ``view``, nothing it may not see)."""
@@ -242,4 +261,5 @@ def build_query(
         flow=flow, key=key, selection=selection, start=start, end=end,
         first_n=_count(first_n, "firstNObservations"), last_n=_count(last_n, "lastNObservations"),
         as_of=as_of, dimension_at_observation=dim_obs, source=sources,
+        updated_after=parse_updated_after(updated_after),
     )

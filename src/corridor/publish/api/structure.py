@@ -26,6 +26,7 @@ from pysdmx.io.format import Format
 from pysdmx.model import Organisation
 from pysdmx.model.message import Header
 
+from corridor.publish.api.data import check_parameters
 from corridor.publish.api.errors import ApiError
 from corridor.publish.api.state import ServiceState, get_principal, get_state
 from corridor.publish.api.visibility import View
@@ -63,6 +64,23 @@ def _structure_format(format_param: str | None, accept: str | None, resource: st
         raise ApiError(406, f"none of the media types in Accept ({accept}) is offered for structures; "
                             f"offered: {offered}, application/json")
     return "sdmx-ml"
+
+
+#: Query parameters of a structure query.
+STRUCTURE_PARAMETERS = ("references", "format", "detail")
+#: ``detail`` values of SDMX 2.1 structure queries: answered in full (a caller's codelists are partial
+#: already, :mod:`.visibility`), or not implemented (501).
+FULL_DETAIL = ("full", "referencepartial")
+STUB_DETAIL = ("allstubs", "referencestubs", "allcompletestubs", "referencecompletestubs")
+
+
+def _check_detail(detail: str | None) -> None:
+    if detail is None or detail in FULL_DETAIL:
+        return
+    if detail in STUB_DETAIL:
+        raise ApiError(501, f"detail={detail} is not implemented; use full or referencepartial")
+    raise ApiError(400, f"detail={detail!r} is not a detail of SDMX 2.1 structure queries: "
+                        f"{', '.join(FULL_DETAIL + STUB_DETAIL)}")
 
 
 def _codelist_name(cl_id: str) -> str:
@@ -154,12 +172,23 @@ def _plain(artefacts: list[Any]) -> dict[str, Any]:
     return result
 
 
-@router.get("/structure/{resource}", summary="All structures of a kind (dataflow, datastructure, codelist, "
-            "conceptscheme)")
-@router.get("/structure/{resource}/{agency}")
-@router.get("/structure/{resource}/{agency}/{ident}",
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "An SDMX structure message (SDMX-ML 2.1, SDMX-JSON 2.0) or plain JSON"},
+    400: {"description": "Unknown query parameter, references, detail or format"},
+    401: {"description": "A malformed, unknown, expired or revoked bearer token"},
+    404: {"description": "Unknown resource, agency, version or id (or one the caller may not see)"},
+    406: {"description": "No acceptable media type"},
+    429: {"description": "Too many refused bearer tokens from this address recently"},
+    501: {"description": "A stub detail (allstubs, referencestubs ...)"},
+}
+
+
+@router.get("/structure/{resource}", responses=_RESPONSES,
+            summary="All structures of a kind (dataflow, datastructure, codelist, conceptscheme)")
+@router.get("/structure/{resource}/{agency}", responses=_RESPONSES)
+@router.get("/structure/{resource}/{agency}/{ident}", responses=_RESPONSES,
             summary="One structure, e.g. dataflow/CORRIDOR/MIG_STOCK")
-@router.get("/structure/{resource}/{agency}/{ident}/{version}")
+@router.get("/structure/{resource}/{agency}/{ident}/{version}", responses=_RESPONSES)
 def get_structure(
     request: Request,
     resource: str,
@@ -168,10 +197,13 @@ def get_structure(
     version: str = "latest",
     references: Annotated[str | None, Query(description="none, children, descendants, parents, all")] = None,
     format: Annotated[str | None, Query(description="sdmx-ml (default), sdmx-json, json")] = None,  # noqa: A002
+    detail: Annotated[str | None, Query(description="full (default), referencepartial; stubs: 501")] = None,
     state: ServiceState = Depends(get_state),  # noqa: B008
     principal: Principal = Depends(get_principal),  # noqa: B008
 ) -> Response:
     """An SDMX structure message with the dataflows, data structures, codelists or concepts asked for."""
+    check_parameters(request, STRUCTURE_PARAMETERS)
+    _check_detail(detail)
     catalog = state.catalog
     view = state.visibility.view(principal)
     if ident is None:
@@ -213,10 +245,12 @@ def _sdmx21_endpoint(resource: str) -> Callable[..., Response]:
         version: str = "latest",
         references: Annotated[str | None, Query(description="none, children, descendants, parents, all")] = None,
         format: Annotated[str | None, Query(description="sdmx-ml (default), sdmx-json, json")] = None,  # noqa: A002
+        detail: Annotated[str | None, Query(description="full (default), referencepartial; stubs: 501")] = None,
         state: ServiceState = Depends(get_state),  # noqa: B008
         principal: Principal = Depends(get_principal),  # noqa: B008
     ) -> Response:
-        return get_structure(request, resource, agency, ident, version, references, format, state, principal)
+        return get_structure(request, resource, agency, ident, version, references, format, detail, state,
+                             principal)
 
     endpoint.__name__ = f"get_{resource}"
     return endpoint
@@ -225,6 +259,6 @@ def _sdmx21_endpoint(resource: str) -> Callable[..., Response]:
 for _resource in RESOURCES:
     _endpoint = _sdmx21_endpoint(_resource)
     for _suffix in ("", "/{agency}", "/{agency}/{ident}", "/{agency}/{ident}/{version}"):
-        router.add_api_route(f"/{_resource}{_suffix}", _endpoint, methods=["GET"],
+        router.add_api_route(f"/{_resource}{_suffix}", _endpoint, methods=["GET"], responses=_RESPONSES,
                              summary=f"SDMX 2.1 path of /structure/{_resource}{_suffix}",
                              include_in_schema=_suffix == "/{agency}/{ident}/{version}")
