@@ -29,7 +29,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -38,6 +38,7 @@ from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.publish.api import data, datasets, structure
 from corridor.publish.api.errors import ApiError
+from corridor.publish.api.limits import ClientGone, Limits
 from corridor.publish.api.state import (
     DEFAULT_CACHE_BYTES,
     MAX_OBSERVATIONS,
@@ -194,6 +195,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return _error(exc.status, exc.message, exc.headers or None)
 
+    @app.exception_handler(ClientGone)
+    async def client_gone(_request: Request, _exc: ClientGone) -> Response:
+        return Response(status_code=499)  # nginx's "client closed request": nobody reads it
+
     @app.exception_handler(InputError)
     async def input_error(_request: Request, exc: InputError) -> JSONResponse:
         return _error(400, str(exc))
@@ -318,6 +323,7 @@ def create_app(
         docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=lifespan,
     )
     app.state.corridor = live
+    app.state.limits = Limits()
     app.state.warehouse_path = Path(warehouse)
     _install_error_handlers(app)
     app.include_router(data.router)

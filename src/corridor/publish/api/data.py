@@ -26,6 +26,7 @@ from corridor.errors import InputError
 from corridor.publish.api.errors import ApiError
 from corridor.publish.api.index import key_selection, periods_selection
 from corridor.publish.api.keys import DataQuery, build_query, period_bounds
+from corridor.publish.api.limits import Limits
 from corridor.publish.api.negotiation import choose_format
 from corridor.publish.api.state import ServiceState, get_principal, get_state
 from corridor.publish.formats import FORMATS, DataResult, FormatWriter
@@ -49,7 +50,8 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     413: {"description": "Too many observations for one response"},
     501: {"description": "A parameter value the standard defines but this service does not implement "
                          "(detail other than full, includeHistory=true)"},
-    429: {"description": "Too many refused bearer tokens from this address recently"},
+    429: {"description": "Too many refused bearer tokens, or too many queries at once, from this address"},
+    503: {"description": "The server is busy: the query waited too long for a slot"},
 }
 
 
@@ -212,6 +214,13 @@ def _fetch_and_write(state: ServiceState, query: DataQuery, principal: Principal
     return data, bool(result.extra.get("restricted"))
 
 
+def is_heavy(query: DataQuery) -> bool:
+    """Whether a query may read up to a whole dataflow: its first key position (the reference area) is
+    open and it asks for no first/last N (:mod:`.limits` gives such queries their own lane)."""
+    first = next(iter(query.selection.values()), None)
+    return first is None and query.first_n is None and query.last_n is None
+
+
 def _filename(query: DataQuery, extension: str) -> str:
     key = "".join(ch if ch.isalnum() or ch in "._+-" else "_" for ch in (query.key or "all"))[:80]
     return f"{query.flow.id}_{key or 'all'}.{extension}"
@@ -326,7 +335,8 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
     """Validate, fetch (or take from the cache), write in the negotiated format.
 
     Validation and a cache hit run on the event loop; the warehouse query and the writer (blocking,
-    CPU-bound) run in the thread pool, each thread on its own DuckDB cursor.
+    CPU-bound) run in the thread pool, each thread on its own DuckDB cursor, after taking a slot of
+    the heavy or light lane (:mod:`.limits`).
     """
     format = params.format  # noqa: A001
     check_parameters(request, DATA_PARAMETERS)
@@ -343,7 +353,9 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
     cache_key = (query.cache_key(), writer.id) if not principal.roles else None
     body = state.cache.get(cache_key) if cache_key else None
     if body is None:
-        body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request, writer)
+        limits: Limits = request.app.state.limits
+        async with limits.slot(request, heavy=is_heavy(query)):
+            body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request, writer)
         if cache_key and not restricted:
             state.cache.put(cache_key, body)
     headers = {"Vary": "Accept, Authorization"}
