@@ -28,6 +28,9 @@ def command(
     max_observations: Annotated[int, typer.Option(
         help="observations per response at most (more: 413 naming the limit)")] = 100_000,
     max_mb: Annotated[int, typer.Option(help="megabytes per response body at most (more: 413)")] = 64,
+    client_limit: Annotated[int, typer.Option(
+        help="uncached queries one client address may have waiting or running (half as many whole-dataflow "
+             "ones); more: 429")] = 8,
     memory_index: Annotated[bool, typer.Option(
         "--memory-index/--no-memory-index",
         help="keep each queried dataflow's public latest observations in memory")] = True,
@@ -54,6 +57,7 @@ def command(
         os.environ["CORRIDOR_CACHE_SIZE"] = str(cache_size)
         os.environ["CORRIDOR_MAX_OBSERVATIONS"] = str(max_observations)
         os.environ["CORRIDOR_MAX_MB"] = str(max_mb)
+        os.environ["CORRIDOR_CLIENT_LIMIT"] = str(client_limit)
         os.environ["CORRIDOR_MEMORY_INDEX"] = "1" if memory_index else "0"
         os.environ["CORRIDOR_PRELOAD"] = ",".join(preload or [])
         # fail early (bad warehouse or tokens file) before the workers start
@@ -66,7 +70,8 @@ def command(
             "--host", host, "--port", str(port), "--workers", str(workers), "--log-level", log_level,
         ])
     app = create_app(path, tokens_file=tokens, audit_log=audit_log, cache_mb=cache_size,
-                     max_observations=max_observations, max_mb=max_mb, memory_index=memory_index,
+                     max_observations=max_observations, max_mb=max_mb, client_limit=client_limit,
+                     memory_index=memory_index,
                      preload=preload or ())
     typer.echo(f"corridor: serving {path} on http://{host}:{port}/ (API docs: /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
@@ -81,6 +86,7 @@ def app_from_environment():  # noqa: ANN201 - a FastAPI app (uvicorn factory for
     return create_app(warehouse_path(), cache_mb=int(os.environ.get("CORRIDOR_CACHE_SIZE", "64")),
                       max_observations=int(os.environ.get("CORRIDOR_MAX_OBSERVATIONS", "100000")),
                       max_mb=int(os.environ.get("CORRIDOR_MAX_MB", "64")),
+                      client_limit=int(os.environ.get("CORRIDOR_CLIENT_LIMIT", "8")),
                       memory_index=os.environ.get("CORRIDOR_MEMORY_INDEX", "1") == "1",
                       preload=[f for f in os.environ.get("CORRIDOR_PRELOAD", "").split(",") if f])
 

@@ -38,7 +38,7 @@ from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.publish.api import data, datasets, structure
 from corridor.publish.api.errors import ApiError
-from corridor.publish.api.limits import ClientGone, Limits
+from corridor.publish.api.limits import PER_CLIENT_LIGHT, ClientGone, Limits
 from corridor.publish.api.state import (
     DEFAULT_CACHE_BYTES,
     MAX_OBSERVATIONS,
@@ -265,6 +265,7 @@ def create_app(
     cache_mb: int = DEFAULT_CACHE_BYTES // 2**20,
     max_observations: int = MAX_OBSERVATIONS,
     max_mb: int = MAX_RESPONSE_BYTES // 2**20,
+    client_limit: int = PER_CLIENT_LIGHT,
     memory_index: bool = True,
     preload: tuple[str, ...] | list[str] = (),
 ) -> FastAPI:
@@ -280,7 +281,9 @@ def create_app(
     line per access to restricted material. ``cache_mb`` megabytes of responses are kept (0: no cache)
     in the data routes' cache and as much in the HTTP cache in front of all routes (:class:`HttpCache`),
     per snapshot; a response of more than ``max_observations`` observations or ``max_mb`` megabytes is
-    answered 413 naming the limit; ``memory_index`` keeps each queried dataflow's public latest observations in memory
+    answered 413 naming the limit; one client address may have ``client_limit`` uncached queries (half
+    as many whole-dataflow ones) waiting or running (:mod:`corridor.publish.api.limits`);
+    ``memory_index`` keeps each queried dataflow's public latest observations in memory
     (:mod:`corridor.publish.api.index`), built in the background on first use, or at once for the
     dataflows named in ``preload`` (again for each new snapshot, before it is switched to).
     """
@@ -323,7 +326,7 @@ def create_app(
         docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=lifespan,
     )
     app.state.corridor = live
-    app.state.limits = Limits()
+    app.state.limits = Limits(per_client_light=client_limit, per_client_heavy=max(1, client_limit // 2))
     app.state.warehouse_path = Path(warehouse)
     _install_error_handlers(app)
     app.include_router(data.router)
