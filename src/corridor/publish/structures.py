@@ -143,8 +143,10 @@ class Catalog:
                       description=d.description)
             for d in flow.dimensions
         ]
+        # SDMX 2.1 (SDMXStructureDataStructure.xsd, TimeDimensionRepresentationType): a time dimension's
+        # text format is a time type, never String; ObservationalTimePeriod is the widest of them
         comps.append(Component(id="TIME_PERIOD", required=True, role=Role.DIMENSION,
-                               concept=self.concepts["TIME_PERIOD"], local_dtype=DataType.STRING))
+                               concept=self.concepts["TIME_PERIOD"], local_dtype=DataType.PERIOD))
         comps.append(Component(id="OBS_VALUE", required=False, role=Role.MEASURE,
                                concept=self.concepts["OBS_VALUE"], local_dtype=DataType.DOUBLE))
         for att_id, (column, codelist, description) in ATTRIBUTES.items():
