@@ -55,6 +55,8 @@ from pathlib import Path
 IMS_RELEASES = ("undesa-ims-2019-od", "undesa-ims-2019-totals", "undesa-ims-2020-sex-destination")
 LIMIT_P99_MS = 50.0
 LIMIT_MEMORY_MB = 1024.0
+#: a request not answered this long after its scheduled start counts as a timeout (latency = the timeout)
+REQUEST_TIMEOUT_S = 10.0
 
 
 # -- the load generator (runs in its own process) ---------------------------------------------------
@@ -108,7 +110,7 @@ class _Connection:
 
 
 async def _generate(base: str, paths: list[str], rate: float, duration: float, concurrency: int,
-                    warm_up: bool = True) -> dict:
+                    warm_up: bool = True, timeout: float = REQUEST_TIMEOUT_S) -> dict:
     host, port = base.removeprefix("http://").split(":")
     pool: asyncio.Queue[_Connection] = asyncio.Queue()
     for _ in range(concurrency):
@@ -117,17 +119,28 @@ async def _generate(base: str, paths: list[str], rate: float, duration: float, c
     errors: dict[str, int] = {}
 
     async def one(path: str, scheduled: float) -> None:
-        conn = await pool.get()
         try:
-            status = await conn.get(path)
+            conn = await asyncio.wait_for(pool.get(), timeout=max(0.001, scheduled + timeout - time.perf_counter()))
+        except TimeoutError:  # waited the whole timeout for a free connection: the server fell behind
+            errors["timeout"] = errors.get("timeout", 0) + 1
+            latencies.append(timeout * 1000)
+            return
+        try:
+            left = max(0.001, scheduled + timeout - time.perf_counter())
+            status = await asyncio.wait_for(conn.get(path), timeout=left)
             if status != 200:
                 errors[str(status)] = errors.get(str(status), 0) + 1
+        except TimeoutError:
+            errors["timeout"] = errors.get("timeout", 0) + 1
+            if conn.writer is not None:
+                conn.writer.close()
+            conn.writer = None
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
             conn.writer = None
         finally:
             pool.put_nowait(conn)
-        latencies.append((time.perf_counter() - scheduled) * 1000)
+        latencies.append(min(timeout, time.perf_counter() - scheduled) * 1000)
 
     # warm-up: every path on every connection (connections stick to one uvicorn worker, each worker has
     # its own cache), connections in parallel: the state a served API reaches after a while
@@ -225,25 +238,33 @@ def _countries(warehouse: Path, n: int) -> list[str]:
 
 
 def _distinct_paths(warehouse: Path, n: int, seed: int = 11) -> list[str]:
-    """``n`` different data queries nobody asked before (see the module docstring), seeded."""
+    """``n`` different data queries nobody asked before (see the module docstring), seeded, drawn from
+    keys the warehouse holds (read through the store) so that each has an answer."""
     import random
 
+    from corridor.store.selection import Selection
+    from corridor.store.warehouse import Warehouse
+
+    with Warehouse.open(warehouse, read_only=True) as wh:
+        stock = wh.select(Selection.of("MIG_STOCK", sex="_T", vintages="all"),
+                          columns=["ref_area", "counterpart_area", "time_period"])
+        flows = wh.select(Selection.of("MIG_FLOW", sex="_T", birthplace="_T", method=["da_pb_closed"],
+                                       vintages="all"), columns=["ref_area", "counterpart_area", "time_period"])
+    stock = stock[(stock["counterpart_area"] != "_T")].drop_duplicates().to_numpy().tolist()
+    flows = flows[(flows["counterpart_area"] != "_T")].drop_duplicates().to_numpy().tolist()
     countries = _countries(warehouse, 120)
     rng = random.Random(seed)
-    years = ["1990", "1995", "2000", "2005", "2010", "2015", "2019", "2020"]
-    flows = ["1990-1995", "1995-2000", "2000-2005", "2005-2010", "2010-2015", "2015-2020"]
     seen: dict[str, None] = {}  # insertion order: the same seed gives the same list
     while len(seen) < n:
-        a, b = rng.sample(countries, 2)
         kind = rng.randrange(5)
         if kind < 2:
-            year = rng.choice(years)
-            path = f"/data/MIG_STOCK/{a}.{b}._T?startPeriod={year}&endPeriod={year}&format=sdmx-csv"
+            dest, orig, year = rng.choice(stock)
+            path = f"/data/MIG_STOCK/{dest}.{orig}._T?startPeriod={year}&endPeriod={year}&format=sdmx-csv"
         elif kind == 2:
-            start = rng.choice(flows)[:4]
-            method = rng.choice(["da_pb_closed", "da_min_closed"])
-            path = f"/data/MIG_FLOW/{a}.{b}._T.{method}?startPeriod={start}&format=sdmx-csv"
+            dest, orig, period = rng.choice(flows)
+            path = f"/data/MIG_FLOW/{dest}.{orig}._T.da_pb_closed?startPeriod={period[:4]}&format=sdmx-csv"
         else:
+            a = rng.choice(countries)
             flow = rng.choice(["POP/{a}._T._T", "MIG_SHARE/{a}._T", "NET_MIG/{a}._T"]).format(a=a)
             path = f"/data/{flow}?lastNObservations={rng.randint(1, 9)}&format=sdmx-csv"
         seen[path] = None
