@@ -47,3 +47,14 @@ def test_response_cache_is_bounded_in_bytes():
     assert cache.get(19) == b"x" * 200 and cache.get(0) is None  # least recently used out first
     cache.put("big", b"y" * 400)  # more than a quarter of the budget: never kept
     assert cache.get("big") is None and cache.bytes <= 1000
+
+
+def test_openapi_lists_the_statuses_the_service_answers(server):
+    """Issue 11: the document said 422 where the service answers 400; it lists 404/413/429/501 too."""
+    spec = server.get("/openapi.json").json()
+    assert "422" not in server.get("/openapi.json").text.replace("4220", "")
+    data = spec["paths"]["/data/{flow}/{key}"]["get"]["responses"]
+    assert {"200", "400", "401", "404", "406", "413", "429", "501", "503"} <= set(data)
+    structure = spec["paths"]["/structure/{resource}/{agency}/{ident}/{version}"]["get"]["responses"]
+    assert {"200", "400", "404", "406", "501"} <= set(structure)
+    assert server.get("/data/MIG_STOCK/840.484._T?lastNObservations=x").status_code == 400

@@ -223,6 +223,30 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(exc.status_code, message, getattr(exc, "headers", None))
 
 
+def _openapi_with_real_statuses(app: FastAPI) -> None:
+    """Make ``/openapi.json`` say what the service answers: FastAPI documents a 422 for every route with
+    parameters, but a request that fails validation is answered 400 here (:func:`_install_error_handlers`);
+    every route may also answer 405 (read-only) and carries no 422 (issue 11: the document said 200/422
+    where the service answers 400/404)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        for methods in spec.get("paths", {}).values():
+            for operation in methods.values():
+                responses = operation.setdefault("responses", {})
+                if responses.pop("422", None) is not None:
+                    responses.setdefault("400", {"description": "Invalid parameter"})
+        spec.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+        spec.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def _docs_page(app: FastAPI) -> str:
     spec = app.openapi()
     rows = []
@@ -353,6 +377,7 @@ def create_app(
                 "dataflows": request_state(request).visible_flows(ANONYMOUS),
             })
 
+    _openapi_with_real_statuses(app)
     app.add_middleware(HttpCache)
     app.add_middleware(LeaseState, live=live)
     app.add_middleware(ReadOnlyMiddleware)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -172,6 +173,23 @@ def _plain(artefacts: list[Any]) -> dict[str, Any]:
     return result
 
 
+@dataclass
+class StructureParameters:
+    """The query parameters of a structure query."""
+
+    references: str | None
+    format: str | None
+    detail: str | None
+
+
+async def structure_parameters(
+    references: Annotated[str | None, Query(description="none, children, descendants, parents, all")] = None,
+    format: Annotated[str | None, Query(description="sdmx-ml (default), sdmx-json, json")] = None,  # noqa: A002
+    detail: Annotated[str | None, Query(description="full (default), referencepartial; stubs: 501")] = None,
+) -> StructureParameters:
+    return StructureParameters(references, format, detail)
+
+
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "An SDMX structure message (SDMX-ML 2.1, SDMX-JSON 2.0) or plain JSON"},
     400: {"description": "Unknown query parameter, references, detail or format"},
@@ -195,15 +213,14 @@ def get_structure(
     agency: str = "all",
     ident: str | None = None,
     version: str = "latest",
-    references: Annotated[str | None, Query(description="none, children, descendants, parents, all")] = None,
-    format: Annotated[str | None, Query(description="sdmx-ml (default), sdmx-json, json")] = None,  # noqa: A002
-    detail: Annotated[str | None, Query(description="full (default), referencepartial; stubs: 501")] = None,
+    params: StructureParameters = Depends(structure_parameters),  # noqa: B008
     state: ServiceState = Depends(get_state),  # noqa: B008
     principal: Principal = Depends(get_principal),  # noqa: B008
 ) -> Response:
     """An SDMX structure message with the dataflows, data structures, codelists or concepts asked for."""
     check_parameters(request, STRUCTURE_PARAMETERS)
-    _check_detail(detail)
+    _check_detail(params.detail)
+    references, format = params.references, params.format  # noqa: A001
     catalog = state.catalog
     view = state.visibility.view(principal)
     if ident is None:
@@ -238,19 +255,12 @@ def _sdmx21_endpoint(resource: str) -> Callable[..., Response]:
     client given only the base URL (``sdmx1``'s plain source) finds the structures; the same query as
     ``/structure/{resource}/...``."""
 
-    def endpoint(
-        request: Request,
-        agency: str = "all",
-        ident: str | None = None,
-        version: str = "latest",
-        references: Annotated[str | None, Query(description="none, children, descendants, parents, all")] = None,
-        format: Annotated[str | None, Query(description="sdmx-ml (default), sdmx-json, json")] = None,  # noqa: A002
-        detail: Annotated[str | None, Query(description="full (default), referencepartial; stubs: 501")] = None,
-        state: ServiceState = Depends(get_state),  # noqa: B008
-        principal: Principal = Depends(get_principal),  # noqa: B008
-    ) -> Response:
-        return get_structure(request, resource, agency, ident, version, references, format, detail, state,
-                             principal)
+    def endpoint(request: Request, agency: str = "all", ident: str | None = None, version: str = "latest",
+                 params: StructureParameters = Depends(structure_parameters),  # noqa: B008
+                 state: ServiceState = Depends(get_state),  # noqa: B008
+                 principal: Principal = Depends(get_principal),  # noqa: B008
+                 ) -> Response:
+        return get_structure(request, resource, agency, ident, version, params, state, principal)
 
     endpoint.__name__ = f"get_{resource}"
     return endpoint
