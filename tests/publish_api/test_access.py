@@ -77,6 +77,9 @@ def test_forbidden_vintage_answers_as_an_unknown_one(server, forbidden):
     assert server.get(f"/data/MIG_STOCK/840._T._T?asOf={forbidden}").status_code == 404
     _same(server, f"/datasets/{forbidden}", f"/datasets/{unknown}", forbidden, unknown)
     _same(server, f"/explore?as_of={forbidden}", f"/explore?as_of={unknown}", forbidden, unknown)
+    if ":" not in forbidden:
+        _same(server, f"/data/MIG_STOCK/840._T._T?source={forbidden}", f"/data/MIG_STOCK/840._T._T?source={unknown}",
+              forbidden, unknown)
 
 
 def test_forbidden_dataflow_answers_as_an_unknown_one(server, restricted):

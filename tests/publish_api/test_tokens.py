@@ -91,6 +91,8 @@ def test_expiry_revocation_and_disabling(token_server):
     answers = {bad: _get(url, bad) for bad in ("expired-token", "revoked-token", "disabled-token", "no-such-token")}
     assert {r.status_code for r in answers.values()} == {401}
     assert len({r.text for r in answers.values()}) == 1  # one answer: it does not say which it was
+    for refused in answers.values():  # and nothing of what the token would have opened
+        assert EMBARGOED_ID not in refused.text and str(USA_2020) not in refused.text
     refused = [e for e in _audit(audit) if e["reason"].startswith("bad bearer token")]
     assert len(refused) >= 4 and all(e["decision"] == "refused" and e["token"] is None for e in refused)
     text = audit.read_text()
@@ -176,4 +178,5 @@ def test_bad_tokens_are_rate_limited(token_server):
     assert 0 < first <= 10 and set(statuses[:first]) == {401} and set(statuses[first:]) == {429}
     limited = _get(url, "current-token")  # even a good token waits: the address is guessing
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) > 0
+    assert EMBARGOED_ID not in limited.text and str(USA_2020) not in limited.text
     assert _get(url, path="/data/MIG_STOCK/840._T._T?format=json").status_code == 200  # anonymous reads go on
