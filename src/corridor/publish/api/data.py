@@ -340,7 +340,6 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
     """
     format = params.format  # noqa: A001
     check_parameters(request, DATA_PARAMETERS)
-    _check_detail(params)
     writer = choose_format(format, request.headers.get("accept"))
     if provider not in ("all", "CORRIDOR", "*"):
         raise ApiError(404, f"unknown data provider {provider!r}: the only provider is CORRIDOR")
@@ -350,6 +349,7 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
         dimension_at_observation=params.dimension_at_observation, source=params.source,
         view=state.visibility.view(principal), updated_after=params.updated_after,
     )
+    _check_detail(params)  # after the flow and key: an unknown dataflow is 404 whatever else is asked
     cache_key = (query.cache_key(), writer.id) if not principal.roles else None
     body = state.cache.get(cache_key) if cache_key else None
     if body is None:
