@@ -39,6 +39,8 @@ PATHS = (
     "/data/MIG_STOCK/840._T._T?asOf=undesa-ims:2099", "/data/MIG_STOCK/840._T._T?asOf=no-such-vintage",
     "/datasets", "/datasets?format=csv", f"/datasets/{REGISTER_ID}", f"/datasets/{EMBARGOED_ID}",
     "/openapi.json", f"/explore?as_of={EMBARGOED_ID}", "/explore?flow=MIG_FLOW_REG", "/explore",
+    "/availableconstraint/MIG_FLOW_REG/all/all/all", "/availableconstraint/MIG_STOCK/840.._T/all/all",
+    "/availableconstraint/MIG_FLOW/all/all/METHOD",
 )
 
 

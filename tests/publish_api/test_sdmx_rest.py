@@ -58,3 +58,28 @@ def test_openapi_lists_the_statuses_the_service_answers(server):
     structure = spec["paths"]["/structure/{resource}/{agency}/{ident}/{version}"]["get"]["responses"]
     assert {"200", "400", "404", "406", "501"} <= set(structure)
     assert server.get("/data/MIG_STOCK/840.484._T?lastNObservations=x").status_code == 400
+
+
+def _available(server, path: str, headers=None) -> dict[str, list[str]]:
+    response = server.get(path, headers=headers or {})
+    assert response.status_code == 200, response.text
+    message = sdmx.read_sdmx(io.BytesIO(response.content))
+    (constraint,) = message.constraint.values()
+    region = constraint.data_content_region[0]
+    return {getattr(dim, "id", dim): sorted(v.value for v in sel.values) for dim, sel in region.member.items()}
+
+
+def test_available_constraint_read_by_sdmx1(server, restricted):
+    """Issue 11: availableconstraint was missing. The codes come from the caller's selection: the USA's
+    migrant origins (UN DESA IMS 2019: 232+ origins), its periods, and for an anonymous caller only
+    public vintages (the embargoed 2099 copy is not counted)."""
+    found = _available(server, "/availableconstraint/MIG_STOCK/840.._T/all/all")
+    assert found["REF_AREA"] == ["840"] and found["SEX"] == ["_T"] and "484" in found["COUNTERPART_AREA"]
+    assert len(found["COUNTERPART_AREA"]) > 200 and "2019" in found["TIME_PERIOD"]
+    only_sex = _available(server, "/availableconstraint/MIG_STOCK/840._T./all/SEX")
+    assert list(only_sex) == ["SEX"] and set(only_sex["SEX"]) >= {"_T", "M", "F"}
+    assert server.get("/availableconstraint/MIG_FLOW_REG/all/all/all").status_code == 404  # restricted only
+    granted = _available(server, "/availableconstraint/MIG_FLOW_REG/all/all/all", restricted.bearer("registrar"))
+    assert granted["DIRECTION"] == ["IMM"] and granted["TIME_PERIOD"] == ["2023"]
+    assert server.get("/availableconstraint/MIG_STOCK/all/all/all?mode=available").status_code == 501
+    assert server.get("/availableconstraint/MIG_STOCK/all/all/NOPE").status_code == 404

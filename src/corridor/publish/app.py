@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from corridor import __version__
 from corridor.errors import CorridorError, InputError
-from corridor.publish.api import data, datasets, structure
+from corridor.publish.api import availability, data, datasets, structure
 from corridor.publish.api.errors import ApiError
 from corridor.publish.api.limits import PER_CLIENT_LIGHT, ClientGone, Limits
 from corridor.publish.api.state import (
@@ -356,6 +356,7 @@ def create_app(
     app.include_router(data.router)
     app.include_router(structure.router)
     app.include_router(datasets.router)
+    app.include_router(availability.router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

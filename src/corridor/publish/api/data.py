@@ -23,7 +23,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import InputError
-from corridor.publish.api.errors import ApiError
+from corridor.publish.api.errors import TOKEN_RESPONSES, ApiError
 from corridor.publish.api.index import key_selection, periods_selection
 from corridor.publish.api.keys import DataQuery, build_query, period_bounds
 from corridor.publish.api.limits import Limits
@@ -40,17 +40,16 @@ router = APIRouter(tags=["data"])
 _DOWNLOAD_FORMATS = {"csv", "sdmx-csv"}
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
+    **TOKEN_RESPONSES,
     200: {"description": "Observations in the negotiated format",
           "content": {w.media_type: {} for w in FORMATS.values()}},
     400: {"description": "Malformed key, unknown code, bad period or parameter, unknown format"},
-    401: {"description": "A malformed, unknown, expired or revoked bearer token"},
     404: {"description": "Unknown dataflow or vintage (or one the caller may not read), or no observation "
                          "matches"},
     406: {"description": "No acceptable media type"},
     413: {"description": "Too many observations for one response"},
     501: {"description": "A parameter value the standard defines but this service does not implement "
                          "(detail other than full, includeHistory=true)"},
-    429: {"description": "Too many refused bearer tokens, or too many queries at once, from this address"},
     503: {"description": "The server is busy: the query waited too long for a slot"},
 }
 

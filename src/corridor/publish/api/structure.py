@@ -28,7 +28,7 @@ from pysdmx.model import Organisation
 from pysdmx.model.message import Header
 
 from corridor.publish.api.data import check_parameters
-from corridor.publish.api.errors import ApiError
+from corridor.publish.api.errors import TOKEN_RESPONSES, ApiError
 from corridor.publish.api.state import ServiceState, get_principal, get_state
 from corridor.publish.api.visibility import View
 from corridor.publish.security import Principal
@@ -191,12 +191,11 @@ async def structure_parameters(
 
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
+    **TOKEN_RESPONSES,
     200: {"description": "An SDMX structure message (SDMX-ML 2.1, SDMX-JSON 2.0) or plain JSON"},
     400: {"description": "Unknown query parameter, references, detail or format"},
-    401: {"description": "A malformed, unknown, expired or revoked bearer token"},
     404: {"description": "Unknown resource, agency, version or id (or one the caller may not see)"},
     406: {"description": "No acceptable media type"},
-    429: {"description": "Too many refused bearer tokens from this address recently"},
     501: {"description": "A stub detail (allstubs, referencestubs ...)"},
 }
 
