@@ -5,7 +5,8 @@ find (SDMX 2.1 REST, section "Data availability": an SDMX-ML 2.1 structure messa
 The query is read like a data query (:func:`corridor.publish.api.keys.build_query`: key, startPeriod,
 endPeriod, the caller's view) and becomes the same selection (:func:`.data.query_selection`, so the
 caller's access levels and the vintage rule apply); the store answers the distinct codes of each key
-dimension (``componentID`` = one dimension id, or ``all``) and the number of observations. ``mode``:
+dimension (``componentID`` = one dimension id, or ``all``) and the number of observations, in the
+same heavy or light lane as a data query (:mod:`.limits`). ``mode``:
 ``exact`` (default); ``available`` is 501 (not implemented). Written by ``pysdmx``
 (``AvailabilityConstraint``, written as a content constraint in SDMX-ML 2.1).
 """
@@ -21,7 +22,7 @@ from pysdmx.model import AvailabilityConstraint, ConstraintAttachment, CubeKeyVa
 from pysdmx.model.message import Header
 from starlette.concurrency import run_in_threadpool
 
-from corridor.publish.api.data import _period_codes, check_parameters, query_selection, readable_levels
+from corridor.publish.api.data import _period_codes, check_parameters, is_heavy, query_selection, readable_levels
 from corridor.publish.api.errors import TOKEN_RESPONSES, ApiError
 from corridor.publish.api.keys import DataQuery, build_query
 from corridor.publish.api.state import ServiceState, get_principal, get_state
@@ -87,7 +88,8 @@ async def available_constraint(
         raise ApiError(400, f"mode={mode!r}: use exact or available")
     if references not in (None, "", "none"):
         raise ApiError(501, f"references={references} is not implemented for availability; only none")
-    constraint = await run_in_threadpool(_available, state, query, principal, component)
+    async with request.app.state.limits.slot(request, heavy=is_heavy(query)):  # the lanes of /data (.limits)
+        constraint = await run_in_threadpool(_available, state, query, principal, component)
     header = Header(sender=Organisation(id=AGENCY, name="corridor"))
     body = write_sdmx([constraint], Format.STRUCTURE_SDMX_ML_2_1, header=header, prettyprint=False) or ""
     return Response(content=body.encode("utf-8"), media_type=MEDIA, headers={"Vary": "Authorization"})
