@@ -2,7 +2,8 @@
 one address may have only a few queries waiting or running; a queued query whose client has gone is
 dropped instead of being worked off.
 
-Against the real server process. Heavy query: ``/data/MIG_FLOW/all`` (every estimated flow, 473,715
+Against the real server process (timings scale with one dump's time, measured first, as the machine's
+load varies). Heavy query: ``/data/MIG_FLOW/all`` (every estimated flow, 473,715
 rows in the full warehouse), answered 413 after the store has read one row past the limit -- seconds
 of work each, never cached. Light query: one country pair of ``MIG_STOCK``. The timing bound is loose
 (the machine is shared): with the three abandoned dumps dropped, a new dump is answered in about two
@@ -42,8 +43,8 @@ def test_lanes_client_limit_and_abandoned_requests(server):
 
     async def scenario() -> tuple[list[int | str], int | str, float]:
         async with httpx.AsyncClient(base_url=server.url) as client:
-            # eight dumps whose clients give up after 1.5 s, and meanwhile one light query
-            heavy = [asyncio.create_task(_get(client, HEAVY, timeout=1.5)) for _ in range(8)]
+            # eight dumps whose clients give up after a third of one dump's time, and meanwhile one light query
+            heavy = [asyncio.create_task(_get(client, HEAVY, timeout=max(0.3, single / 3))) for _ in range(8)]
             await asyncio.sleep(0.3)
             light_started = time.monotonic()
             light = await _get(client, LIGHT.format(year=2019), timeout=60)
@@ -53,7 +54,8 @@ def test_lanes_client_limit_and_abandoned_requests(server):
     statuses, light, light_seconds = asyncio.run(scenario())
     assert light == 200 and light_seconds < single, (light_seconds, single)  # it did not wait for a dump
     assert statuses.count(429) == 4  # 8 dumps at once from one address: 4 may wait or run
-    assert statuses.count("gone") == 4  # their clients gave up: one dump running, three queued
+    # their clients gave up: one dump running (it may still have finished in time), three queued
+    assert statuses.count("gone") >= 3 and statuses.count("gone") + statuses.count(413) == 4, statuses
     # the queue was dropped: a new dump is answered after the one running dump, not after three more
     after = _one_heavy(server)
     assert after < 3 * single, (single, after)
