@@ -16,14 +16,24 @@ Scenarios (each rotates over ``--countries`` different countries, after a warm-u
   selection's rows from the selection cache, warm after the warm-up pass, and writes SDMX-CSV with
   pysdmx); response and selection cache off (every request runs its selection on DuckDB -- plus one
   query for the dataflow's period codes, as ``startPeriod`` is given -- and writes);
-* ``country profile``: ``/country/{m49}`` when the portal is installed (served set-up only).
+* ``country profile``: ``/country/{m49}`` when the portal is installed (served set-up only);
+* ``uncached distinct`` (``--modes 3``, issue 11 item 7): every request different and never asked
+  before -- random country pairs of MIG_STOCK with a random year, of MIG_FLOW with a random method and
+  period, one country of POP, MIG_SHARE and NET_MIG -- so no cache can answer; no warm-up; at 50 and
+  at ``--rate`` requests/s against the served set-up (``--client-limit`` raised: the load stands for
+  many clients at one address). Beside it, a **hostile client** (another process) asks for full dumps
+  of every dataflow in every format, four at a time, while the distinct queries run at 50/s; the
+  resident memory of the server's processes is sampled every 0.2 s and its maximum printed beside the
+  limit of 1 GB.
 
 The set-ups without the response cache are driven at ``--uncached-rate`` (default 10/s): they cannot
 sustain 200/s on this machine, and their figures say what one uncached query costs; ``wrk`` (Debian
 package, closed loop, 8 connections) reports the most each set-up answers per second.
 
-Limit (issue 5): p99 under 50 ms at 200 requests/s for data queries on this 2-core machine. The
-script prints p50, p99, max, achieved throughput and errors per scenario.
+Limits: p99 under 50 ms at 200 requests/s for data queries on this 2-core machine (issue 5; issue 11:
+for *uncached distinct* queries), server memory under 1 GB with a hostile client (issue 11). The
+script prints p50, p99, max, achieved throughput and errors per scenario, and the verdict beside each
+limit. Timings on the shared machine are noisy: the load average is printed with them.
 
     .venv/bin/python benchmarks/api_latency.py [--warehouse PATH] [--rate 200] [--duration 15]
 """
@@ -44,6 +54,9 @@ from pathlib import Path
 
 IMS_RELEASES = ("undesa-ims-2019-od", "undesa-ims-2019-totals", "undesa-ims-2020-sex-destination")
 LIMIT_P99_MS = 50.0
+LIMIT_MEMORY_MB = 1024.0
+#: a request not answered this long after its scheduled start counts as a timeout (latency = the timeout)
+REQUEST_TIMEOUT_S = 10.0
 
 
 # -- the load generator (runs in its own process) ---------------------------------------------------
@@ -96,7 +109,8 @@ class _Connection:
         return status
 
 
-async def _generate(base: str, paths: list[str], rate: float, duration: float, concurrency: int) -> dict:
+async def _generate(base: str, paths: list[str], rate: float, duration: float, concurrency: int,
+                    warm_up: bool = True, timeout: float = REQUEST_TIMEOUT_S) -> dict:
     host, port = base.removeprefix("http://").split(":")
     pool: asyncio.Queue[_Connection] = asyncio.Queue()
     for _ in range(concurrency):
@@ -105,17 +119,28 @@ async def _generate(base: str, paths: list[str], rate: float, duration: float, c
     errors: dict[str, int] = {}
 
     async def one(path: str, scheduled: float) -> None:
-        conn = await pool.get()
         try:
-            status = await conn.get(path)
+            conn = await asyncio.wait_for(pool.get(), timeout=max(0.001, scheduled + timeout - time.perf_counter()))
+        except TimeoutError:  # waited the whole timeout for a free connection: the server fell behind
+            errors["timeout"] = errors.get("timeout", 0) + 1
+            latencies.append(timeout * 1000)
+            return
+        try:
+            left = max(0.001, scheduled + timeout - time.perf_counter())
+            status = await asyncio.wait_for(conn.get(path), timeout=left)
             if status != 200:
                 errors[str(status)] = errors.get(str(status), 0) + 1
+        except TimeoutError:
+            errors["timeout"] = errors.get("timeout", 0) + 1
+            if conn.writer is not None:
+                conn.writer.close()
+            conn.writer = None
         except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
             errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
             conn.writer = None
         finally:
             pool.put_nowait(conn)
-        latencies.append((time.perf_counter() - scheduled) * 1000)
+        latencies.append(min(timeout, time.perf_counter() - scheduled) * 1000)
 
     # warm-up: every path on every connection (connections stick to one uvicorn worker, each worker has
     # its own cache), connections in parallel: the state a served API reaches after a while
@@ -123,7 +148,8 @@ async def _generate(base: str, paths: list[str], rate: float, duration: float, c
         for path in paths:
             await conn.get(path)
 
-    await asyncio.gather(*(warm(conn) for conn in list(pool._queue)))  # noqa: SLF001
+    if warm_up:
+        await asyncio.gather(*(warm(conn) for conn in list(pool._queue)))  # noqa: SLF001
     latencies.clear()
     errors.clear()
     total = int(rate * duration)
@@ -142,7 +168,8 @@ async def _generate(base: str, paths: list[str], rate: float, duration: float, c
 
 def _generator_main(args: argparse.Namespace) -> None:
     paths = json.loads(Path(args.generate).read_text())
-    result = asyncio.run(_generate(args.base, paths, args.rate, args.duration, args.concurrency))
+    result = asyncio.run(_generate(args.base, paths, args.rate, args.duration, args.concurrency,
+                                   warm_up=not args.no_warm_up))
     print(json.dumps(result))
 
 
@@ -210,18 +237,108 @@ def _countries(warehouse: Path, n: int) -> list[str]:
     return [str(code) for code in largest.index[:n]]
 
 
+def _distinct_paths(warehouse: Path, n: int, seed: int = 11) -> list[str]:
+    """``n`` different data queries nobody asked before (see the module docstring), seeded, drawn from
+    keys the warehouse holds (read through the store) so that each has an answer."""
+    import random
+
+    from corridor.store.selection import Selection
+    from corridor.store.warehouse import Warehouse
+
+    with Warehouse.open(warehouse, read_only=True) as wh:
+        stock = wh.select(Selection.of("MIG_STOCK", sex="_T", vintages="all"),
+                          columns=["ref_area", "counterpart_area", "time_period"])
+        flows = wh.select(Selection.of("MIG_FLOW", sex="_T", birthplace="_T", method=["da_pb_closed"],
+                                       vintages="all"), columns=["ref_area", "counterpart_area", "time_period"])
+    stock = stock[(stock["counterpart_area"] != "_T")].drop_duplicates().to_numpy().tolist()
+    flows = flows[(flows["counterpart_area"] != "_T")].drop_duplicates().to_numpy().tolist()
+    countries = _countries(warehouse, 120)
+    rng = random.Random(seed)
+    seen: dict[str, None] = {}  # insertion order: the same seed gives the same list
+    while len(seen) < n:
+        kind = rng.randrange(5)
+        if kind < 2:
+            dest, orig, year = rng.choice(stock)
+            path = f"/data/MIG_STOCK/{dest}.{orig}._T?startPeriod={year}&endPeriod={year}&format=sdmx-csv"
+        elif kind == 2:
+            dest, orig, period = rng.choice(flows)
+            path = f"/data/MIG_FLOW/{dest}.{orig}._T.da_pb_closed?startPeriod={period[:4]}&format=sdmx-csv"
+        else:
+            a = rng.choice(countries)
+            flow = rng.choice(["POP/{a}._T._T", "MIG_SHARE/{a}._T", "NET_MIG/{a}._T"]).format(a=a)
+            path = f"/data/{flow}?lastNObservations={rng.randint(1, 9)}&format=sdmx-csv"
+        seen[path] = None
+    return list(seen)
+
+
+def _hostile_paths() -> list[str]:
+    return [f"/data/{flow}/all?format={fmt}" for flow in ("MIG_STOCK", "MIG_FLOW", "POP", "REFUGEES")
+            for fmt in ("csv", "jsonstat", "sdmx-ml", "json")]
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants (from /proc), in MB."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(status.split("VmRSS:")[1].split()[0])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1024
+
+
 def _run_load(base: str, paths: list[str], rate: float, duration: float, concurrency: int,
-              folder: Path) -> dict:
+              folder: Path, *, warm_up: bool = True, hostile: bool = False, server_pid: int | None = None) -> dict:
     path_file = folder / "paths.json"
     path_file.write_text(json.dumps(paths))
+    command = [sys.executable, __file__, "--generate", str(path_file), "--base", base, "--rate", str(rate),
+               "--duration", str(duration), "--concurrency", str(concurrency)]
+    if not warm_up:
+        command.append("--no-warm-up")
+    if hostile or server_pid is not None:
+        return _run_with_sampling(command, base, duration, folder, hostile, server_pid)
     done = subprocess.run(
-        [sys.executable, __file__, "--generate", str(path_file), "--base", base, "--rate", str(rate),
-         "--duration", str(duration), "--concurrency", str(concurrency)],
-        capture_output=True, text=True, timeout=duration * 10 + 300,
+        command, capture_output=True, text=True, timeout=duration * 10 + 300,
     )
     if done.returncode != 0:
         raise SystemExit(f"load generator failed:\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _run_with_sampling(command: list[str], base: str, duration: float, folder: Path, hostile: bool,
+                       server_pid: int | None) -> dict:
+    """Run the generator; meanwhile (``hostile``) a second generator asks for full dumps, four at a
+    time, and the server's resident memory is sampled every 0.2 s."""
+    hostile_proc = None
+    if hostile:
+        dumps = folder / "hostile.json"
+        dumps.write_text(json.dumps(_hostile_paths()))
+        hostile_proc = subprocess.Popen(
+            [sys.executable, __file__, "--generate", str(dumps), "--base", base, "--rate", "4",
+             "--duration", str(duration), "--concurrency", "4", "--no-warm-up"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    load = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    while load.poll() is None:
+        if server_pid is not None:
+            peak = max(peak, _tree_rss_mb(server_pid))
+        time.sleep(0.2)
+    out, err = load.communicate()
+    hostile_result = None
+    if hostile_proc is not None:
+        hostile_out, _ = hostile_proc.communicate(timeout=duration * 10 + 300)
+        lines = hostile_out.strip().splitlines()
+        hostile_result = json.loads(lines[-1])["errors"] if lines else None
+    if load.returncode != 0:
+        raise SystemExit(f"load generator failed:\n{err}")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["peak_rss_mb"] = peak
+    result["hostile_statuses"] = hostile_result
+    return result
 
 
 def _wrk(base: str, paths: list[str], duration: float, folder: Path) -> str | None:
@@ -273,8 +390,10 @@ def main() -> None:
     parser.add_argument("--uncached-rate", type=float, default=10.0,
                         help="requests per second for the set-ups without the response cache (their capacity "
                              "is far below 200/s: every request runs the query and pysdmx)")
-    parser.add_argument("--modes", default="0,1,2",
-                        help="set-ups to run: 0 served, 1 response cache off, 2 both caches off")
+    parser.add_argument("--modes", default="0,1,2,3",
+                        help="set-ups to run: 0 served, 1 response cache off, 2 both caches off, "
+                             "3 uncached distinct queries and a hostile client")
+    parser.add_argument("--no-warm-up", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--generate", help=argparse.SUPPRESS)
     parser.add_argument("--base", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -297,6 +416,8 @@ def main() -> None:
             ("cache off, DuckDB per request", ["--cache-size", "0", "--no-memory-index"]),
         ]
         wanted = {int(m) for m in args.modes.split(",") if m.strip()}
+        if 3 in wanted:
+            rows += _uncached_distinct(warehouse, args, folder)
         for number, (label, options) in enumerate(modes):
             if number not in wanted:
                 continue
@@ -325,11 +446,44 @@ def main() -> None:
                         print(f"  wrk, closed loop, 8 connections ({name}): {saturation}", flush=True)
             finally:
                 _stop(proc)
-        print("\nmedians over runs:")
+        print(f"\nmedians over runs (load average now {os.getloadavg()[0]:.1f}):")
         for row in rows:
             verdict = "meets" if row["p99_ms"] < LIMIT_P99_MS and not row["errors"] else "MISSES"
             print(f"  {row['scenario']:<48} {row['throughput_rps']:7.1f} req/s  p50 {row['p50_ms']:7.1f} ms  "
                   f"p99 {row['p99_ms']:8.1f} ms  ({verdict} p99 < {LIMIT_P99_MS:.0f} ms at {row['rate']:.0f} req/s)")
+            if row.get("peak_rss_mb"):
+                verdict = "meets" if row["peak_rss_mb"] < LIMIT_MEMORY_MB else "MISSES"
+                print(f"  {'':<48} server memory peak {row['peak_rss_mb']:.0f} MB ({verdict} < "
+                      f"{LIMIT_MEMORY_MB:.0f} MB)")
+
+
+def _uncached_distinct(warehouse: Path, args: argparse.Namespace, folder: Path) -> list[dict]:
+    """Mode 3: distinct never-asked queries at 50/s and at ``--rate``, then at 50/s beside a hostile
+    client, against the served set-up (see the module docstring)."""
+    rows = []
+    port = _free_port()
+    proc = _start_server(warehouse, port, args.workers, ["--client-limit", "1000"], folder / "serve-3.log")
+    base = f"http://127.0.0.1:{port}"
+    runs = ((50.0, False), (args.rate, False), (50.0, True))
+    every = _distinct_paths(warehouse, sum(int(rate * args.duration) for rate, _ in runs), seed=11)
+    used = 0
+    try:
+        for rate, hostile in runs:
+            count = int(rate * args.duration)
+            paths = every[used:used + count]
+            used += count
+            name = f"uncached distinct{' + hostile client' if hostile else ''}"
+            result = _run_load(base, paths, rate, args.duration, args.concurrency, folder, warm_up=False,
+                               hostile=hostile, server_pid=proc.pid)
+            row = _report(f"{name} at {rate:.0f} req/s", result, rate)
+            if hostile:
+                print(f"  hostile client's answers (non-200 counts): {result['hostile_statuses']}", flush=True)
+            print(f"  server memory peak {result['peak_rss_mb']:.0f} MB (limit {LIMIT_MEMORY_MB:.0f} MB)", flush=True)
+            rows.append({"scenario": name, "rate": rate, **{k: row[k] for k in ("throughput_rps", "p50_ms",
+                         "p99_ms", "max_ms")}, "errors": bool(row["errors"]), "peak_rss_mb": result["peak_rss_mb"]})
+    finally:
+        _stop(proc)
+    return rows
 
 
 if __name__ == "__main__":

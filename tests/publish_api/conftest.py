@@ -8,9 +8,13 @@ ingested from the mirror with the real adapters.
 Restricted material for the security tests is one dataset built from real figures: IMS 2020's
 United States rows written again as an *embargoed* later vintage of the same series (access
 ``embargoed``, vintage 2099), and the same rows as access ``microdata`` (vintage 2098). Both are written
-through the store's validated write, as ``MIG_STOCK`` observations with registered codes. Tokens:
-``analyst`` (role ``embargoed``), ``archivist`` (role ``microdata``), ``guest`` (role ``press``),
-``root`` (role ``admin``).
+through the store's validated write, as ``MIG_STOCK`` observations with registered codes. A third,
+``test-restricted-register-flows`` (access ``restricted``), holds three real Eurostat register flows
+(``migr_imm5prv`` via the mirror: Poland->Germany 56,023, Romania->Germany 73,651, Romania->Spain
+43,480 immigrants in 2023, MANIFEST.md) as ``MIG_FLOW_REG`` observations with direction ``IMM``: the
+only data of that dataflow and the only use of that code, so both must stay invisible without the
+role. Tokens: ``analyst`` (role ``embargoed``), ``archivist`` (role ``microdata``), ``guest`` (role
+``press``), ``registrar`` (role ``restricted``), ``root`` (role ``admin``).
 """
 
 from __future__ import annotations
@@ -24,17 +28,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pandas as pd
 import pytest
 
+from corridor.sources.catalogue import release
+from corridor.sources.fetch import fetch_file
 from corridor.sources.ingest import ingest_release
 from corridor.store.warehouse import DatasetMeta, Warehouse
 from tests.serving import corridor_serve
 
 IMS_RELEASES = ("undesa-ims-2019-od", "undesa-ims-2019-totals", "undesa-ims-2020-sex-destination")
 TOKENS = {"analyst": ("analyst-secret-token", ["embargoed"]), "guest": ("guest-secret-token", ["press"]),
-          "archivist": ("archivist-secret-token", ["microdata"]), "root": ("root-secret-token", ["admin"])}
+          "archivist": ("archivist-secret-token", ["microdata"]), "root": ("root-secret-token", ["admin"]),
+          "registrar": ("registrar-secret-token", ["restricted"])}
 EMBARGOED_ID = "test-embargoed-ims-usa"
 MICRODATA_ID = "test-microdata-ims-usa"
+REGISTER_ID = "test-restricted-register-flows"
+REGISTER_RELEASE = "eurostat-immigration-prev-residence"
+#: (previous residence ISO2, reporter ISO2) -> (M49 codes); UN M49: DE 276, ES 724, PL 616, RO 642
+REGISTER_PAIRS = {("PL", "DE"): ("616", "276"), ("RO", "DE"): ("642", "276"), ("RO", "ES"): ("642", "724")}
+#: the restricted figures (Eurostat migr_imm5prv 2023, MANIFEST.md), which no anonymous answer may hold
+REGISTER_VALUES = (56_023, 73_651, 43_480)
 
 
 @dataclass
@@ -55,9 +69,35 @@ class Server:
         return [json.loads(line) for line in self.audit_log.read_text().splitlines() if line.strip()]
 
 
-def _add_restricted(path: Path) -> None:
-    """Write the restricted test datasets (real IMS 2020 figures for the USA, re-labelled)."""
+def _register_rows(mirror: Path, cache: Path) -> pd.DataFrame:
+    """The three Eurostat register flows of :data:`REGISTER_PAIRS` in 2023, read from the mirror through
+    the release catalogue, as MIG_FLOW_REG observations (direction IMM)."""
+    rel = release(REGISTER_RELEASE)
+    path = fetch_file(rel, rel.files[0], mirror=mirror, cache=cache, allow_download=False)
+    table = pd.read_csv(path, dtype={"partner": str, "geo": str, "year": int})
+    rows = []
+    for (partner, geo), (counterpart, ref_area) in REGISTER_PAIRS.items():
+        (value,) = table.loc[(table["partner"] == partner) & (table["geo"] == geo) & (table["year"] == 2023),
+                             "value"]
+        rows.append({"dataflow": "MIG_FLOW_REG", "ref_area": ref_area, "counterpart_area": counterpart,
+                     "topic": "IMM", "sex": "_T", "age": "_T", "time_period": "2023", "value": float(value),
+                     "obs_status": "A", "conf_status": "F", "unit_measure": "PS", "unit_mult": 0,
+                     "method": "published"})
+    frame = pd.DataFrame(rows)
+    assert sorted(frame["value"]) == sorted(float(v) for v in REGISTER_VALUES)
+    return frame
+
+
+def _add_restricted(path: Path, mirror: Path, cache: Path) -> None:
+    """Write the restricted test datasets (real IMS 2020 figures for the USA, re-labelled; real
+    Eurostat register flows as restricted data)."""
     with Warehouse.open(path) as wh:
+        if wh.dataset(REGISTER_ID) is None:
+            wh.write_dataset(DatasetMeta(
+                dataset_id=REGISTER_ID, series="eurostat-migr-imm5prv-test", vintage="2024", access="restricted",
+                title="TEST ONLY: Eurostat register flows as restricted data", publisher="corridor tests",
+                licence="CC-BY-4.0", concept="previous_residence", kind="register",
+            ), _register_rows(mirror, cache))
         rows = wh.observations("MIG_STOCK", ref_area="840", as_of="undesa-ims-2020-sex-destination")
         obs = rows[[c for c in ("dataflow", "ref_area", "counterpart_area", "birthplace", "sex", "age",
                                 "time_period", "value", "obs_status", "conf_status", "unit_measure",
@@ -91,7 +131,7 @@ def api_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         with Warehouse.open(target) as wh:
             for release_id in IMS_RELEASES:
                 ingest_release(wh, release_id, mirror=mirror)
-    _add_restricted(target)
+    _add_restricted(target, mirror, tmp_path_factory.mktemp("release-cache"))
     return target
 
 
@@ -125,4 +165,5 @@ def restricted():
     """The restricted test material's ids and a helper making the Authorization header of a token."""
     from types import SimpleNamespace
 
-    return SimpleNamespace(embargoed=EMBARGOED_ID, microdata=MICRODATA_ID, bearer=bearer)
+    return SimpleNamespace(embargoed=EMBARGOED_ID, microdata=MICRODATA_ID, register=REGISTER_ID, bearer=bearer,
+                           register_values=REGISTER_VALUES)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi.routing import APIRoute
 
-from corridor.publish.api import data, datasets, structure
+from corridor.publish.api import availability, data, datasets, structure
 from corridor.publish.formats import FORMATS
 from corridor.publish.structures import codelist_id
 from corridor.reference.codes import codelists
@@ -18,7 +18,7 @@ DOC = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encodi
 
 
 def test_every_route_is_documented():
-    for router in (data.router, structure.router, datasets.router):
+    for router in (data.router, structure.router, datasets.router, availability.router):
         for route in router.routes:
             if isinstance(route, APIRoute) and route.include_in_schema:
                 stem = re.sub(r"\{[^}]+\}.*", "", route.path).rstrip("/")

@@ -20,8 +20,18 @@ import pytest
     ("/data/MIG_STOCK/840.484._T?lastNObservations=-1", 400, "lastNObservations='-1' must be a whole number"),
     ("/data/MIG_STOCK/840.484._T?firstNObservations=x", 400, "firstNObservations='x'"),
     ("/data/MIG_STOCK/840.484._T?dimensionAtObservation=AGE", 400, "dimensionAtObservation='AGE'"),
-    ("/data/MIG_STOCK/840.484._T?format=xlsx", 400, "unknown format 'xlsx'; formats: sdmx-ml, sdmx-csv"),
-    ("/data/MIG_STOCK/840.484._T?detail=serieskeysonly", 400, "detail='serieskeysonly' is not supported"),
+    ("/data/MIG_STOCK/840.484._T?format=xlsx", 400, "unknown format 'xlsx'; formats: sdmx-ml, sdmx-generic"),
+    # SDMX 2.1 REST: a feature of the standard that is not implemented is 501, a value outside it 400
+    ("/data/MIG_STOCK/840.484._T?detail=serieskeysonly", 501, "detail=serieskeysonly is not implemented"),
+    ("/data/MIG_STOCK/840.484._T?detail=everything", 400, "detail='everything' is not a detail"),
+    ("/data/MIG_STOCK/840.484._T?includeHistory=true", 501, "includeHistory=true is not implemented"),
+    ("/data/MIG_STOCK/840.484._T?startPeriode=2019", 400, "unknown query parameter(s) 'startPeriode'"),
+    ("/data/MIG_STOCK/840.484._T?updatedAfter=yesterday", 400, "updatedAfter='yesterday' is not an ISO 8601"),
+    ("/structure/dataflow?refrences=all", 400, "unknown query parameter(s) 'refrences'"),
+    ("/structure/dataflow?detail=allstubs", 501, "detail=allstubs is not implemented"),
+    ("/datasets?fromat=csv", 400, "unknown query parameter(s) 'fromat'"),
+    ("/data/MIG_STOCK/all?format=csv", 413, "more than the limit of 100,000 observations per response"),
+    ("/data/MIG_FLOW/?format=jsonstat", 413, "more than the limit of 100,000 observations per response"),
     ("/data/MIG_STOCK/840.484._T?asOf=undesa-ims-1066", 404, "unknown vintage 'undesa-ims-1066'"),
     ("/data/NO_SUCH_FLOW/840", 404, "unknown dataflow 'NO_SUCH_FLOW'; dataflows: MIG_STOCK"),
     ("/data/ECB,MIG_STOCK,1.0/840.484._T", 404, "unknown agency 'ECB'"),
@@ -55,4 +65,4 @@ def test_bad_token_is_401_not_500(server):
     response = server.get("/data/MIG_STOCK/840.484._T", headers={"Authorization": "Basic abc"})
     assert response.status_code == 401 and "Bearer" in response.json()["message"]
     response = server.get("/data/MIG_STOCK/840.484._T", headers={"Authorization": "Bearer not-a-token"})
-    assert response.status_code == 401 and "unknown or revoked" in response.json()["message"]
+    assert response.status_code == 401 and "unknown, expired or revoked" in response.json()["message"]

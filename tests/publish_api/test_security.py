@@ -49,28 +49,28 @@ def test_role_grants_the_embargoed_vintage_and_is_audited(server, restricted):
     assert entry["decision"] == "granted" and entry["token"] == "analyst"
     assert entry["datasets"] == [restricted.embargoed] and entry["path"] == "/data/MIG_STOCK/840._T._T"
     assert "analyst-secret-token" not in server.audit_log.read_text()  # tokens never logged
-    # the analyst may not read microdata: asking for it by asOf is refused (403) and audited
+    # the analyst may not read microdata: asking for it by asOf is answered as an unknown vintage, audited
     refused = server.get(f"/data/MIG_STOCK/840._T._T?asOf={restricted.microdata}", headers=restricted.bearer("analyst"))
-    assert refused.status_code == 403 and restricted.microdata in refused.json()["message"]
+    assert refused.status_code == 404 and "unknown vintage" in refused.json()["message"]
     entry = server.audit_entries()[-1]
     assert entry["decision"] == "refused" and entry["datasets"] == [restricted.microdata]
 
 
-def test_anonymous_asof_restricted_is_401_and_audited(server, restricted):
+def test_anonymous_asof_restricted_is_an_unknown_vintage_and_audited(server, restricted):
+    """Issue 11: a 401 for an embargoed vintage where an unknown one gets 404 confirms that it exists."""
     response = server.get(f"/data/MIG_STOCK/840._T._T?asOf={restricted.embargoed}")
-    assert response.status_code == 401
-    assert response.headers["www-authenticate"].startswith("Bearer")
-    assert "restricted material" in response.json()["message"]
+    assert response.status_code == 404
+    assert "unknown vintage" in response.json()["message"]
     entry = server.audit_entries()[-1]
     assert entry["decision"] == "refused" and entry["token"] is None and entry["datasets"] == [restricted.embargoed]
     record = server.get(f"/datasets/{restricted.embargoed}")
-    assert record.status_code == 401
+    assert record.status_code == 404
     assert server.audit_entries()[-1]["decision"] == "refused"
 
 
-def test_wrong_role_is_403_and_admin_reads_all(server, restricted):
+def test_wrong_role_is_404_and_admin_reads_all(server, restricted):
     response = server.get(f"/datasets/{restricted.embargoed}", headers=restricted.bearer("guest"))
-    assert response.status_code == 403
+    assert response.status_code == 404
     entry = server.audit_entries()[-1]
     assert entry["decision"] == "refused" and entry["token"] == "guest" and entry["roles"] == ["press"]
     listed = {d["dataset_id"] for d in server.get("/datasets", headers=restricted.bearer("root")).json()["datasets"]}

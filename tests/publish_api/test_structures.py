@@ -3,7 +3,11 @@
 * every codelist served equals the reference codelist, code for code and label for label; the labels
   of the SDMX cross-domain lists are checked against ``reference/data/codelists.yaml`` itself (SDMX
   CL_OBS_STATUS 2.2 and CL_CONF_STATUS 1.3, as that file cites them), read with ``sdmx1``;
-* every registered dataflow is listed, with its registry key, including those without public data;
+* for a caller who reads everything (``admin``), every codelist served equals the reference one; an
+  anonymous caller gets them without the codes used only in restricted data (``IMM``, see
+  test_access.py);
+* the dataflows holding data a caller may read are listed, with their registry key (a dataflow that
+  exists only in restricted data, or holds none, is not: issue 11);
 * every code found in the warehouse (any dataflow, vintage or access level) is in the codelist its
   column is rendered with, so no response can carry a code its structure does not define.
 """
@@ -27,8 +31,8 @@ YAML = yaml.safe_load((files("corridor.reference") / "data" / "codelists.yaml").
 
 
 @pytest.fixture(scope="module")
-def served(server) -> dict[str, dict[str, str]]:
-    body = server.get("/structure/codelist/all?format=json").json()
+def served(server, restricted) -> dict[str, dict[str, str]]:
+    body = server.get("/structure/codelist/all?format=json", headers=restricted.bearer("root")).json()
     return {cl["id"]: cl["items"] for cl in body["Codelist"]}
 
 
@@ -54,10 +58,16 @@ def test_cross_domain_status_codes_read_by_sdmx1(server):
     assert str(status.codelist["CL_OBS_STATUS"]["D"].name) == "Definition differs"
 
 
-def test_every_registered_dataflow_is_listed_with_its_key(server):
+def test_dataflows_with_data_are_listed_with_their_key(server, api_warehouse, restricted):
+    with Warehouse.open(api_warehouse, read_only=True) as wh:
+        everything = Selection.of(tuple(dataflows()), vintages="all", access=None)
+        held = wh.summary(everything, by=("dataflow", "access"))
+    public = {f for f, a in zip(held["dataflow"], held["access"], strict=True) if a == "public"}
     listed = {f["id"]: f for f in server.get("/structure/dataflow?format=json").json()["Dataflow"]}
-    assert list(listed) == list(dataflows())
-    for flow in dataflows().values():
+    assert list(listed) == [f for f in dataflows() if f in public]
+    everyone = server.get("/structure/dataflow?format=json", headers=restricted.bearer("root")).json()
+    assert [f["id"] for f in everyone["Dataflow"]] == [f for f in dataflows() if f in set(held["dataflow"])]
+    for flow in (dataflows()[f] for f in listed):
         assert listed[flow.id]["name"] == flow.name
         dsd = server.get(f"/structure/datastructure/CORRIDOR/{flow.dsd_id}?format=json").json()
         (structure,) = dsd["DataStructureDefinition"]

@@ -22,7 +22,15 @@ def command(
         help="audit log of restricted accesses, JSON lines (default: CORRIDOR_AUDIT_LOG or var/audit.jsonl)")]
     = None,
     workers: Annotated[int, typer.Option(help="uvicorn worker processes")] = 1,
-    cache_size: Annotated[int, typer.Option(help="responses kept in memory per worker (0: none)")] = 256,
+    cache_size: Annotated[int, typer.Option(
+        help="megabytes of responses kept in memory per worker, in each of its two response caches (0: none)")]
+    = 64,
+    max_observations: Annotated[int, typer.Option(
+        help="observations per response at most (more: 413 naming the limit)")] = 100_000,
+    max_mb: Annotated[int, typer.Option(help="megabytes per response body at most (more: 413)")] = 64,
+    client_limit: Annotated[int, typer.Option(
+        help="uncached queries one client address may have waiting or running (half as many whole-dataflow "
+             "ones); more: 429")] = 8,
     memory_index: Annotated[bool, typer.Option(
         "--memory-index/--no-memory-index",
         help="keep each queried dataflow's public latest observations in memory")] = True,
@@ -47,10 +55,13 @@ def command(
         if audit_log is not None:
             os.environ["CORRIDOR_AUDIT_LOG"] = str(audit_log)
         os.environ["CORRIDOR_CACHE_SIZE"] = str(cache_size)
+        os.environ["CORRIDOR_MAX_OBSERVATIONS"] = str(max_observations)
+        os.environ["CORRIDOR_MAX_MB"] = str(max_mb)
+        os.environ["CORRIDOR_CLIENT_LIMIT"] = str(client_limit)
         os.environ["CORRIDOR_MEMORY_INDEX"] = "1" if memory_index else "0"
         os.environ["CORRIDOR_PRELOAD"] = ",".join(preload or [])
         # fail early (bad warehouse or tokens file) before the workers start
-        create_app(path, tokens_file=tokens, audit_log=audit_log, cache_size=0).state.corridor.close()
+        create_app(path, tokens_file=tokens, audit_log=audit_log, cache_mb=0).state.corridor.close()
         typer.echo(f"corridor: serving {path} on http://{host}:{port}/ with {workers} workers", err=True)
         # uvicorn's own command line, in place of this process: its worker processes then start from a
         # plain ``python -m uvicorn`` (spawned children of ``python -m corridor.cli.main`` died at start)
@@ -58,8 +69,10 @@ def command(
             sys.executable, "-m", "uvicorn", "corridor.cli.serve:app_from_environment", "--factory",
             "--host", host, "--port", str(port), "--workers", str(workers), "--log-level", log_level,
         ])
-    app = create_app(path, tokens_file=tokens, audit_log=audit_log, cache_size=cache_size,
-                     memory_index=memory_index, preload=preload or ())
+    app = create_app(path, tokens_file=tokens, audit_log=audit_log, cache_mb=cache_size,
+                     max_observations=max_observations, max_mb=max_mb, client_limit=client_limit,
+                     memory_index=memory_index,
+                     preload=preload or ())
     typer.echo(f"corridor: serving {path} on http://{host}:{port}/ (API docs: /docs)", err=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level)
 
@@ -70,7 +83,10 @@ def app_from_environment():  # noqa: ANN201 - a FastAPI app (uvicorn factory for
 
     from corridor.publish.app import create_app
 
-    return create_app(warehouse_path(), cache_size=int(os.environ.get("CORRIDOR_CACHE_SIZE", "256")),
+    return create_app(warehouse_path(), cache_mb=int(os.environ.get("CORRIDOR_CACHE_SIZE", "64")),
+                      max_observations=int(os.environ.get("CORRIDOR_MAX_OBSERVATIONS", "100000")),
+                      max_mb=int(os.environ.get("CORRIDOR_MAX_MB", "64")),
+                      client_limit=int(os.environ.get("CORRIDOR_CLIENT_LIMIT", "8")),
                       memory_index=os.environ.get("CORRIDOR_MEMORY_INDEX", "1") == "1",
                       preload=[f for f in os.environ.get("CORRIDOR_PRELOAD", "").split(",") if f])
 

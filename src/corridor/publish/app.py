@@ -15,8 +15,9 @@ published by ``corridor ingest`` and the other writing commands, is switched to 
 * the labour mobility exchange's JSON API at ``/exchange`` (:func:`corridor.exchange.api.mount_exchange`).
 
 Everything but the exchange is read-only: any method other than GET and HEAD is answered 405 outside
-:data:`WRITABLE_PREFIXES`. Errors are JSON
-``{"status", "error", "message"}`` with a 4xx status saying what was wrong.
+:data:`WRITABLE_PREFIXES`. Errors are JSON ``{"status", "error", "message"}`` with a 4xx status saying
+what was wrong. Every response carries the security headers of
+:class:`corridor.publish.security.SecurityHeaders`; the audit log is checked writable at start.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -39,10 +40,27 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.exchange.api import mount_exchange
-from corridor.publish.api import data, datasets, structure
+from corridor.publish.api import availability, data, datasets, structure
 from corridor.publish.api.errors import ApiError
-from corridor.publish.api.state import SCOPE_KEY, LiveState, ServiceState, request_state
-from corridor.publish.security import AuditLog, TokenStore, default_audit_log, default_tokens_file
+from corridor.publish.api.limits import PER_CLIENT_LIGHT, ClientGone, Limits
+from corridor.publish.api.state import (
+    DEFAULT_CACHE_BYTES,
+    MAX_OBSERVATIONS,
+    MAX_RESPONSE_BYTES,
+    METHOD_KEY,
+    SCOPE_KEY,
+    LiveState,
+    ServiceState,
+    request_state,
+)
+from corridor.publish.security import (
+    ANONYMOUS,
+    AuditLog,
+    SecurityHeaders,
+    TokenStore,
+    default_audit_log,
+    default_tokens_file,
+)
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 #: the exchange's API and a worker's own page take writes (each checks who may write what)
@@ -65,8 +83,10 @@ class ReadOnlyMiddleware:
             await response(scope, receive, send)
             return
         if scope["type"] == "http" and scope["method"] == "HEAD":
-            # answer HEAD as GET without a body (Starlette routes do; FastAPI API routes do not)
+            # answer HEAD as GET without a body (Starlette routes do; FastAPI API routes do not); the
+            # audit log records the method the client sent
             scope = dict(scope, method="GET")
+            scope[METHOD_KEY] = "HEAD"
             await self.app(scope, receive, _drop_body(send))
             return
         await self.app(scope, receive, send)
@@ -121,7 +141,7 @@ class HttpCache:
     share one result.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int = 4_000_000) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = 16 * 2**20) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
@@ -131,7 +151,7 @@ class HttpCache:
             await self.app(scope, receive, send)
             return
         cache = scope[SCOPE_KEY].http_cache
-        if cache.size <= 0:
+        if cache.max_bytes <= 0:
             await self.app(scope, receive, send)
             return
         accept = b""
@@ -183,6 +203,10 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return _error(exc.status, exc.message, exc.headers or None)
 
+    @app.exception_handler(ClientGone)
+    async def client_gone(_request: Request, _exc: ClientGone) -> Response:
+        return Response(status_code=499)  # nginx's "client closed request": nobody reads it
+
     @app.exception_handler(InputError)
     async def input_error(_request: Request, exc: InputError) -> JSONResponse:
         return _error(400, str(exc))
@@ -205,6 +229,30 @@ def _install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404 and message == "Not Found":
             message = "no such resource; GET /docs lists the endpoints"
         return _error(exc.status_code, message, getattr(exc, "headers", None))
+
+
+def _openapi_with_real_statuses(app: FastAPI) -> None:
+    """Make ``/openapi.json`` say what the service answers: FastAPI documents a 422 for every route with
+    parameters, but a request that fails validation is answered 400 here (:func:`_install_error_handlers`);
+    every route may also answer 405 (read-only) and carries no 422 (issue 11: the document said 200/422
+    where the service answers 400/404)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        for methods in spec.get("paths", {}).values():
+            for operation in methods.values():
+                responses = operation.setdefault("responses", {})
+                if responses.pop("422", None) is not None:
+                    responses.setdefault("400", {"description": "Invalid parameter"})
+        spec.get("components", {}).get("schemas", {}).pop("HTTPValidationError", None)
+        spec.get("components", {}).get("schemas", {}).pop("ValidationError", None)
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _docs_page(app: FastAPI) -> str:
@@ -246,8 +294,10 @@ def create_app(
     *,
     tokens_file: str | Path | None = None,
     audit_log: str | Path | None = None,
-    cache_size: int = 256,
-    max_observations: int = 500_000,
+    cache_mb: int = DEFAULT_CACHE_BYTES // 2**20,
+    max_observations: int = MAX_OBSERVATIONS,
+    max_mb: int = MAX_RESPONSE_BYTES // 2**20,
+    client_limit: int = PER_CLIENT_LIGHT,
     memory_index: bool = True,
     preload: tuple[str, ...] | list[str] = (),
 ) -> FastAPI:
@@ -260,18 +310,23 @@ def create_app(
 
     ``tokens_file`` (default ``CORRIDOR_TOKENS``) holds hashed bearer tokens and roles for restricted
     material; ``audit_log`` (default ``CORRIDOR_AUDIT_LOG`` or ``var/audit.jsonl``) receives one JSON
-    line per access to restricted material. ``cache_size`` responses are kept (0: no cache) in the
-    data routes' cache and in the HTTP cache in front of all routes (:class:`HttpCache`), per
-    snapshot; ``memory_index`` keeps each queried dataflow's public latest observations in memory
+    line per access to restricted material. ``cache_mb`` megabytes of responses are kept (0: no cache)
+    in the data routes' cache and as much in the HTTP cache in front of all routes (:class:`HttpCache`),
+    per snapshot; a response of more than ``max_observations`` observations or ``max_mb`` megabytes is
+    answered 413 naming the limit; one client address may have ``client_limit`` uncached queries (half
+    as many whole-dataflow ones) waiting or running (:mod:`corridor.publish.api.limits`);
+    ``memory_index`` keeps each queried dataflow's public latest observations in memory
     (:mod:`corridor.publish.api.index`), built in the background on first use, or at once for the
     dataflows named in ``preload`` (again for each new snapshot, before it is switched to).
     """
     tokens = TokenStore.load(tokens_file if tokens_file is not None else default_tokens_file())
     audit = AuditLog(audit_log if audit_log is not None else default_audit_log())
+    audit.check()  # fail closed at start: no restricted material is served without its audit trail
 
     def build(snapshot: Path) -> ServiceState:
-        state = ServiceState.open(snapshot, tokens=tokens, audit=audit, cache_size=cache_size,
-                                  max_observations=max_observations, memory_index=memory_index,
+        state = ServiceState.open(snapshot, tokens=tokens, audit=audit, cache_bytes=cache_mb * 2**20,
+                                  max_observations=max_observations, max_bytes=max_mb * 2**20,
+                                  memory_index=memory_index,
                                   warehouse=warehouse)
         try:
             for flow in preload:
@@ -303,11 +358,13 @@ def create_app(
         docs_url=None, redoc_url=None, openapi_url="/openapi.json", lifespan=lifespan,
     )
     app.state.corridor = live
+    app.state.limits = Limits(per_client_light=client_limit, per_client_heavy=max(1, client_limit // 2))
     app.state.warehouse_path = Path(warehouse)
     _install_error_handlers(app)
     app.include_router(data.router)
     app.include_router(structure.router)
     app.include_router(datasets.router)
+    app.include_router(availability.router)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -327,10 +384,12 @@ def create_app(
                 "service": "corridor", "version": __version__,
                 "endpoints": ["/data/{flow}/{key}", "/structure/dataflow", "/structure/codelist/CL_AREA",
                               "/datasets", "/openapi.json", "/docs"],
-                "dataflows": list(request_state(request).catalog.flows),
+                "dataflows": request_state(request).visible_flows(ANONYMOUS),
             })
 
+    _openapi_with_real_statuses(app)
     app.add_middleware(HttpCache)
     app.add_middleware(LeaseState, live=live)
     app.add_middleware(ReadOnlyMiddleware)
+    app.add_middleware(SecurityHeaders)
     return app

@@ -10,9 +10,9 @@ Nothing here defines a dataflow or a code: the dataflows, their keys and the att
 the dataflow registry (:mod:`corridor.reference.dataflows`), every codelist from
 :mod:`corridor.reference.codes` (SDMX codelist id ``CL_<NAME>``, named by ``CODELIST_NAMES``), and
 the data type of each attribute from the warehouse schema (:data:`corridor.store.warehouse.OBSERVATION_COLUMNS`).
-This module turns them into ``pysdmx`` model objects. Every registered dataflow is listed, whether or
-not the warehouse holds public observations of it: the registry is public metadata, and listing only
-the dataflows present would reveal a dataflow that exists only in restricted data.
+This module turns them into ``pysdmx`` model objects. Which of them a caller is shown -- the
+dataflows holding data it may read, the codes not used only in data it may not read -- is decided by
+:mod:`corridor.publish.api.visibility`; this catalogue renders whole and partial artefacts.
 
 Warehouse dimension columns outside a dataflow's key are held at the total ``_T`` in every answer
 (``Dataflow.key_totals`` in the registry), so that a key identifies one observation per dataset and method.
@@ -105,7 +105,7 @@ class Catalog:
         """The catalogue served over ``wh``: the registries' structures (see the module docstring).
 
         The warehouse is not read: its writes are validated against the same registries, so every
-        dataflow and code it holds is in them, and which dataflows hold data is not published here.
+        dataflow and code it holds is in them (which of them a caller sees: :mod:`.api.visibility`).
         """
         return cls.from_reference()
 
@@ -143,8 +143,10 @@ class Catalog:
                       description=d.description)
             for d in flow.dimensions
         ]
+        # SDMX 2.1 (SDMXStructureDataStructure.xsd, TimeDimensionRepresentationType): a time dimension's
+        # text format is a time type, never String; ObservationalTimePeriod is the widest of them
         comps.append(Component(id="TIME_PERIOD", required=True, role=Role.DIMENSION,
-                               concept=self.concepts["TIME_PERIOD"], local_dtype=DataType.STRING))
+                               concept=self.concepts["TIME_PERIOD"], local_dtype=DataType.PERIOD))
         comps.append(Component(id="OBS_VALUE", required=False, role=Role.MEASURE,
                                concept=self.concepts["OBS_VALUE"], local_dtype=DataType.DOUBLE))
         for att_id, (column, codelist, description) in ATTRIBUTES.items():
@@ -179,6 +181,28 @@ class Catalog:
             components=self.components(flow_id), name=self.flows[flow_id].name,
         ))
 
+    def partial_codelist(self, cl_id: str, hidden: frozenset[str]) -> Codelist:
+        """Codelist ``cl_id`` without the codes in ``hidden`` (an SDMX *partial* codelist: same id,
+        version and URN, fewer codes; SDMX 2.1 Technical Notes, 4.4 "detail=referencepartial")."""
+        if not hidden:
+            return self.codelists[cl_id]
+        items = {k: v for k, v in self.codes[cl_id].items() if k not in hidden}
+        return self._artefact(("partial", cl_id, hidden), lambda: _codelist(
+            cl_id, self.codelist_names.get(cl_id, cl_id), items))
+
+    def partial_concept_scheme(self, flow_ids: Iterable[str]) -> ConceptScheme:
+        """The concept scheme with the concepts of these dataflows' keys, the time period, the measure
+        and the attributes only (the concepts of dataflows a caller may not see are left out)."""
+        wanted = {d.id for f in flow_ids for d in self.flows[f].dimensions} | {"TIME_PERIOD", "OBS_VALUE"} \
+            | set(ATTRIBUTES)
+        if wanted >= set(self.concepts):
+            return self.concept_scheme
+        return self._artefact(("concepts", frozenset(wanted)), lambda: ConceptScheme(
+            id=CONCEPT_SCHEME, agency=AGENCY, version=VERSION, name="corridor concepts",
+            urn=f"{_URN}.conceptscheme.ConceptScheme={AGENCY}:{CONCEPT_SCHEME}({VERSION})",
+            items=[c for cid, c in self.concepts.items() if cid in wanted],
+        ))
+
     def codelists_of(self, flow_ids: Iterable[str]) -> list[Codelist]:
         """The codelists of these dataflows' dimensions, then those of the coded attributes."""
         wanted: list[str] = []
@@ -189,7 +213,7 @@ class Catalog:
                 wanted.append(codelist_id(name))
         return [self.codelists[c] for c in wanted]
 
-    def _artefact(self, key: tuple[str, str], build: Callable[[], Any]) -> Any:
+    def _artefact(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
         store = self.__dict__.setdefault("_artefacts", {})
         if key not in store:
             store[key] = build()

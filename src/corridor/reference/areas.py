@@ -104,7 +104,7 @@ def area_code(text: str | int) -> str:
         raise InputError(f"not an area: {text!r}")
     s = str(text).strip()
     rows = _rows()
-    if s.isdigit():
+    if s.isascii() and s.isdigit():  # "²".isdigit() is True, int("²") fails
         code = str(int(s))
         if code in rows:
             return code

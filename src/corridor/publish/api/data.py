@@ -6,14 +6,16 @@ roles its token holds; every level for ``admin``), the datasets ``asOf`` names, 
 names, the period codes inside ``startPeriod``/``endPeriod`` and first/last N. Which rows that means --
 the vintage rule after access, first/last N per series -- is decided by the store alone
 (:mod:`corridor.store.selection`); answers to public selections are kept in a memory cache
-(:mod:`.index`). Access to restricted datasets named by ``asOf`` is checked and every answer holding
-restricted rows is audited (:mod:`corridor.publish.security`); the observations are written in the
+(:mod:`.index`). A dataflow, code or vintage the caller may not read is answered as an unknown one
+(:mod:`.visibility`); naming a restricted dataset in ``asOf`` and every answer holding restricted rows
+are audited (:mod:`corridor.publish.security`); the observations are written in the
 negotiated format (:mod:`.negotiation`, :mod:`corridor.publish.formats`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 import pandas as pd
@@ -21,9 +23,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import InputError
-from corridor.publish.api.errors import ApiError
+from corridor.publish.api.errors import TOKEN_RESPONSES, ApiError
 from corridor.publish.api.index import key_selection, periods_selection
 from corridor.publish.api.keys import DataQuery, build_query, period_bounds
+from corridor.publish.api.limits import Limits
 from corridor.publish.api.negotiation import choose_format
 from corridor.publish.api.state import ServiceState, get_principal, get_state
 from corridor.publish.formats import FORMATS, DataResult, FormatWriter
@@ -37,14 +40,17 @@ router = APIRouter(tags=["data"])
 _DOWNLOAD_FORMATS = {"csv", "sdmx-csv"}
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
+    **TOKEN_RESPONSES,
     200: {"description": "Observations in the negotiated format",
           "content": {w.media_type: {} for w in FORMATS.values()}},
     400: {"description": "Malformed key, unknown code, bad period or parameter, unknown format"},
-    401: {"description": "Restricted material asked for without a valid bearer token"},
-    403: {"description": "The token lacks the role the material needs"},
-    404: {"description": "Unknown dataflow or vintage, or no observation matches"},
+    404: {"description": "Unknown dataflow or vintage (or one the caller may not read), or no observation "
+                         "matches"},
     406: {"description": "No acceptable media type"},
     413: {"description": "Too many observations for one response"},
+    501: {"description": "A parameter value the standard defines but this service does not implement "
+                         "(detail other than full, includeHistory=true)"},
+    503: {"description": "The server is busy: the query waited too long for a slot"},
 }
 
 
@@ -107,27 +113,44 @@ def query_selection(query: DataQuery, access: frozenset[str] | None, *, dataset_
                          first_n=query.first_n, last_n=query.last_n, **extra)
 
 
+def unknown_vintage(as_of: str) -> ApiError:
+    """The one answer to an ``asOf`` that names nothing the caller may read: unknown and forbidden
+    vintages look the same, and no dataset id is listed (``GET /datasets`` lists what it may read)."""
+    return ApiError(404, f"asOf: unknown vintage {as_of!r}: no dataset, release or series:vintage of that name "
+                         "that you may read; GET /datasets lists them")
+
+
 def _check_as_of(state: ServiceState, wh: Warehouse, query: DataQuery, principal: Principal,
                  request: Request) -> list[str] | None:
-    """The dataset ids ``asOf`` names; 404 if none, 401/403 (audited) if the caller may not read one."""
+    """The dataset ids ``asOf`` names that the caller may read; 404 (:func:`unknown_vintage`) when
+    there are none. Naming a dataset the caller may not read is written to the audit log."""
     if query.as_of is None:
         return None
     try:
         ids = wh.resolve_as_of(query.as_of)
     except InputError as exc:
-        raise ApiError(404, f"asOf: {exc.reason}") from exc
+        raise unknown_vintage(query.as_of) from exc
     refused = [ds for ds in ids if not principal.may_read(state.access_of(ds))]
     if refused:
-        status = 403 if principal.authenticated else 401
         state.audit_request(request, principal, decision="refused", datasets=refused,
-                            reason=f"asOf names restricted dataset(s); HTTP {status}")
-        what = ", ".join(f"{ds} ({state.access_of(ds)})" for ds in refused)
-        advice = ("send 'Authorization: Bearer <token>' with a token holding that role"
-                  if status == 401 else "your token does not hold the role it needs")
-        challenge = {"WWW-Authenticate": 'Bearer realm="corridor"'} if status == 401 else None
-        raise ApiError(status, f"asOf={query.as_of} is restricted material: {what}; {advice}",
-                       headers=challenge)
-    return ids
+                            reason="asOf names restricted dataset(s); answered as an unknown vintage")
+    readable = [ds for ds in ids if ds not in refused]
+    if not readable:
+        raise unknown_vintage(query.as_of)
+    return readable
+
+
+def too_many(state: ServiceState) -> ApiError:
+    """413 naming the limit (issue 11: /data/MIG_STOCK/all answered 118 MB of CSV)."""
+    return ApiError(413, f"the query selects more than the limit of {state.max_observations:,} observations per "
+                         "response: narrow the key (a country, a sex) or the periods (startPeriod, endPeriod, "
+                         "lastNObservations)")
+
+
+def _ingested_after(ingested: pd.Series, moment: datetime) -> pd.Series:
+    """Rows whose dataset was written after ``moment`` (``ingested_at`` is stored in UTC)."""
+    stamps = pd.to_datetime(ingested, utc=True)
+    return stamps > pd.Timestamp(moment)
 
 
 def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: Request) -> DataResult:
@@ -140,15 +163,17 @@ def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: 
         frame = pd.DataFrame()
     else:
         sel = query_selection(query, readable_levels(principal), dataset_ids=ids, series=series, periods=periods)
-        frame = state.index.select(wh, sel) if state.index is not None else wh.select(sel)
+        cap = state.max_observations + 1  # never read more than one row past the limit
+        frame = state.index.select(wh, sel, limit=cap) if state.index is not None else wh.select(sel, limit=cap)
+        if len(frame) > state.max_observations:
+            raise too_many(state)
     if keep_datasets is not None and not frame.empty:
         frame = frame[frame["dataset_id"].isin(keep_datasets)]
+    if query.updated_after is not None and not frame.empty:
+        frame = frame[_ingested_after(frame["ingested_at"], query.updated_after)]
     if frame.empty:
         raise ApiError(404, f"no observations of {query.flow.id} match key {query.key or 'all'!r} "
                             "with these parameters")
-    if len(frame) > state.max_observations:
-        raise ApiError(413, f"the query selects {len(frame):,} observations, more than the limit of "
-                            f"{state.max_observations:,} per response: narrow the key or the periods")
     restricted_rows = sorted(set(frame.loc[frame["access"] != PUBLIC, "dataset_id"]))
     if restricted_rows:
         state.audit_request(request, principal, decision="granted", reason="data query returned restricted "
@@ -181,7 +206,18 @@ def _fetch_and_write(state: ServiceState, query: DataQuery, principal: Principal
                      writer: FormatWriter) -> tuple[bytes, bool]:
     result = fetch(state, query, principal, request)
     body = writer.write(result)
-    return (body.encode("utf-8") if isinstance(body, str) else body), bool(result.extra.get("restricted"))
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    if len(data) > state.max_bytes:
+        raise ApiError(413, f"the answer is {len(data) / 2**20:,.1f} MB in {writer.id}, more than the limit of "
+                            f"{state.max_bytes / 2**20:,.0f} MB per response: narrow the key or the periods")
+    return data, bool(result.extra.get("restricted"))
+
+
+def is_heavy(query: DataQuery) -> bool:
+    """Whether a query may read up to a whole dataflow: its first key position (the reference area) is
+    open and it asks for no first/last N (:mod:`.limits` gives such queries their own lane)."""
+    first = next(iter(query.selection.values()), None)
+    return first is None and query.first_n is None and query.last_n is None
 
 
 def _filename(query: DataQuery, extension: str) -> str:
@@ -202,6 +238,8 @@ class DataParameters:
     detail: str | None
     source: str | None
     format: str | None
+    updated_after: str | None = None
+    include_history: str | None = None
 
 
 async def data_parameters(
@@ -213,13 +251,48 @@ async def data_parameters(
     as_of: Annotated[str | None, Query(alias="asOf",
                                        description="dataset id, release id or series:vintage")] = None,
     dimension_at_observation: Annotated[str | None, Query(alias="dimensionAtObservation")] = None,
-    detail: Annotated[str | None, Query(description="accepted for SDMX clients: full (default) only")] = None,
+    detail: Annotated[str | None, Query(description="full (default); serieskeysonly, dataonly, nodata: 501")]
+    = None,
+    updated_after: Annotated[str | None, Query(
+        alias="updatedAfter", description="ISO 8601 date or date-time: observations written after it")] = None,
+    include_history: Annotated[str | None, Query(
+        alias="includeHistory", description="false (default); true: 501 (asOf reads earlier vintages)")] = None,
     source: Annotated[str | None, Query(description="keep only these series or datasets, '+'-separated")]
     = None,
     format: Annotated[str | None, Query(description="sdmx-ml, sdmx-csv, jsonstat, csv, json")] = None,  # noqa: A002
 ) -> DataParameters:
     return DataParameters(start_period, end_period, first_n, last_n, as_of, dimension_at_observation, detail,
-                          source, format)
+                          source, format, updated_after, include_history)
+
+
+#: Query parameters of a data query (SDMX 2.1 REST names, and corridor's ``asOf``, ``source``, ``format``).
+DATA_PARAMETERS = ("startPeriod", "endPeriod", "firstNObservations", "lastNObservations", "asOf",
+                   "dimensionAtObservation", "detail", "source", "format", "updatedAfter", "includeHistory")
+#: ``detail`` values the standard defines that are not implemented (501), beside ``full``.
+UNIMPLEMENTED_DETAIL = ("serieskeysonly", "dataonly", "nodata")
+
+
+def check_parameters(request: Request, known: tuple[str, ...]) -> None:
+    """400 for a query parameter the endpoint does not take (a misspelt ``startPeriod`` used to be
+    ignored silently, returning everything)."""
+    unknown = sorted(set(request.query_params) - set(known))
+    if unknown:
+        raise ApiError(400, f"unknown query parameter(s) {', '.join(repr(u[:40]) for u in unknown[:5])}; "
+                            f"this endpoint takes {', '.join(known)}")
+
+
+def _check_detail(params: DataParameters) -> None:
+    detail = params.detail
+    if detail in UNIMPLEMENTED_DETAIL:
+        raise ApiError(501, f"detail={detail} is not implemented; only detail=full")
+    if detail not in (None, "", "full"):
+        raise ApiError(400, f"detail={detail!r} is not a detail of SDMX 2.1 data queries: full, dataonly, "
+                            "serieskeysonly, nodata (only full is implemented)")
+    history = (params.include_history or "").strip().lower()
+    if history == "true":
+        raise ApiError(501, "includeHistory=true is not implemented: ask for an earlier vintage with asOf")
+    if history not in ("", "false"):
+        raise ApiError(400, f"includeHistory={params.include_history!r} must be true or false")
 
 
 @router.get("/data/{flow}/{key}", responses=_RESPONSES, summary="Observations of a dataflow selected by key")
@@ -233,6 +306,7 @@ async def get_data(
     return await serve_data(request, flow, key, "all", params, state, principal)
 
 
+@router.get("/data/{flow}/", include_in_schema=False)  # docs' `/data/MIG_FLOW/?...` answered an empty 307
 @router.get("/data/{flow}", responses=_RESPONSES, summary="All observations of a dataflow")
 async def get_flow_data(
     request: Request, flow: str,
@@ -260,24 +334,27 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
     """Validate, fetch (or take from the cache), write in the negotiated format.
 
     Validation and a cache hit run on the event loop; the warehouse query and the writer (blocking,
-    CPU-bound) run in the thread pool, each thread on its own DuckDB cursor.
+    CPU-bound) run in the thread pool, each thread on its own DuckDB cursor, after taking a slot of
+    the heavy or light lane (:mod:`.limits`).
     """
     format = params.format  # noqa: A001
-    detail = params.detail
+    check_parameters(request, DATA_PARAMETERS)
     writer = choose_format(format, request.headers.get("accept"))
     if provider not in ("all", "CORRIDOR", "*"):
         raise ApiError(404, f"unknown data provider {provider!r}: the only provider is CORRIDOR")
-    if detail not in (None, "", "full"):
-        raise ApiError(400, f"detail={detail!r} is not supported: only detail=full")
     query = build_query(
         state.catalog, flow, key, start_period=params.start_period, end_period=params.end_period,
         first_n=params.first_n, last_n=params.last_n, as_of=params.as_of,
         dimension_at_observation=params.dimension_at_observation, source=params.source,
+        view=state.visibility.view(principal), updated_after=params.updated_after,
     )
+    _check_detail(params)  # after the flow and key: an unknown dataflow is 404 whatever else is asked
     cache_key = (query.cache_key(), writer.id) if not principal.roles else None
     body = state.cache.get(cache_key) if cache_key else None
     if body is None:
-        body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request, writer)
+        limits: Limits = request.app.state.limits
+        async with limits.slot(request, heavy=is_heavy(query)):
+            body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request, writer)
         if cache_key and not restricted:
             state.cache.put(cache_key, body)
     headers = {"Vary": "Accept, Authorization"}

@@ -4,7 +4,9 @@ One record per row of the warehouse's ``datasets`` table (docs/data-model.md): i
 vintage, publisher, title, edition, licence, source address, the copy it was read from, sha256,
 reference dates, concept, kind, access, method, inputs, when it was ingested and how many rows were
 accepted and rejected. Restricted datasets are listed only for a token that may read them (and that
-listing is audited); asking for one by id without such a token is refused (401/403) and audited.
+listing is audited); asking for one by id without such a token is answered as for an unknown id (404,
+so that an embargoed id cannot be confirmed) and audited. CSV text cells are neutralised against
+formula injection (:func:`corridor.publish.formats.csv.neutralise`).
 Formats: JSON (default) or CSV (``format=csv`` or ``Accept: text/csv``).
 """
 
@@ -17,8 +19,10 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from corridor.publish.api.data import check_parameters
 from corridor.publish.api.errors import ApiError
 from corridor.publish.api.state import ServiceState, get_principal, get_state
+from corridor.publish.formats.csv import neutralise
 from corridor.publish.security import Principal
 
 router = APIRouter(tags=["datasets"])
@@ -75,7 +79,7 @@ def _respond(frame: pd.DataFrame, fmt: str) -> Response:
         if "inputs" in flat.columns:
             flat["inputs"] = flat["inputs"].map(lambda v: " ".join(v) if isinstance(v, (list, tuple)) or
                                                 hasattr(v, "tolist") else v)
-        return Response(flat.to_csv(index=False, lineterminator="\n"), media_type="text/csv",
+        return Response(neutralise(flat).to_csv(index=False, lineterminator="\n"), media_type="text/csv",
                         headers={"Content-Disposition": 'inline; filename="datasets.csv"'})
     return Response(json.dumps({"count": len(frame), "datasets": _records(frame)}, ensure_ascii=False),
                     media_type="application/json")
@@ -88,6 +92,7 @@ def list_datasets(
     state: ServiceState = Depends(get_state),  # noqa: B008
     principal: Principal = Depends(get_principal),  # noqa: B008
 ) -> Response:
+    check_parameters(request, ("format",))
     fmt = _format(format, request.headers.get("accept"))
     frame = state.datasets
     access = frame["access"].fillna("public")
@@ -108,19 +113,20 @@ def get_dataset(
     state: ServiceState = Depends(get_state),  # noqa: B008
     principal: Principal = Depends(get_principal),  # noqa: B008
 ) -> Response:
+    check_parameters(request, ("format",))
     fmt = _format(format, request.headers.get("accept"))
     frame = state.datasets[(state.datasets["dataset_id"] == dataset_id)
                            | (state.datasets["release_id"] == dataset_id)]
-    if frame.empty:
+    access = frame["access"].fillna("public")
+    readable = access.map(principal.may_read).astype(bool)
+    refused = sorted(frame.loc[~readable, "dataset_id"])
+    if refused:
+        state.audit_request(request, principal, decision="refused", datasets=refused,
+                            reason="dataset record; answered as an unknown dataset")
+    frame = frame[readable]
+    if frame.empty:  # unknown, or not readable by this caller: one answer for both
         raise ApiError(404, f"unknown dataset {dataset_id!r}; GET /datasets lists them")
-    access = str(frame.iloc[0].get("access") or "public")
-    if access != "public":
-        ids = list(frame["dataset_id"])
-        if not principal.may_read(access):
-            status = 403 if principal.authenticated else 401
-            state.audit_request(request, principal, decision="refused", datasets=ids,
-                                reason=f"dataset record; HTTP {status}")
-            raise ApiError(status, f"dataset {dataset_id} is {access} material: it needs a bearer token with "
-                                   f"the role {access!r}")
-        state.audit_request(request, principal, decision="granted", reason="dataset record", datasets=ids)
+    granted = sorted(frame.loc[access[readable] != "public", "dataset_id"])
+    if granted:
+        state.audit_request(request, principal, decision="granted", reason="dataset record", datasets=granted)
     return _respond(frame, fmt)

@@ -22,3 +22,11 @@ class ApiError(Exception):
 
     def body(self) -> dict[str, object]:
         return {"status": self.status, "error": HTTPStatus(self.status).phrase, "message": self.message}
+
+
+#: OpenAPI entries every route that reads the caller's token can answer.
+TOKEN_RESPONSES: dict[int | str, dict[str, str]] = {
+    401: {"description": "A malformed, unknown, expired or revoked bearer token"},
+    429: {"description": "Too many refused bearer tokens (or, for data, too many queries at once) from this "
+                         "address"},
+}

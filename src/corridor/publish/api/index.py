@@ -66,10 +66,13 @@ class PublicIndex:
     def cacheable(sel: Selection) -> bool:
         return sel.access == _PUBLIC
 
-    def select(self, wh: Warehouse, sel: Selection) -> pd.DataFrame:
-        """``wh.select(sel)``, from the cache when this selection was read before."""
+    def select(self, wh: Warehouse, sel: Selection, *, limit: int | None = None) -> pd.DataFrame:
+        """``wh.select(sel)``, from the cache when this selection was read before.
+
+        ``limit``: read at most that many rows from the warehouse (a frame of ``limit`` rows may be cut
+        short, and is not kept); a cached answer is returned whole."""
         if not self.cacheable(sel):
-            return wh.select(sel)
+            return wh.select(sel, limit=limit)
         with self._lock:
             frame = self._frames.get(sel)
             if frame is not None:
@@ -77,8 +80,9 @@ class PublicIndex:
                 self.hits += 1
                 return frame
             self.misses += 1
-        frame = wh.select(sel)
-        self._keep(sel, frame)
+        frame = wh.select(sel, limit=limit)
+        if limit is None or len(frame) < limit:
+            self._keep(sel, frame)
         return frame
 
     def _keep(self, sel: Selection, frame: pd.DataFrame) -> None:

@@ -11,7 +11,10 @@ cheat sheet, ``sdmx-twg/sdmx-rest`` v1.5, "Data queries"):
   an observation is returned when its whole period lies between the start of ``startPeriod`` and
   the end of ``endPeriod`` (``2010-2015``, mid-2010 to mid-2015, is inside 2010..2015);
 * ``firstNObservations`` / ``lastNObservations``: per series (key and dataset), the first / last N
-  observations in time.
+  observations in time;
+* ``updatedAfter``: an ISO 8601 date or date-time (``2026-12-01``, ``2026-12-01T10:00:00Z``; no zone
+  means UTC): only observations written after it (a dataset is written once, so an observation's last
+  update is its dataset's ``ingested_at``).
 
 Every error is an :class:`~corridor.publish.api.errors.ApiError` (400, or 404 for an unknown
 dataflow) whose message names the part of the query that was wrong and what would be accepted.
@@ -21,25 +24,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from corridor.errors import InputError
 from corridor.publish.api.errors import ApiError
+from corridor.publish.api.visibility import View
 from corridor.publish.structures import AGENCY, Catalog, codelist_id
 from corridor.reference.areas import area_code
 from corridor.reference.dataflows import Dataflow, Dimension
 
 _PERIOD = re.compile(
     r"^(?P<y>\d{4})(?:-(?:(?P<s>S[12])|(?P<q>Q[1-4])|(?P<m>0[1-9]|1[0-2])(?:-(?P<d>0[1-9]|[12]\d|3[01]))?"
-    r"|A1?|(?P<y2>\d{4})))?$"
+    r"|A1?|(?P<y2>\d{4})))?$", re.ASCII
 )
+_COUNT = re.compile(r"^[0-9]{1,9}$")
 _CODE = re.compile(r"^[A-Za-z0-9_@$\-]{1,40}$")
 MAX_N = 10_000
 
 
-def parse_flow_ref(text: str, catalog: Catalog) -> Dataflow:
-    """The dataflow named by ``MIG_STOCK`` / ``CORRIDOR,MIG_STOCK`` / ``CORRIDOR,MIG_STOCK,1.0``."""
+def parse_flow_ref(text: str, catalog: Catalog, view: View | None = None) -> Dataflow:
+    """The dataflow named by ``MIG_STOCK`` / ``CORRIDOR,MIG_STOCK`` / ``CORRIDOR,MIG_STOCK,1.0``.
+
+    With a caller's ``view``, a dataflow it may not see is answered as an unknown one."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) == 1:
         agency, flow_id, version = AGENCY, parts[0], "latest"
@@ -55,8 +62,9 @@ def parse_flow_ref(text: str, catalog: Catalog) -> Dataflow:
     if version not in ("1.0", "latest", "*", "~", "+", ""):
         raise ApiError(404, f"unknown version {version!r} of dataflow {flow_id}: the only version is 1.0")
     flow = catalog.flows.get(flow_id.upper())
-    if flow is None:
-        raise ApiError(404, f"unknown dataflow {flow_id!r}; dataflows: {', '.join(catalog.flows)}")
+    if flow is None or (view is not None and not view.flow(flow.id)):
+        shown = [f for f in catalog.flows if view is None or view.flow(f)]
+        raise ApiError(404, f"unknown dataflow {flow_id!r}; dataflows: {', '.join(shown)}")
     return flow
 
 
@@ -84,8 +92,11 @@ def _normalise(code: str, dim: Dimension, catalog: Catalog) -> str | None:
     return None
 
 
-def parse_key(key: str, flow: Dataflow, catalog: Catalog) -> dict[str, list[str] | None]:
-    """Warehouse column -> codes asked for (``None`` = every code) for an SDMX key string."""
+def parse_key(key: str, flow: Dataflow, catalog: Catalog, view: View | None = None) -> dict[str, list[str] | None]:
+    """Warehouse column -> codes asked for (``None`` = every code) for an SDMX key string.
+
+    Codes are checked against the whole reference codelist (a code the caller may not see is accepted
+    and selects nothing it may read, as a code without data does); a hint lists visible codes only."""
     selection: dict[str, list[str] | None] = {d.column: None for d in flow.dimensions}
     key = key.strip()
     if key in ("", "all", "ALL", "*"):
@@ -110,13 +121,17 @@ def parse_key(key: str, flow: Dataflow, catalog: Catalog) -> dict[str, list[str]
             if code is None:
                 hint = " (areas are UN M49 numbers, e.g. 840; ISO alpha-3 also accepted)" \
                     if dim.codelist == "AREA" else \
-                    f" (codes: {', '.join(list(catalog.codes_of(dim))[:20])})"
+                    f" (codes: {', '.join(_shown_codes(catalog, dim, view)[:20])})"
                 raise ApiError(400, f"unknown code {raw!r} for {dim.id} in key {key!r}: not in codelist "
                                     f"{codelist_id(dim.codelist)}{hint}")
             if code not in codes:
                 codes.append(code)
         selection[dim.column] = codes
     return selection
+
+
+def _shown_codes(catalog: Catalog, dim: Dimension, view: View | None) -> list[str]:
+    return [c for c in catalog.codes_of(dim) if view is None or view.code(dim.codelist, c)]
 
 
 # -- periods ------------------------------------------------------------------------------------
@@ -184,17 +199,33 @@ class DataQuery:
     as_of: str | None = None
     dimension_at_observation: str = "AllDimensions"
     source: list[str] = field(default_factory=list)
+    updated_after: datetime | None = None
 
     def cache_key(self) -> tuple[object, ...]:
         return (self.flow.id, tuple((k, tuple(v) if v else None) for k, v in self.selection.items()),
                 self.start, self.end, self.first_n, self.last_n, self.as_of, self.dimension_at_observation,
-                tuple(self.source))
+                tuple(self.source), self.updated_after)
+
+
+def parse_updated_after(text: str | None) -> datetime | None:
+    """``updatedAfter`` as an aware UTC datetime (a date alone: 00:00 UTC), or a 400 saying what is accepted."""
+    if text is None or not text.strip():
+        return None
+    value = text.strip()
+    try:
+        if not value.isascii():
+            raise ValueError("not ASCII")
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ApiError(400, f"updatedAfter={text!r} is not an ISO 8601 date or date-time (e.g. 2026-12-01 or "
+                            "2026-12-01T10:00:00Z)") from exc
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _count(value: str | None, name: str) -> int | None:
     if value is None or value == "":
         return None
-    if not value.strip().isdigit() or int(value) < 1:
+    if not _COUNT.match(value.strip()) or int(value) < 1:  # ASCII digits only: "²".isdigit() is True
         raise ApiError(400, f"{name}={value!r} must be a whole number of observations of at least 1")
     n = int(value)
     if n > MAX_N:
@@ -206,10 +237,12 @@ def build_query(
     catalog: Catalog, flow_ref: str, key: str, *, start_period: str | None = None,
     end_period: str | None = None, first_n: str | None = None, last_n: str | None = None,
     as_of: str | None = None, dimension_at_observation: str | None = None, source: str | None = None,
+    view: View | None = None, updated_after: str | None = None,
 ) -> DataQuery:
-    """Validate every part of a data query; raise :class:`ApiError` naming the first thing wrong."""
-    flow = parse_flow_ref(flow_ref, catalog)
-    selection = parse_key(key, flow, catalog)
+    """Validate every part of a data query; raise :class:`ApiError` naming the first thing wrong (and,
+    with the caller's ``view``, nothing it may not see)."""
+    flow = parse_flow_ref(flow_ref, catalog, view)
+    selection = parse_key(key, flow, catalog, view)
     start = parse_period(start_period, "startPeriod")[0] if start_period else None
     end = parse_period(end_period, "endPeriod")[1] if end_period else None
     if start and end and start > end:
@@ -228,4 +261,5 @@ def build_query(
         flow=flow, key=key, selection=selection, start=start, end=end,
         first_n=_count(first_n, "firstNObservations"), last_n=_count(last_n, "lastNObservations"),
         as_of=as_of, dimension_at_observation=dim_obs, source=sources,
+        updated_after=parse_updated_after(updated_after),
     )

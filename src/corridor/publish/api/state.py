@@ -33,8 +33,10 @@ from typing import Any
 import pandas as pd
 from fastapi import Request
 
+from corridor.publish.api.errors import ApiError
 from corridor.publish.api.index import PublicIndex
-from corridor.publish.security import AuditLog, Principal, TokenStore
+from corridor.publish.api.visibility import Visibility
+from corridor.publish.security import ANONYMOUS, AuditLog, Principal, TokenStore
 from corridor.publish.structures import Catalog
 from corridor.store.snapshots import WarehouseBusy, current_snapshot, publish_snapshot, snapshot_dir
 from corridor.store.warehouse import Warehouse, WarehouseError
@@ -43,35 +45,62 @@ log = logging.getLogger("corridor.serve")
 
 #: How often the watcher looks at the snapshot pointer (one ``stat`` call).
 POLL_SECONDS = 0.5
+#: Default budget of each response cache, and the response limits (413 beyond them).
+DEFAULT_CACHE_BYTES = 64 * 2**20
+MAX_OBSERVATIONS = 100_000
+MAX_RESPONSE_BYTES = 64 * 2**20
 #: The ASGI scope key under which the app's middleware puts the request's leased state.
 SCOPE_KEY = "corridor.state"
+#: The ASGI scope key holding the method the client sent (HEAD is routed as GET, logged as HEAD).
+METHOD_KEY = "corridor.method"
+
+
+def _bytes_of(value: Any) -> int:
+    """Bytes a cached value holds: its ``bytes`` parts, plus a small fixed cost for anything else."""
+    if isinstance(value, (bytes, bytearray, str)):
+        return len(value)
+    if isinstance(value, (tuple, list)):
+        return sum(_bytes_of(v) for v in value)
+    return 256  # an ASGI start message, a media type ...
 
 
 class ResponseCache:
-    """A small thread-safe LRU cache of response bodies (public responses only)."""
+    """A thread-safe LRU cache of response bodies (public responses only), bounded by the bytes it holds
+    (issue 11: a cache of 256 *entries* grew a worker by 660 MB with five full dumps). A value larger
+    than a quarter of the budget is not kept at all, so that one dump cannot empty the cache."""
 
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[Any, Any] = OrderedDict()
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Any) -> Any:
-        if self.size <= 0:
+        if self.max_bytes <= 0:
             return None
         with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
 
     def put(self, key: Any, value: Any) -> None:
-        if self.size <= 0:
+        size = _bytes_of(value)
+        if self.max_bytes <= 0 or size > self.max_bytes // 4:
             return
         with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1]
+            self._items[key] = (value, size)
+            self.bytes += size
+            while self.bytes > self.max_bytes and self._items:
+                _, (_value, dropped) = self._items.popitem(last=False)
+                self.bytes -= dropped
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 @dataclass
@@ -85,7 +114,12 @@ class ServiceState:
     tokens: TokenStore
     audit: AuditLog
     cache: ResponseCache
-    max_observations: int = 500_000
+    #: which dataflows and codes each caller may see (:mod:`.visibility`)
+    visibility: Visibility
+    #: observations per response at most (more: 413 naming the limit)
+    max_observations: int = 100_000
+    #: bytes per response body at most (more: 413 naming the limit)
+    max_bytes: int = 64 * 2**20
     index: PublicIndex | None = None
     #: whole responses of anonymous GET requests (:class:`corridor.publish.app.HttpCache`)
     http_cache: ResponseCache = field(default_factory=lambda: ResponseCache(0))
@@ -96,8 +130,8 @@ class ServiceState:
     _local: threading.local = field(default_factory=threading.local)
 
     @classmethod
-    def open(cls, snapshot: str | Path, *, tokens: TokenStore, audit: AuditLog, cache_size: int = 256,
-             max_observations: int = 500_000, memory_index: bool = True,
+    def open(cls, snapshot: str | Path, *, tokens: TokenStore, audit: AuditLog, cache_bytes: int = DEFAULT_CACHE_BYTES,
+             max_observations: int = MAX_OBSERVATIONS, max_bytes: int = MAX_RESPONSE_BYTES, memory_index: bool = True,
              warehouse: str | Path | None = None) -> ServiceState:
         """A state over the file ``snapshot``, opened read-only (``warehouse``: the file it was
         published from, for display; default ``snapshot`` itself)."""
@@ -106,13 +140,15 @@ class ServiceState:
         try:
             catalog = Catalog.from_warehouse(root)
             datasets = root.datasets()
+            visibility = Visibility.of_warehouse(root, catalog.flows)
         except BaseException:
             root.close()
             raise
         return cls(warehouse_path=Path(warehouse) if warehouse is not None else path, root=root,
                    catalog=catalog, datasets=datasets, tokens=tokens, audit=audit,
-                   cache=ResponseCache(cache_size), max_observations=max_observations,
-                   index=PublicIndex() if memory_index else None, http_cache=ResponseCache(cache_size),
+                   cache=ResponseCache(cache_bytes), visibility=visibility, max_observations=max_observations,
+                   max_bytes=max_bytes, index=PublicIndex() if memory_index else None,
+                   http_cache=ResponseCache(cache_bytes),
                    snapshot=path)
 
     def warehouse(self) -> Warehouse:
@@ -142,16 +178,27 @@ class ServiceState:
     def access_of(self, dataset_id: str) -> str:
         return str(self._by_id.get(dataset_id, {}).get("access") or "public")
 
+    def visible_flows(self, principal: Principal) -> list[str]:
+        """Ids of the dataflows ``principal`` may see, in registry order (:mod:`.visibility`)."""
+        return [f for f in self.catalog.flows if self.visibility.flow_visible(f, principal)]
+
     def close(self) -> None:
         self.root.close()
 
     def audit_request(self, request: Request, principal: Principal, *, decision: str, reason: str,
                       datasets: list[str]) -> None:
-        self.audit.record(
-            decision=decision, reason=reason, principal=principal,
-            client=request.client.host if request.client else None, method=request.method,
-            path=request.url.path, query=request.url.query, datasets=datasets,
-        )
+        """Append one entry to the audit log; if it cannot be written, answer 503 (fail closed: no
+        restricted material leaves unaudited)."""
+        try:
+            self.audit.record(
+                decision=decision, reason=reason, principal=principal, client=client_of(request),
+                method=request.scope.get(METHOD_KEY, request.method), path=request.url.path,
+                query=request.url.query, datasets=datasets,
+            )
+        except OSError as exc:
+            log.error("audit log %s cannot be written: %r", self.audit.path, exc)
+            raise ApiError(503, "the audit log cannot be written, so restricted material is not served now; "
+                                "try again later") from exc
 
 
 def serving_snapshot(warehouse: str | Path) -> Path:
@@ -317,6 +364,31 @@ async def get_state(request: Request) -> ServiceState:
     return request_state(request)
 
 
+def client_of(request: Request) -> str | None:
+    """The client's address (as the server sees it)."""
+    return request.client.host if request.client else None
+
+
 async def get_principal(request: Request) -> Principal:
-    """The caller, from the ``Authorization`` header (401 for a bad or unknown token)."""
-    return request_state(request).tokens.authenticate(request.headers.get("authorization"))
+    """The caller, from the ``Authorization`` header.
+
+    A bad token (malformed, unknown, expired, revoked) is answered 401 and written to the audit log;
+    a client that sent too many of them recently gets 429 with ``Retry-After`` before its token is
+    even looked at (:class:`corridor.publish.security.FailureLimiter`)."""
+    header = request.headers.get("authorization")
+    if not header:
+        return ANONYMOUS
+    state = request_state(request)
+    limiter = state.tokens.limiter
+    client = client_of(request) or "?"
+    wait = limiter.retry_after(client)
+    if wait:
+        raise ApiError(429, f"too many refused bearer tokens from this address; try again in {wait} s",
+                       headers={"Retry-After": str(wait)})
+    try:
+        return state.tokens.authenticate(header)
+    except ApiError as refused:
+        limiter.failed(client)
+        state.audit_request(request, ANONYMOUS, decision="refused", reason=f"bad bearer token: {refused.message}",
+                            datasets=[])
+        raise

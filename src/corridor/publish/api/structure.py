@@ -17,6 +17,8 @@ lists a codelist's codes as plain JSON.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -25,8 +27,11 @@ from pysdmx.io.format import Format
 from pysdmx.model import Organisation
 from pysdmx.model.message import Header
 
-from corridor.publish.api.errors import ApiError
-from corridor.publish.api.state import ServiceState, get_state
+from corridor.publish.api.data import check_parameters
+from corridor.publish.api.errors import TOKEN_RESPONSES, ApiError
+from corridor.publish.api.state import ServiceState, get_principal, get_state
+from corridor.publish.api.visibility import View
+from corridor.publish.security import Principal
 from corridor.publish.structures import AGENCY
 
 router = APIRouter(tags=["structure"])
@@ -62,8 +67,42 @@ def _structure_format(format_param: str | None, accept: str | None, resource: st
     return "sdmx-ml"
 
 
-def _select(state: ServiceState, resource: str, agency: str, ident: str, version: str,
+#: Query parameters of a structure query.
+STRUCTURE_PARAMETERS = ("references", "format", "detail")
+#: ``detail`` values of SDMX 2.1 structure queries: answered in full (a caller's codelists are partial
+#: already, :mod:`.visibility`), or not implemented (501).
+FULL_DETAIL = ("full", "referencepartial")
+STUB_DETAIL = ("allstubs", "referencestubs", "allcompletestubs", "referencecompletestubs")
+
+
+def _check_detail(detail: str | None) -> None:
+    if detail is None or detail in FULL_DETAIL:
+        return
+    if detail in STUB_DETAIL:
+        raise ApiError(501, f"detail={detail} is not implemented; use full or referencepartial")
+    raise ApiError(400, f"detail={detail!r} is not a detail of SDMX 2.1 structure queries: "
+                        f"{', '.join(FULL_DETAIL + STUB_DETAIL)}")
+
+
+def _codelist_name(cl_id: str) -> str:
+    return cl_id[3:] if cl_id.startswith("CL_") else cl_id
+
+
+def _visible_codelists(state: ServiceState, view: View, ids: list[str]) -> list[Any]:
+    """Each codelist as ``view`` sees it (partial), leaving out those with no visible code."""
+    out = []
+    for cl in ids:
+        codelist = state.catalog.partial_codelist(cl, view.hidden(_codelist_name(cl)))
+        if len(codelist.items):
+            out.append(codelist)
+    return out
+
+
+def _select(state: ServiceState, view: View, resource: str, agency: str, ident: str, version: str,
             references: str) -> list[Any]:
+    """The artefacts a structure query means, as the caller sees them (:mod:`.visibility`): the
+    dataflows holding data it may read, their data structures, partial codelists and concepts. An
+    artefact it may not see is answered as an unknown one, and no message names one."""
     catalog = state.catalog
     if resource not in RESOURCES:
         raise ApiError(404, f"unknown structure resource {resource!r}; resources: {', '.join(RESOURCES)}")
@@ -75,21 +114,23 @@ def _select(state: ServiceState, resource: str, agency: str, ident: str, version
         raise ApiError(400, f"references={references!r}: use none, children, descendants, parents or all")
     want_all = ident in ("all", "*")
     children = references in ("children", "descendants", "all")
+    visible = state.visible_flows(view.principal)
     out: list[Any] = []
     if resource == "codelist":
-        ids = list(catalog.codelists) if want_all else [ident]
-        for cl in ids:
-            if cl not in catalog.codelists:
-                raise ApiError(404, f"unknown codelist {cl!r}; codelists: {', '.join(catalog.codelists)}")
-            out.append(catalog.codelists[cl])
-        return out
+        shown = _visible_codelists(state, view, list(catalog.codelists))
+        if want_all:
+            return shown
+        found = [cl for cl in shown if cl.id == ident]
+        if not found:
+            raise ApiError(404, f"unknown codelist {ident!r}; codelists: {', '.join(c.id for c in shown)}")
+        return found
     if resource == "conceptscheme":
         if not want_all and ident != catalog.concept_scheme.id:
             raise ApiError(404, f"unknown concept scheme {ident!r}; concept schemes: "
                                 f"{catalog.concept_scheme.id}")
-        return [catalog.concept_scheme]
+        return [catalog.partial_concept_scheme(visible)]
     if resource == "datastructure":
-        dsds = {f.dsd_id: f.id for f in catalog.flows.values()}
+        dsds = {catalog.flows[f].dsd_id: f for f in visible}
         ids = list(dsds) if want_all else [ident]
         flows = []
         for dsd in ids:
@@ -97,19 +138,19 @@ def _select(state: ServiceState, resource: str, agency: str, ident: str, version
                 raise ApiError(404, f"unknown data structure {dsd!r}; data structures: {', '.join(dsds)}")
             flows.append(dsds[dsd])
         if children:
-            out.extend(catalog.codelists_of(flows))
-            out.append(catalog.concept_scheme)
+            out.extend(_visible_codelists(state, view, [c.id for c in catalog.codelists_of(flows)]))
+            out.append(catalog.partial_concept_scheme(flows))
         out.extend(catalog.dsd(f) for f in flows)
         if references in ("parents", "parentsandsiblings", "all"):
             out.extend(catalog.dataflow(f) for f in flows)
         return out
-    ids = list(catalog.flows) if want_all else [ident]
+    ids = list(visible) if want_all else [ident]
     for flow in ids:
-        if flow not in catalog.flows:
-            raise ApiError(404, f"unknown dataflow {flow!r}; dataflows: {', '.join(catalog.flows)}")
+        if flow not in visible:
+            raise ApiError(404, f"unknown dataflow {flow!r}; dataflows: {', '.join(visible)}")
     if references == "descendants" or references == "all":
-        out.extend(catalog.codelists_of(ids))
-        out.append(catalog.concept_scheme)
+        out.extend(_visible_codelists(state, view, [c.id for c in catalog.codelists_of(ids)]))
+        out.append(catalog.partial_concept_scheme(ids))
     if children:
         out.extend(catalog.dsd(f) for f in ids)
     out.extend(catalog.dataflow(f) for f in ids)
@@ -132,24 +173,55 @@ def _plain(artefacts: list[Any]) -> dict[str, Any]:
     return result
 
 
-@router.get("/structure/{resource}", summary="All structures of a kind (dataflow, datastructure, codelist, "
-            "conceptscheme)")
-@router.get("/structure/{resource}/{agency}")
-@router.get("/structure/{resource}/{agency}/{ident}",
+@dataclass
+class StructureParameters:
+    """The query parameters of a structure query."""
+
+    references: str | None
+    format: str | None
+    detail: str | None
+
+
+async def structure_parameters(
+    references: Annotated[str | None, Query(description="none, children, descendants, parents, all")] = None,
+    format: Annotated[str | None, Query(description="sdmx-ml (default), sdmx-json, json")] = None,  # noqa: A002
+    detail: Annotated[str | None, Query(description="full (default), referencepartial; stubs: 501")] = None,
+) -> StructureParameters:
+    return StructureParameters(references, format, detail)
+
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **TOKEN_RESPONSES,
+    200: {"description": "An SDMX structure message (SDMX-ML 2.1, SDMX-JSON 2.0) or plain JSON"},
+    400: {"description": "Unknown query parameter, references, detail or format"},
+    404: {"description": "Unknown resource, agency, version or id (or one the caller may not see)"},
+    406: {"description": "No acceptable media type"},
+    501: {"description": "A stub detail (allstubs, referencestubs ...)"},
+}
+
+
+@router.get("/structure/{resource}", responses=_RESPONSES,
+            summary="All structures of a kind (dataflow, datastructure, codelist, conceptscheme)")
+@router.get("/structure/{resource}/{agency}", responses=_RESPONSES)
+@router.get("/structure/{resource}/{agency}/{ident}", responses=_RESPONSES,
             summary="One structure, e.g. dataflow/CORRIDOR/MIG_STOCK")
-@router.get("/structure/{resource}/{agency}/{ident}/{version}")
+@router.get("/structure/{resource}/{agency}/{ident}/{version}", responses=_RESPONSES)
 def get_structure(
     request: Request,
     resource: str,
     agency: str = "all",
     ident: str | None = None,
     version: str = "latest",
-    references: Annotated[str | None, Query(description="none, children, descendants, parents, all")] = None,
-    format: Annotated[str | None, Query(description="sdmx-ml (default), sdmx-json, json")] = None,  # noqa: A002
+    params: StructureParameters = Depends(structure_parameters),  # noqa: B008
     state: ServiceState = Depends(get_state),  # noqa: B008
+    principal: Principal = Depends(get_principal),  # noqa: B008
 ) -> Response:
     """An SDMX structure message with the dataflows, data structures, codelists or concepts asked for."""
+    check_parameters(request, STRUCTURE_PARAMETERS)
+    _check_detail(params.detail)
+    references, format = params.references, params.format  # noqa: A001
     catalog = state.catalog
+    view = state.visibility.view(principal)
     if ident is None:
         known = set(catalog.codelists) | {f.dsd_id for f in catalog.flows.values()} | set(catalog.flows) \
             | {catalog.concept_scheme.id}
@@ -159,10 +231,10 @@ def get_structure(
             ident = "all"
     refs = references or ("children" if resource == "datastructure" else "none")
     fmt = _structure_format(format, request.headers.get("accept"), resource)
-    cache_key = ("structure", resource, agency, ident, version, refs, fmt)
+    cache_key = ("structure", resource, agency, ident, version, refs, fmt, view.key)
     cached = state.cache.get(cache_key)
     if cached is None:
-        artefacts = _select(state, resource, agency, ident, version, refs)
+        artefacts = _select(state, view, resource, agency, ident, version, refs)
         if fmt == "json":
             body, media = json.dumps(_plain(artefacts), ensure_ascii=False).encode(), "application/json"
         else:
@@ -173,4 +245,29 @@ def get_structure(
         cached = (body, media)
         state.cache.put(cache_key, cached)
     body, media = cached
-    return Response(content=body, media_type=media, headers={"Vary": "Accept"})
+    return Response(content=body, media_type=media, headers={"Vary": "Accept, Authorization"})
+
+
+def _sdmx21_endpoint(resource: str) -> Callable[..., Response]:
+    """``GET /{resource}/{agency}/{id}/{version}``: the SDMX 2.1 REST path of a structure query (SDMX 2.1
+    Section 7, "Structural metadata queries": the resource is the first path segment), so that a
+    client given only the base URL (``sdmx1``'s plain source) finds the structures; the same query as
+    ``/structure/{resource}/...``."""
+
+    def endpoint(request: Request, agency: str = "all", ident: str | None = None, version: str = "latest",
+                 params: StructureParameters = Depends(structure_parameters),  # noqa: B008
+                 state: ServiceState = Depends(get_state),  # noqa: B008
+                 principal: Principal = Depends(get_principal),  # noqa: B008
+                 ) -> Response:
+        return get_structure(request, resource, agency, ident, version, params, state, principal)
+
+    endpoint.__name__ = f"get_{resource}"
+    return endpoint
+
+
+for _resource in RESOURCES:
+    _endpoint = _sdmx21_endpoint(_resource)
+    for _suffix in ("", "/{agency}", "/{agency}/{ident}", "/{agency}/{ident}/{version}"):
+        router.add_api_route(f"/{_resource}{_suffix}", _endpoint, methods=["GET"], responses=_RESPONSES,
+                             summary=f"SDMX 2.1 path of /structure/{_resource}{_suffix}",
+                             include_in_schema=_suffix == "/{agency}/{ident}/{version}")

@@ -57,6 +57,7 @@ class FormatWriter:
 
 FORMAT_MODULES: tuple[str, ...] = (
     "corridor.publish.formats.sdmx_ml",
+    "corridor.publish.formats.sdmx_generic",
     "corridor.publish.formats.sdmx_csv",
     "corridor.publish.formats.jsonstat",
     "corridor.publish.formats.csv",

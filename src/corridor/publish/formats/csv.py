@@ -1,6 +1,11 @@
 """Plain CSV: one row per observation, lower-case column names as in the warehouse (docs/data-model.md),
 the names of the areas, and the source and licence of every row so that a downloaded file carries
 its provenance.
+
+Text cells are neutralised against formula injection (OWASP, "CSV Injection"): a text cell that starts
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so that a
+spreadsheet shows it as text instead of running it. Numeric columns are left alone: ``-12.5`` in a
+value column stays a number.
 """
 
 from __future__ import annotations
@@ -8,6 +13,30 @@ from __future__ import annotations
 import pandas as pd
 
 from corridor.publish.formats import DataResult, FormatWriter
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutral(value: object) -> object:
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell that starts like a formula prefixed by ``'`` (numeric columns as
+    they are; a new frame when anything changes)."""
+    out = frame
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            continue
+        text = series.astype("string")
+        if text.str.match(r"^[=+\-@\t\r]", na=False).any():
+            if out is frame:
+                out = frame.copy()
+            out[column] = series.map(_neutral)
+    return out
+
 
 _RENAME = {"OBS_VALUE": "value", "OBS_METHOD": "method"}
 
@@ -38,7 +67,7 @@ def table(result: DataResult) -> pd.DataFrame:
 
 
 def write(result: DataResult) -> str:
-    return table(result).to_csv(index=False, lineterminator="\n")
+    return neutralise(table(result)).to_csv(index=False, lineterminator="\n")
 
 
 WRITER = FormatWriter(id="csv", media_type="text/csv", extension="csv", write=write,

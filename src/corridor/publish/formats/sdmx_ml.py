@@ -17,14 +17,19 @@ from corridor.publish.formats import DataResult, FormatWriter
 from corridor.publish.structures import AGENCY
 
 
-def write(result: DataResult) -> str:
+def write_ml(result: DataResult, fmt: Format) -> str:
+    """SDMX-ML 2.1 data message ``fmt`` (structure-specific or generic) of the result, by pysdmx."""
     dataset = PandasDataset(structure=result.catalog.schema(result.flow.id), data=result.frame)
     # no Source element: pysdmx writes it unescaped (an '&' in a query URL breaks the XML) and sdmx1
     # does not read it
     header = Header(sender=Organisation(id=AGENCY, name="corridor"))
-    text = write_sdmx(dataset, Format.DATA_SDMX_ML_2_1_STR, header=header, prettyprint=False,
+    text = write_sdmx(dataset, fmt, header=header, prettyprint=False,
                       dimension_at_observation=result.dimension_at_observation) or ""
     return text
+
+
+def write(result: DataResult) -> str:
+    return write_ml(result, Format.DATA_SDMX_ML_2_1_STR)
 
 
 WRITER = FormatWriter(

@@ -37,7 +37,7 @@ def country_search(request: Request, q: str = Query("", description="a name as p
 def country(request: Request, m49: str, wh: Warehouse = Depends(page_warehouse),
             flow_period: str | None = Query(None, pattern=r"^\d{4}-\d{4}$", description="flows panel: period"),
             flow_method: str | None = Query(None, pattern=r"^[a-z_]{2,40}$", description="flows panel: method")):
-    if not m49.isdigit():
+    if not (m49.isascii() and m49.isdigit()):  # "²".isdigit() is True, int("²") fails
         try:
             return RedirectResponse(f"/country/{resolve_area(m49)}", status_code=303)
         except InputError as exc:

@@ -35,6 +35,17 @@ DIMENSION_LABELS = {"ref_area": "Reference area", "counterpart_area": "Counterpa
                     "age": "Age", "method": "Method", "birthplace": "Birthplace", "topic": "Topic"}
 
 
+def public_vintage(wh: Warehouse, as_of: str) -> bool:
+    """Whether ``as_of`` names a public dataset: an unknown vintage and a restricted one get the same
+    answer on this page (which shows public observations only), so that neither the message nor the
+    status tells whether an embargoed dataset of that name exists."""
+    try:
+        ids = wh.resolve_as_of(as_of)
+    except InputError:
+        return False
+    return bool(catalogue.datasets(wh, ids))
+
+
 def flow_dimensions(flow: Dataflow) -> tuple[list[tuple[str, str]], dict[str, str]]:
     """(SDMX id, warehouse column) of each key position, and the columns the registry holds at ``_T``.
 
@@ -74,8 +85,10 @@ def explore(request: Request, flow: str = Query(MIG_STOCK, pattern="^[A-Z][A-Z0-
             chosen["counterpart_area"] = "_T"
     filters = {**{column: chosen[column] for _, column in dims if chosen.get(column)}, **fixed}
     try:
+        if as_of and not public_vintage(wh, as_of):
+            raise InputError(f"no public vintage {as_of!r}: choose one of the vintages listed")
         sel = explorer_selection(wh, flow, filters, start=start or None, end=end or None, as_of=as_of or None)
-    except InputError as exc:  # an unknown vintage: say which ones exist
+    except InputError as exc:  # an unknown (or not public) vintage: one answer, naming no dataset
         return render(request, "explore.html", status_code=400, message=str(exc), dims=[], rows=[], total=0,
                       **context)
     shown, total, used = observations_page(wh, sel, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)

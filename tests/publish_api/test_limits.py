@@ -1,0 +1,70 @@
+"""Bounded work (issue 11, item 5): heavy queries queue in their own lane and cannot starve light ones;
+one address may have only a few queries waiting or running; a queued query whose client has gone is
+dropped instead of being worked off.
+
+Against the real server process (timings scale with one dump's time, measured first, as the machine's
+load varies). Heavy query: ``/data/MIG_FLOW/all`` (every estimated flow, 473,715
+rows in the full warehouse), answered 413 after the store has read one row past the limit -- seconds
+of work each, never cached. Light query: one country pair of ``MIG_STOCK``. That the abandoned ones
+were dropped shows in the places they leave free: worked off, they would still hold three of the
+address's four whole-dataflow places.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from corridor.publish.api.limits import POLL_SECONDS
+
+HEAVY = "/data/MIG_FLOW/all?format=csv"
+LIGHT = "/data/MIG_STOCK/484.840._T?format=csv&startPeriod={year}&endPeriod={year}"
+
+
+async def _get(client: httpx.AsyncClient, path: str, timeout: float) -> int | str:
+    try:
+        return (await client.get(path, timeout=timeout)).status_code
+    except httpx.TimeoutException:
+        return "gone"
+
+
+def _one_heavy(server) -> float:
+    started = time.monotonic()
+    response = server.get(HEAVY)
+    assert response.status_code == 413 and "100,000" in response.json()["message"]
+    return time.monotonic() - started
+
+
+@pytest.mark.slow
+def test_lanes_client_limit_and_abandoned_requests(server):
+    single = _one_heavy(server)
+
+    async def scenario() -> tuple[list[int | str], int | str, float]:
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            # eight dumps whose clients give up after a third of one dump's time, and meanwhile one light query
+            heavy = [asyncio.create_task(_get(client, HEAVY, timeout=max(0.3, single / 3))) for _ in range(8)]
+            await asyncio.sleep(0.3)
+            light_started = time.monotonic()
+            light = await _get(client, LIGHT.format(year=2019), timeout=60)
+            light_seconds = time.monotonic() - light_started
+            return [await t for t in heavy], light, light_seconds
+
+    statuses, light, light_seconds = asyncio.run(scenario())
+    assert light == 200 and light_seconds < single, (light_seconds, single)  # it did not wait for a dump
+    assert statuses.count(429) == 4  # 8 dumps at once from one address: 4 may wait or run
+    # their clients gave up: one dump running (it may still have finished in time), three queued
+    assert statuses.count("gone") >= 3 and statuses.count("gone") + statuses.count(413) == 4, statuses
+    # the queue was dropped (a waiting request looks for its client every POLL_SECONDS): of this address's
+    # four whole-dataflow places, at most the one dump still running is taken, so four new dumps get at
+    # most one 429 (worked off instead, the three abandoned ones would still hold three places)
+    time.sleep(3 * POLL_SECONDS)
+
+    async def four_more() -> list[int | str]:
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            return list(await asyncio.gather(*(_get(client, HEAVY, timeout=0.5) for _ in range(4))))
+
+    again = asyncio.run(four_more())
+    assert again.count(429) <= 1, (single, again)
