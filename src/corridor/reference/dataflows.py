@@ -45,7 +45,7 @@ ATTRIBUTES: dict[str, tuple[str, str | None, str]] = {
 #: Name of every SDMX concept a dimension or attribute stands for (the API's concept scheme).
 CONCEPT_NAMES: dict[str, str] = {
     "REF_AREA": "Reference area", "COUNTERPART_AREA": "Counterpart area", "SEX": "Sex", "AGE": "Age",
-    "METHOD": "Estimation method", "TOPIC": "Core census question", "DIRECTION": "Direction of the migration",
+    "METHOD": "Estimation method", "TOPIC": "Core census question",
     "OCCUPATION": "Occupation (ISCO-08)", "TIME_PERIOD": "Time period",
     "MEASURE": "Indicator measure", "TREATY": "Treaty", "DIRECTION": "Direction of a recorded migration",
     "EXCH_MEASURE": "Matching quality measure",
