@@ -183,6 +183,23 @@ def test_a_worker_signs_in_by_post_and_sees_only_their_own_page(site: Site) -> N
     assert {(a["role"], a["entity"]) for a in reads} >= {("worker", "jobseeker"), ("worker", "placements")}
 
 
+def test_a_worker_reaches_their_own_fee_ledger_from_the_same_session(site: Site) -> None:
+    """The ledger of issue 13 is on the worker's own session (no Authorization header in a browser)."""
+    before = len(site.audit())
+    with httpx.Client(base_url=site.url, timeout=60) as client:
+        anonymous = client.get("/labour-exchange/me/ledger")
+        assert anonymous.status_code == 200 and 'method="post"' in anonymous.text
+        assert "My recruitment costs" not in anonymous.text
+        _sign_in(client, TOKENS["maria"])
+        assert 'href="/labour-exchange/me/ledger"' in client.get("/labour-exchange/me").text
+        ledger = client.get("/labour-exchange/me/ledger")
+    assert ledger.status_code == 200 and ledger.headers["cache-control"] == "no-store"
+    assert "My recruitment costs" in ledger.text and f"Worker {site.world.maria}" in _text(ledger.text)
+    reads = [a for a in site.audit()[before:] if a["allowed"] and a["entity_id"] == site.world.maria
+             and a["role"] == "worker"]
+    assert "ledger" in {a["entity"] for a in reads}  # the read of the ledger is audited
+
+
 def test_other_roles_and_forgeries_are_refused_and_audited(site: Site) -> None:
     before = len(site.audit())
     with httpx.Client(base_url=site.url, timeout=60) as client:

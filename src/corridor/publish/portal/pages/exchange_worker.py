@@ -25,8 +25,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from corridor.errors import CorridorError
 from corridor.exchange.access import AccessDenied, Principal, deny
+from corridor.exchange.fee_rules import ilo_rules
+from corridor.exchange.ledger import Ledger
 from corridor.exchange.registry import Registry
 from corridor.exchange.sessions import COOKIE, COOKIE_PATH, SESSION_SECONDS, SessionSigner, token_hash
+from corridor.exchange.worker_view import worker_view
 from corridor.reference.codes import codes
 
 from ..areas import area_name
@@ -171,3 +174,22 @@ def share(request: Request, placement_id: int) -> Response:
     except AccessDenied as exc:
         return _page(request, "error.html", status_code=403, title="Not allowed", message=str(exc))
     return _private(RedirectResponse(f"/labour-exchange/me#placement-{placement_id}", status_code=303))
+
+
+@router.get("/labour-exchange/me/ledger", name="exchange_me_ledger")
+def my_ledger(request: Request) -> Response:
+    """The signed-in worker's fee ledger, violations, what they are owed and their social-security
+    periods (issue 13), from the same session as their exchange page."""
+    reg, tokens = _exchange(request)
+    if reg is None:
+        return _unavailable(request)
+    who = _signer(request).principal(request.cookies.get(COOKIE), tokens)
+    if who is None:
+        return _page(request, "exchange_signin.html", message=None)
+    ledger = Ledger(reg, getattr(request.app.state, "fee_rules", None))
+    try:
+        view = worker_view(ledger, who, who.subject_id)  # audited
+    except AccessDenied as exc:
+        return _page(request, "error.html", status_code=403, title="Not allowed", message=str(exc))
+    names = {c: spec["name"] for c, spec in ilo_rules().categories.items()}
+    return _page(request, "worker_ledger.html", view=view, names=names, worker=who.subject_id, denied=None)
