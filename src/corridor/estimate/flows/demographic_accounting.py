@@ -347,8 +347,11 @@ def assemble(method: str, tables: StockTables, prep: Prepared, collector: Sparse
     end_used = into + stayers + prep.births + prep.from_outside
     warnings = list(prep.warnings)
     if not report.converged:
+        hint = ("raise --max-iter" if report.iterations >= parameters.get("max_iter", DEFAULT_MAX_ITER)
+                else "more passes would not help: the margins cannot be met (a prior with zeros where the "
+                "margins need flows, or inconsistent inputs)")
         warnings.append(f"IPF did not converge everywhere (largest relative margin error "
-                        f"{report.max_rel_error:.2e}); raise --max-iter or check the prior for zeros")
+                        f"{report.max_rel_error:.2e} after {report.iterations} passes); {hint}")
     adjustments = dict(prep.adjustments)
     adjustments["start_abs_change"] = float(np.abs(start_used - tables.start).sum())
     adjustments["end_abs_change"] = float(np.abs(end_used - tables.end).sum())
