@@ -109,12 +109,12 @@ def main() -> None:
         return
 
     import numpy as np
+    from corridor.estimate.flows.uncertainty import flow_interval
 
     from corridor.config import mirror_dir
     from corridor.estimate.flows import METHODS, estimate
     from corridor.estimate.flows.stocks import StockSource
     from corridor.estimate.flows.store import read_inputs
-    from corridor.estimate.flows.uncertainty import flow_interval
     from corridor.store.warehouse import Warehouse
 
     mirror = mirror_dir()
