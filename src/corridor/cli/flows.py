@@ -197,3 +197,29 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
     if flagged and not keep_flagged:
         raise InputError(f"{len(flagged)} estimate(s) flagged (written with OBS_STATUS U and their margin_error; "
                          "--keep-flagged accepts them with exit status 0)")
+
+
+@app.command("calibrate")
+def calibrate_command(
+    warehouse: Path | None = typer.Option(None, "--warehouse", help="Warehouse file holding the register flows "
+                                          "(corridor ingest eurostat-immigration-prev-residence) and the stock "
+                                          "inputs (default: CORRIDOR_WAREHOUSE or var/corridor.duckdb)"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Where to write the calibration (default: the "
+                                    "shipped file read by every estimate, src/corridor/estimate/flows/"
+                                    "calibration.json)"),
+) -> None:
+    """Fit the calibrated flow interval on observed register flows and print its out-of-sample table."""
+    from corridor.config import warehouse_path
+    from corridor.estimate.flows.calibrate import calibrate, markdown_table, write_calibration
+    from corridor.estimate.flows.intervals import CALIBRATION_FILE
+    from corridor.store.warehouse import Warehouse
+
+    path = warehouse_path(warehouse)
+    if not path.exists():
+        raise InputError("warehouse not found (ingest the releases first: corridor ingest ...)", file=str(path))
+    with Warehouse.open(path, read_only=True) as wh:
+        result = calibrate(wh)
+    written = write_calibration(result, out or CALIBRATION_FILE)
+    print(markdown_table(result))
+    console.print(f"{result['pairs']} register flows, {len(result['countries'])} countries, periods "
+                  f"{', '.join(result['periods'])}; wrote {written}", highlight=False, soft_wrap=True)

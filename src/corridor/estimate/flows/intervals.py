@@ -90,7 +90,8 @@ def flow_interval(tables: StockTables, point: FlowResult, *, level: float = LEVE
     known = np.isin(np.asarray(tables.areas, dtype=object), cal["countries"])
     reach = known[:, None] & known[None, :]
     inside, outside = sentences(cal, point.method, level)
-    text = np.where(reach, inside, outside).astype(object)
+    text = np.full((n, n), outside, dtype=object)  # two shared strings, not n*n copies
+    text[reach] = inside
     iv = FlowInterval(lower, upper, text, reach)
     if by_birthplace:
         po, pd_ = point.bp_origin, point.bp_destination
@@ -99,5 +100,6 @@ def flow_interval(tables: StockTables, point: FlowResult, *, level: float = LEVE
         iv.bp_lower = np.minimum(share * lower[po, pd_], point.bp_flow)
         iv.bp_upper = np.maximum(share * upper[po, pd_], point.bp_flow)
         tail = "; by birthplace: the origin-destination interval applied in proportion to each birthplace's share"
-        iv.bp_text = np.where(reach[po, pd_], inside[:-1] + tail + ".", outside[:-1] + tail + ".").astype(object)
+        iv.bp_text = np.full(po.size, outside[:-1] + tail + ".", dtype=object)
+        iv.bp_text[reach[po, pd_]] = inside[:-1] + tail + "."
     return iv
