@@ -60,7 +60,7 @@ EXAMPLES: dict[str, list[str]] = {
         "corridor flows estimate --period 2010-2015 --method da_pb_closed      # inputs from the warehouse",
     ],
     "flows calibrate": [
-        "corridor flows calibrate --out calibration.json   # after: corridor ingest eurostat-immigration-prev-residence",
+        "corridor flows calibrate --out calibration.json  # after: corridor ingest eurostat-immigration-prev-residence",
     ],
     "microdata inspect": [
         "corridor microdata inspect ../shared/data/microdata/cps_00160.dat.gz \\\n"
