@@ -77,7 +77,7 @@ def test_country_profile_charts_and_sections(visit):
     assert "Status" in text and "undesa-ims" in text
     # flows: corridor's own estimate (da_min_closed 2010-2015) drawn as a chord, with its intervals
     flows = page.inner_text("#flows")
-    assert "2010-2015" in flows and "bootstrap 90% percentile" in flows
+    assert "2010-2015" in flows and "90% prediction interval" in flows
     assert page.eval_on_selector("#flows-chord", "el => el.querySelectorAll('path.ribbon').length") >= 8
     assert page.eval_on_selector("#flows-chord", "el => el.querySelectorAll('path.group').length") == 9
     visit.screenshot("country-484")

@@ -83,6 +83,12 @@ def estimate_command(
                                               help="World total of moves for mig_rate"),
     tolerance: float = typer.Option(DEFAULT_RTOL, "--tolerance", help="IPF relative tolerance on margins"),
     max_iter: int = typer.Option(DEFAULT_MAX_ITER, "--max-iter", help="IPF largest number of passes"),
+    open_method: str = typer.Option("open", "--open-method", help="da_min_open only: how moves out of and into "
+                                    "the system are distributed, migest's 'open' (default) or 'open-dr' (Abel "
+                                    "2013, migest example e3)"),
+    keep_negative: bool = typer.Option(False, "--keep-negative", help="da_min_open only, migest mode: keep stock "
+                                       "cells the moves out of / into the system made negative, as migest does "
+                                       "(default: set them to zero, with a warning)"),
     keep_flagged: bool = typer.Option(False, "--keep-flagged", help="Write estimates from ill-posed inputs "
                                       "or with unmet IPF margins, with their status and margin_error, and exit 0 "
                                       "(default: refuse them, exit 2, write nothing)"),
@@ -114,6 +120,10 @@ def estimate_command(
         raise InputError(f"give {', '.join(missing)} (or --period to read the warehouse)")
     tables = read_tables(stocks_start, stocks_end, births, deaths)  # type: ignore[arg-type]
     params: dict = {"rtol": tolerance, "max_iter": max_iter}
+    if method == "da_min_open":
+        params.update(open_method=open_method, clip=not keep_negative)
+    elif open_method != "open" or keep_negative:
+        raise InputError("--open-method and --keep-negative apply to da_min_open only", column="--method")
     if prior is not None:
         if not METHODS[method].prior:
             raise InputError(f"method {method} takes no prior", file=str(prior))

@@ -51,6 +51,7 @@ CONCEPT_NAMES: dict[str, str] = {
     "UNIT_MEASURE": "Unit of measure", "UNIT_MULT": "Unit multiplier", "DATASET_ID": "Dataset",
     "LOWER": "Lower bound", "UPPER": "Upper bound", "INTERVAL": "Interval definition",
     "OBS_METHOD": "Observation method", "BASIS": "Basis of the count",
+    "DIRECTION": "Direction of the flow (immigration, emigration)",
 }
 
 

@@ -87,11 +87,16 @@ def _run(spec: Method, tables: StockTables, method: str, **params: Any) -> FlowR
     if not spec.account:
         for key in ("integer", "rtol", "max_iter", "od_only", "prepared"):
             params.pop(key, None)
+    if spec.closed:
+        for key in OPEN_PARAMETERS:
+            params.pop(key, None)
     return spec.function(tables, **params)
 
 
 #: parameters of the demographic preparation (:func:`~corridor.estimate.flows.demographic_accounting.prepare`)
 PREPARE_PARAMETERS = ("integer", "rtol", "max_iter")
+#: parameters of the open system only (``da_min_open``)
+OPEN_PARAMETERS = ("open_method", "clip")
 
 
 def preparations(tables: StockTables, methods: Sequence[str], *, start: Mapping[bool, Prepared] | None = None,
@@ -102,8 +107,10 @@ def preparations(tables: StockTables, methods: Sequence[str], *, start: Mapping[
     It depends only on the tables and the IPF parameters, so methods of one system share it; ``start``
     (the preparations of similar tables) gives its IPF fits their starting point."""
     kwargs = {k: params[k] for k in PREPARE_PARAMETERS if k in params}
+    open_kwargs = {k: params[k] for k in OPEN_PARAMETERS if k in params}
     systems = dict.fromkeys(METHODS[m].closed for m in methods if m in METHODS and METHODS[m].account)
-    return {closed: prepare(tables, closed=closed, start=(start or {}).get(closed), **kwargs) for closed in systems}
+    return {closed: prepare(tables, closed=closed, start=(start or {}).get(closed), **kwargs,
+                            **({} if closed else open_kwargs)) for closed in systems}
 
 
 def estimate_many(tables: StockTables, methods: Sequence[str], *, prepared: Mapping[bool, Prepared] | None = None,
