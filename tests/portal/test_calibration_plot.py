@@ -26,7 +26,8 @@ def test_sources_page_draws_the_calibration_plot(visit):
     # 7 methods x 2 schemes = 14 coverage lines and the diagonal; 4 levels each: 56 points
     lines = page.eval_on_selector("#calibration-plot", "el => el.querySelectorAll('svg path.mark-line path, "
                                   "svg g.mark-line path').length")
-    points = page.eval_on_selector("#calibration-plot", "el => el.querySelectorAll('svg g.mark-symbol.role-mark path').length")
+    points = page.eval_on_selector("#calibration-plot",
+                                   "el => el.querySelectorAll('svg g.mark-symbol.role-mark path').length")
     assert lines >= 15 and points == 4 * len(cal["table"])
     page.locator("#calibration").scroll_into_view_if_needed()
     path = visit.screenshot("sources-calibration")
