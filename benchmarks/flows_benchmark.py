@@ -1,4 +1,4 @@
-"""Benchmark: the main job's stages, and flow estimation on the real 199-area case against migest 2.0.5.
+"""Benchmark: the main job, and the flow command on the real 199-area case beside migest 2.0.5.
 
 0. The main job, ``corridor run --no-serve`` on a fresh warehouse (in a subprocess): wall time of each
    stage (ingest, flows, summary: the ``stage`` lines it prints), the whole, and its peak resident
@@ -7,15 +7,20 @@
 The real case (issue 3) is then read from that warehouse -- every number enters through
 sources -> store: UN DESA IMS 2019 origin-destination stocks for 2010 and 2015, native-born from WPP
 2019 population, births and deaths summed over 2010-2014 from WPP 2024, for the 199 areas present in
-all three sources (the latest vintage of each series, ``corridor.estimate.flows.store.read_inputs``).
+all three sources -- and written to CSV files as a user would give them.
 
-Peer: migest 2.0.5 on this class of machine (2 cores), as quoted in the issue: ``da_min_closed``
-12.5 s and about 1.2 GB, ``da_min_open`` 2.5 s, ``da_ind_closed`` 9.4 s. R/migest is not installed
-here; the comparison is with those published figures.
+Peer: migest 2.0.5 on this class of machine (2 cores), as quoted in issue 9: ``da_min_closed`` 12.5 s
+and 1.17 GB (``ffs_demo`` on the same inputs), ``da_min_open`` 2.5 s, ``da_ind_closed`` 9.4 s. R/migest is
+not installed here; the comparison is with those recorded figures.
 
-Targets: ``da_min_closed`` >= 20x faster than migest with peak resident memory < 300 MB (measured in a
-fresh subprocess: the peak includes Python, NumPy and pandas); all seven methods for the six periods
-1990-2020, both sexes and by sex, < 60 s; 200-replicate uncertainty for one period and method < 60 s.
+1. The default ``corridor flows estimate`` on the files (calibrated intervals included), *as a whole
+   process* (interpreter start, imports, reading, estimating, writing the CSV), median of ``--runs``, and
+   its peak resident memory; then the kernel alone (estimate + interval, in process) and where the
+   whole command's time goes (``python -X importtime``). Target (issue 9): 50x faster than migest, i.e.
+   <= 0.25 s wall; peak < 300 MB.
+2. The same from the warehouse (``--period 2010-2015``): whole process and peak (< 300 MB).
+3. Every method, period 1990-2020 and sex with intervals written to the warehouse
+   (``--period all --method all --sex all``): whole process, target < 60 s.
 
 Run: ``.venv/bin/python benchmarks/flows_benchmark.py [--runs 5]`` (the mirror: ``CORRIDOR_MIRROR`` or
 ``../shared/data``). Timings on a shared machine are noisy: the load average is printed with them.
@@ -28,6 +33,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,47 +42,40 @@ import time
 from pathlib import Path
 
 MIGEST = {"da_min_closed": 12.5, "da_min_open": 2.5, "da_ind_closed": 9.4}
-MIGEST_MEMORY_MB = 1200
-PERIODS = [(1990, 1995), (1995, 2000), (2000, 2005), (2005, 2010), (2010, 2015), (2015, 2020)]
+MIGEST_MEMORY_MB = 1170
+#: issue 9: the default command at least 50x faster than migest's da_min_closed
+SPEEDUP_TARGET = 50
+CLI = [sys.executable, "-m", "corridor.cli.main"]
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process (``VmHWM``; unlike ``ru_maxrss`` it is not inherited from
-    the parent across fork/exec)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def child(npz: str, runs: int, method: str) -> None:
-    """Fresh process: load the tables, run ``method`` ``runs`` times, report times and peak RSS."""
-    import numpy as np
-
-    from corridor.estimate.flows import StockTables, estimate
-
-    data = np.load(npz, allow_pickle=False)
-    tables = StockTables([str(a) for a in data["areas"]], data["start"], data["end"], data["births"],
-                         data["deaths"])
-    rss_before = peak_rss_mb()
-    times = []
-    total = None
-    for _ in range(runs):
-        t = time.perf_counter()
-        result = estimate(tables, method)
-        times.append(time.perf_counter() - t)
-        total = result.total
-    peak = peak_rss_mb()
-    print(json.dumps({"times": times, "peak_rss_mb": peak, "rss_after_imports_mb": rss_before,
-                      "total": total, "converged": bool(result.ipf.converged)}))
+def timed(args: list[str], env: dict | None = None) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of one command, run from a fresh wrapper process (so that the
+    peak is that command's own: ``RUSAGE_CHILDREN`` of the wrapper holds only it)."""
+    code = ("import json, resource, subprocess, sys, time; t = time.perf_counter(); "
+            "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+            "w = time.perf_counter() - t; "
+            "print(json.dumps([w, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024]))")
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, env=env)
+    wall, peak = json.loads(out.stdout)
+    return wall, peak
 
 
-def measure(npz: Path, method: str, runs: int) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", str(npz), "--runs", str(runs), "--method",
-                           method], capture_output=True, text=True, check=True)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def median_of(args: list[str], runs: int, env: dict | None = None) -> tuple[float, float, list[float]]:
+    results = [timed(args, env) for _ in range(runs)]
+    walls = [w for w, _ in results]
+    return statistics.median(walls), max(p for _, p in results), walls
+
+
+def import_costs(args: list[str]) -> list[tuple[str, float]]:
+    """Cumulative import time (s) of the heaviest top-level packages of a command (``-X importtime``)."""
+    proc = subprocess.run([args[0], "-X", "importtime", *args[1:]], capture_output=True, text=True)
+    costs: dict[str, float] = {}
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \| (\S.*)$", line)
+        if m and not m.group(2).startswith(" "):
+            top = m.group(2).strip().split(".")[0]
+            costs[top] = max(costs.get(top, 0.0), int(m.group(1)) / 1e6)
+    return sorted(costs.items(), key=lambda kv: -kv[1])[:8]
 
 
 def main_job(mirror: Path, warehouse: Path, cache: Path) -> None:
@@ -97,24 +96,34 @@ def main_job(mirror: Path, warehouse: Path, cache: Path) -> None:
             print(f"    {line}")
 
 
+def write_case(tables, folder: Path) -> list[str]:
+    """The case as the four CSV files a user gives ``corridor flows estimate``; returns the file options."""
+    import numpy as np
+    import pandas as pd
+
+    names, n = np.array(tables.areas), tables.n
+    o, d = np.nonzero((tables.start > 0) | (tables.end > 0) | np.eye(n, dtype=bool))
+    for name, m in (("s0", tables.start), ("s1", tables.end)):
+        pd.DataFrame({"origin": names[o], "destination": names[d], "stock": m[o, d]}).to_csv(
+            folder / f"{name}.csv", index=False)
+    pd.DataFrame({"area": names, "births": tables.births}).to_csv(folder / "b.csv", index=False)
+    pd.DataFrame({"area": names, "deaths": tables.deaths}).to_csv(folder / "d.csv", index=False)
+    return ["--stocks-start", str(folder / "s0.csv"), "--stocks-end", str(folder / "s1.csv"),
+            "--births", str(folder / "b.csv"), "--deaths", str(folder / "d.csv")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per timing (median reported)")
-    parser.add_argument("--replicates", type=int, default=200)
-    parser.add_argument("--child")
-    parser.add_argument("--method", default="da_min_closed")
+    parser.add_argument("--skip-main-job", action="store_true", help="use CORRIDOR_WAREHOUSE instead of a "
+                        "fresh main-job warehouse (copied, never written)")
     args = parser.parse_args()
-    if args.child:
-        child(args.child, args.runs, args.method)
-        return
 
-    import numpy as np
-
-    from corridor.config import mirror_dir
-    from corridor.estimate.flows import METHODS, estimate
+    from corridor.config import mirror_dir, warehouse_path
+    from corridor.estimate.flows import estimate
+    from corridor.estimate.flows.intervals import flow_interval
     from corridor.estimate.flows.stocks import StockSource
     from corridor.estimate.flows.store import read_inputs
-    from corridor.estimate.flows.uncertainty import flow_interval
     from corridor.store.warehouse import Warehouse
 
     mirror = mirror_dir()
@@ -122,58 +131,54 @@ def main() -> None:
         sys.exit("real-data mirror not found (set CORRIDOR_MIRROR)")
     print(f"machine load average (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
-        warehouse = Path(tmp) / "corridor.duckdb"
-        main_job(mirror.resolve(), warehouse, Path(tmp) / "cache")
-        t = time.perf_counter()
-        with Warehouse.open(warehouse, read_only=True) as wh:
-            data = read_inputs(wh, ("_T", "M", "F"))
-        sources = {sex: StockSource(*data.frames[sex]) for sex in data.frames}
-        read_s = time.perf_counter() - t
-    real = sources["_T"].tables((2010, 2015))
-    tables = real.tables
-    print(f"\nreal case 2010-2015: {tables.n} areas (target 199) from {', '.join(data.inputs['_T'])}; reading "
-          f"the warehouse and indexing (both sexes, male, female): {read_s:.1f} s")
+        folder = Path(tmp)
+        warehouse = folder / "corridor.duckdb"
+        if args.skip_main_job:
+            shutil.copy(warehouse_path(None), warehouse)
+        else:
+            main_job(mirror.resolve(), warehouse, folder / "cache")
+        with Warehouse.open(warehouse) as wh:  # (read-write: brings an older file's columns up to date)
+            data = read_inputs(wh, ("_T",))
+        tables = StockSource(*data.frames["_T"]).tables((2010, 2015)).tables
+        files = write_case(tables, folder)
+        print(f"\nreal case 2010-2015: {tables.n} areas (target 199) from {', '.join(data.inputs['_T'])}")
 
-    print("\n1. single method, fresh subprocess, median of", args.runs, "runs")
-    with tempfile.TemporaryDirectory() as tmp:
-        npz = Path(tmp) / "case.npz"
-        np.savez(npz, areas=np.array(tables.areas), start=tables.start, end=tables.end,
-                 births=tables.births, deaths=tables.deaths)
-        for method, peer in MIGEST.items():
-            m = measure(npz, method, args.runs)
-            med = statistics.median(m["times"])
-            line = (f"  {method:14s} {med:7.3f} s  (migest {peer:4.1f} s: {peer / med:6.1f}x faster"
-                    + (", target >= 20x" if method == "da_min_closed" else "") + ")"
-                    + f"  total {m['total'] / 1e6:.2f} M, converged {m['converged']}")
-            print(line)
-            if method == "da_min_closed":
-                print(f"  {'':14s} peak RSS {m['peak_rss_mb']:.0f} MB (target < 300 MB; migest ~"
-                      f"{MIGEST_MEMORY_MB} MB); of which {m['rss_after_imports_mb']:.0f} MB after imports")
+        print(f"\n1. corridor flows estimate on the files (default: da_min_closed, calibrated interval), whole "
+              f"process, median of {args.runs}")
+        command = [*CLI, "flows", "estimate", *files, "--out", str(folder / "flows.csv")]
+        wall, peak, walls = median_of(command, args.runs)
+        peer = MIGEST["da_min_closed"]
+        print(f"  whole command {wall:6.2f} s wall (runs {', '.join(f'{w:.2f}' for w in walls)}); migest "
+              f"{peer} s: {peer / wall:5.1f}x faster (target >= {SPEEDUP_TARGET}x, i.e. <= "
+              f"{peer / SPEEDUP_TARGET:.2f} s)")
+        print(f"  peak RSS {peak:.0f} MB (target < 300 MB; migest {MIGEST_MEMORY_MB} MB: "
+              f"{MIGEST_MEMORY_MB / peak:.1f}x less)")
+        kernel = {}
+        for method in MIGEST:
+            times = []
+            for _ in range(args.runs):
+                t = time.perf_counter()
+                result = estimate(tables, method)
+                flow_interval(tables, result)
+                times.append(time.perf_counter() - t)
+            kernel[method] = statistics.median(times)
+            print(f"  kernel {method:14s} (estimate + interval, in process) {kernel[method]:6.3f} s; migest "
+                  f"{MIGEST[method]} s: {MIGEST[method] / kernel[method]:6.1f}x faster")
+        bare, _, _ = median_of([sys.executable, "-c", "import numpy, pandas"], args.runs)
+        print(f"  of the whole command: python + numpy + pandas start-up alone {bare:.2f} s; heaviest imports:")
+        for name, seconds in import_costs(command):
+            print(f"    {name:24s} {seconds:5.2f} s (cumulative)")
 
-    print("\n2. all seven methods x six periods 1990-2020 x (both sexes, male, female)")
-    t, cpu = time.perf_counter(), time.process_time()
-    count = 0
-    totals = {}
-    for sex, source in sources.items():
-        for period in PERIODS:
-            prepared = source.tables(period)
-            for method in METHODS:
-                result = estimate(prepared.tables, method)
-                totals[(sex, period, method)] = result.total
-                count += 1
-    all_s, all_cpu = time.perf_counter() - t, time.process_time() - cpu
-    print(f"  {count} estimates (tables of each period prepared from the indexed sources, included) in "
-          f"{all_s:.1f} s wall, {all_cpu:.1f} s CPU (target < 60 s)")
-    for period in PERIODS:
-        row = "  ".join(f"{m} {totals[('_T', period, m)] / 1e6:6.1f}" for m in METHODS)
-        print(f"    {period[0]}-{period[1]} both sexes, millions: {row}")
+        print("\n2. corridor flows estimate --period 2010-2015 (warehouse path), whole process")
+        wh_cmd = [*CLI, "flows", "estimate", "--period", "2010-2015", "--warehouse", str(warehouse)]
+        wall, peak, _ = median_of(wh_cmd, max(1, args.runs // 2))
+        print(f"  {wall:6.2f} s wall, peak RSS {peak:.0f} MB (target < 300 MB)")
 
-    print(f"\n3. uncertainty: {args.replicates} bootstrap replicates, da_min_closed 2010-2015")
-    point = estimate(tables, "da_min_closed")
-    t, cpu = time.perf_counter(), time.process_time()
-    interval = flow_interval(tables, point, replicates=args.replicates)
-    unc_s, unc_cpu = time.perf_counter() - t, time.process_time() - cpu
-    print(f"  {unc_s:.1f} s wall, {unc_cpu:.1f} s CPU (target < 60 s); interval: {interval.description}")
+        print("\n3. every method x period 1990-2020 x sex (_T, M, F) with intervals into the warehouse, whole process")
+        wall, peak = timed([*CLI, "flows", "estimate", "--period", "all", "--method", "all", "--sex", "all",
+                            "--warehouse", str(warehouse)])
+        print(f"  126 estimates: {wall:6.1f} s wall (target < 60 s), peak RSS {peak:.0f} MB")
+    print(f"\nload average after (1 min): {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

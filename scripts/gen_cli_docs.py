@@ -101,6 +101,9 @@ EXAMPLES: dict[str, list[str]] = {
         "corridor flows show --origin MEX --destination USA --both-directions --format csv",
         "corridor flows show --origin India --method da_pb_closed --top 10",
     ],
+    "flows calibrate": [
+        "corridor flows calibrate --out calibration.json  # after: corridor ingest eurostat-immigration-prev-residence",
+    ],
     "microdata inspect": [
         "corridor microdata inspect ../shared/data/microdata/cps_00160.dat.gz \\\n"
         "    --codebook ../shared/data/microdata/cps_00160.xml",

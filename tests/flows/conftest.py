@@ -21,13 +21,15 @@ from tests.warehouses import ingested_warehouse
 
 #: The catalogue releases of the series flows read (what the main job ingests for them).
 FLOW_RELEASES = [r.id for r in releases().values() if r.layout and r.series in INPUT_SERIES]
+#: The release of observed register flows the interval is calibrated on (also ingested into the flow warehouse).
+CALIBRATION_RELEASE = "eurostat-immigration-prev-residence"
 
 
 @pytest.fixture(scope="session")
 def flow_warehouse(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warehouse file with :data:`FLOW_RELEASES` ingested from the real mirror (open it read-only or
     copy it)."""
-    return ingested_warehouse(tmp_path_factory, "flow-warehouse", FLOW_RELEASES, mirror)
+    return ingested_warehouse(tmp_path_factory, "flow-warehouse", [*FLOW_RELEASES, CALIBRATION_RELEASE], mirror)
 
 
 @pytest.fixture(scope="session")

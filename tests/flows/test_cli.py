@@ -76,25 +76,31 @@ def run_entry_point(files: dict[str, Path], *extra: str) -> subprocess.Completed
 
 def test_estimate_writes_the_issue_columns(e0_files: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "flows.csv"
-    proc = run(e0_files, "--method", "da_min_closed", "--out", str(out), "--replicates", "20")
+    proc = run(e0_files, "--method", "da_min_closed", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     flows = pd.read_csv(out, dtype={"origin": str, "destination": str})
-    assert list(flows.columns) == ["origin", "destination", "flow", "lower", "upper"]
+    assert list(flows.columns) == ["origin", "destination", "flow", "lower", "upper", "interval", "status",
+                                   "margin_error"]
     assert (flows.origin != flows.destination).all() and len(flows) == 12
     got = flows.set_index(["origin", "destination"]).flow
     # REFERENCE_VALUES.md e0: A->C 50, B->A 35, B->C 25, C->A 10, C->B 10, D->A 10, D->B 10
     assert got["A", "C"] == pytest.approx(50, abs=0.01) and got["B", "A"] == pytest.approx(35, abs=0.01)
     assert got.sum() == pytest.approx(150, abs=0.01)
     assert (flows.lower <= flows.flow + 1e-9).all() and (flows.flow <= flows.upper + 1e-9).all()
-    assert "interval: bootstrap 90% percentile" in proc.stderr
+    # areas A-D are not among the calibration countries: the interval says it is extrapolated
+    assert flows.interval.str.startswith("90% prediction interval for the flow a population register would "
+                                         "record").all()
+    assert flows.interval.str.contains("extrapolated").all()
+    assert (flows.status == "ok").all() and (flows.margin_error <= 1e-10).all()
 
 
 def test_by_birthplace_and_account(e0_files: dict[str, Path], tmp_path: Path) -> None:
     out, acc = tmp_path / "bp.csv", tmp_path / "account.csv"
-    proc = run(e0_files, "--by-birthplace", "--account", str(acc), "--out", str(out), "--replicates", "10")
+    proc = run(e0_files, "--by-birthplace", "--account", str(acc), "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     bp = pd.read_csv(out)
-    assert list(bp.columns) == ["birthplace", "origin", "destination", "flow", "lower", "upper"]
+    assert list(bp.columns) == ["birthplace", "origin", "destination", "flow", "lower", "upper", "interval",
+                                "status", "margin_error"]
     # e0: the A-born who moved A -> C (50)
     row = bp[(bp.birthplace == "A") & (bp.origin == "A") & (bp.destination == "C")]
     assert row.flow.iloc[0] == pytest.approx(50)
@@ -118,7 +124,7 @@ def test_any_labels_and_a_prior(tmp_path: Path) -> None:
     pd.DataFrame([(a, b, 1.0 / (1 + abs(i - j))) for i, a in enumerate(areas) for j, b in enumerate(areas)],
                  columns=["origin", "destination", "weight"]).to_csv(prior, index=False)
     out = tmp_path / "f.csv"
-    proc = run(files, "--prior", str(prior), "--out", str(out), "--replicates", "0")
+    proc = run(files, "--prior", str(prior), "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert pd.read_csv(out).flow.sum() == pytest.approx(150, abs=0.01)
 
@@ -154,7 +160,7 @@ def test_bad_inputs_give_one_line_errors(e0_files: dict[str, Path], tmp_path: Pa
         path = tmp_path / "broken.csv"
         s1.to_csv(path, index=False)
         files["--stocks-end"] = path
-    proc = run(files, "--out", str(tmp_path / "x.csv"), "--replicates", "0")
+    proc = run(files, "--out", str(tmp_path / "x.csv"))
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -162,16 +168,25 @@ def test_bad_inputs_give_one_line_errors(e0_files: dict[str, Path], tmp_path: Pa
         assert "row 7" in proc.stderr and "column 'stock'" in proc.stderr
 
 
-def test_warning_names_births_over_native_born(e0_files: dict[str, Path], tmp_path: Path) -> None:
+def test_births_far_over_native_born_are_refused_unless_kept(e0_files: dict[str, Path], tmp_path: Path) -> None:
     # 300 births in D, whose native-born population at the end is 180: migest spreads them over all
-    # birthplaces; corridor does the same and says so, with the amount
+    # birthplaces silently; corridor refuses (exit 2, nothing written) unless --keep-flagged, and then
+    # spreads them as migest does, says so with the amount and flags every row ill_posed
     files = dict(e0_files)
     files["--births"] = write_area(tmp_path / "b.csv", "births", [0, 0, 0, 300])
-    files["--deaths"] = write_area(tmp_path / "d.csv", "deaths", [0, 0, 0, 300])
-    proc = run(files, "--out", str(tmp_path / "f.csv"), "--replicates", "0")
+    files["--deaths"] = write_area(tmp_path / "d.csv", "deaths", [0, 0, 0, 200])
+    out = tmp_path / "f.csv"
+    refused = run(files, "--out", str(out))
+    assert refused.returncode == 2 and not out.exists()
+    assert "ill-posed input: births in area D (300) exceed 1.5 times its native-born" in refused.stderr
+    proc = run(files, "--out", str(out), "--keep-flagged")
     assert proc.returncode == 0, proc.stderr
     text = " ".join(proc.stderr.split())
-    assert "births in area D (300) exceed its native-born population at the end (180) by 120" in text
+    # (after the world balance rescaled the native-born: 184 at the end)
+    assert "births in area D (300) exceed its native-born population at the end (184) by 116" in text
+    kept = pd.read_csv(out)
+    assert set(kept.status) == {"ill_posed"}
+    assert (kept.margin_error > 0.2).all()  # the birthplace totals could not be matched: the account is off
 
 
 def test_entry_point_prints_one_line_and_exits_2(e0_files: dict[str, Path], tmp_path: Path) -> None:
@@ -195,7 +210,7 @@ def test_real_case_through_files_matches_the_api(real_2010_2015, tmp_path: Path)
     files = {"--stocks-start": tmp_path / "s0.csv", "--stocks-end": tmp_path / "s1.csv",
              "--births": tmp_path / "b.csv", "--deaths": tmp_path / "d.csv"}
     out = tmp_path / "f.csv"
-    proc = run(files, "--out", str(out), "--replicates", "0")
+    proc = run(files, "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert "native-born rescaled" in proc.stderr
     flows = pd.read_csv(out)

@@ -162,3 +162,42 @@ def test_od_only_fast_path_gives_the_same_totals(method: str) -> None:
     fast = estimate(E7, method, od_only=True)
     np.testing.assert_allclose(fast.od, full.od, atol=1e-12)
     assert fast.bp_flow.size == 0 and not fast.has_account
+
+
+# migest's ffs_demo example e3 ("with births and deaths", Demographic Research 2013), inputs as R fills them
+# (column by column): run there with match_pob_tot_method = "open-dr" and "open"
+E3 = StockTables.from_rows(
+    AREAS,
+    [[1000, 100, 10, 0], [55, 555, 50, 5], [80, 40, 800, 40], [20, 25, 20, 200]],
+    [[1060, 60, 10, 10], [45, 540, 40, 0], [70, 75, 770, 70], [30, 30, 20, 230]],
+    [80, 20, 40, 60], [70, 30, 50, 10],
+)
+
+
+@pytest.mark.parametrize("open_method", ["open", "open-dr"])
+def test_e3_open_variants_keep_the_account(open_method: str) -> None:
+    # no published output of e3 is quoted in REFERENCE_VALUES.md and R is not installed here: what is
+    # checked is migest's construction (match_pob_tot): the moves out of the system are distributed like
+    # the end stocks ("open") or the start stocks ("open-dr"), and the account adds up to the tables
+    result = estimate(E3, "da_min_open", open_method=open_method)
+    assert result.parameters["open_method"] == open_method
+    if result.adjustments["open_negative_set_to_zero"] == 0:  # nothing clipped: the account is the input
+        np.testing.assert_allclose(result.stock_start_used, E3.start, atol=1e-9)
+        np.testing.assert_allclose(result.stock_end_used, E3.end, atol=1e-9)
+    leavers = result.to_outside
+    born = np.diag(E3.end) - E3.births  # (positive here: no birth spreading)
+    assert (born > 0).all()
+    dd = (E3.start - result.deaths).sum(axis=1) - (E3.end - result.births).sum(axis=1)
+    np.testing.assert_allclose(leavers.sum(axis=1), np.maximum(dd, 0), atol=1e-9)
+    like = (E3.end - result.births) if open_method == "open" else (E3.start - result.deaths)
+    rows = np.flatnonzero(dd > 0)
+    np.testing.assert_allclose(leavers[rows] / leavers[rows].sum(axis=1, keepdims=True),
+                               like[rows] / like[rows].sum(axis=1, keepdims=True), atol=1e-12)
+
+
+def test_open_variants_differ_and_unknown_is_refused() -> None:
+    a = estimate(E3, "da_min_open", open_method="open")
+    b = estimate(E3, "da_min_open", open_method="open-dr")
+    assert not np.allclose(a.od, b.od)
+    with pytest.raises(ValueError, match="open_method must be one of open, open-dr"):
+        estimate(E3, "da_min_open", open_method="closed")

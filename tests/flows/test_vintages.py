@@ -106,7 +106,7 @@ def test_cli_vintage_option(revised: dict, tmp_path: Path) -> None:
     for name, warehouse, extra in runs:
         out = tmp_path / f"{name}.csv"
         result = CliRunner().invoke(flows_cli.app, [
-            "estimate", "--period", "2010-2015", "--method", "da_min_closed", "--replicates", "0",
+            "estimate", "--period", "2010-2015", "--method", "da_min_closed",
             "--warehouse", str(warehouse), "--out", str(out), *extra])
         assert result.exit_code == 0, result.output
         frame = pd.read_csv(out, dtype={"origin": str, "destination": str})

@@ -61,10 +61,10 @@ def test_inputs_are_the_published_numbers(flow_inputs, real_2010_2015) -> None:
 def test_estimates_written_with_provenance(estimates_warehouse: Path, flow_inputs) -> None:
     with Warehouse.open(estimates_warehouse) as wh:
         done = estimate_into_warehouse(wh, methods=["da_min_closed"], periods=[(2010, 2015), (2015, 2020)],
-                                       sexes=["_T", "F"], replicates=5, by_birthplace=True,
+                                       sexes=["_T", "F"], by_birthplace=True,
                                        source_inputs=flow_inputs)
         again = estimate_into_warehouse(wh, methods=["da_min_closed"], periods=[(2010, 2015)], sexes=["_T"],
-                                        replicates=5, by_birthplace=True, source_inputs=flow_inputs)
+                                        by_birthplace=True, source_inputs=flow_inputs)
         assert again[0]["dataset_id"] == done[0]["dataset_id"]  # same content: no-op, same id
         ds = wh.datasets().set_index("dataset_id")
         rec = ds.loc[done[0]["dataset_id"]]
@@ -82,7 +82,11 @@ def test_estimates_written_with_provenance(estimates_warehouse: Path, flow_input
     assert totals.value.sum() == pytest.approx(done[0]["total"])
     assert (totals.counterpart_area != totals.ref_area).all()
     assert (obs.lower <= obs.value + 1e-6).all() and (obs.value <= obs.upper + 1e-6).all()
-    assert obs.interval.str.startswith("bootstrap 90% percentile (5 replicates").all()
+    assert obs.interval.str.startswith("90% prediction interval for the flow a population register would").all()
+    # Germany (276) <- Poland (616) is inside the calibration data's reach; India (356) -> USA (840) is not
+    reach = totals.set_index(["counterpart_area", "ref_area"]).interval
+    assert "conformally calibrated" in reach["616", "276"] and "extrapolated" in reach["356", "840"]
+    assert (obs.margin_error <= 1e-10).all()
     by_bp = obs[obs.birthplace != "_T"]
     assert by_bp.value.sum() == pytest.approx(totals.value.sum(), rel=1e-9)
     last = [d for d in done if d["period"] == "2015-2020" and d["sex"] == "_T"][0]
@@ -96,13 +100,13 @@ def test_cli_period_writes_to_the_warehouse(estimates_warehouse: Path, tmp_path:
 
     out = tmp_path / "flows.csv"
     result = CliRunner().invoke(flows_cli.app, ["estimate", "--period", "2005-2010", "--method", "da_min_open",
-                                                "--warehouse", str(estimates_warehouse), "--replicates", "0",
+                                                "--warehouse", str(estimates_warehouse),
                                                 "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "da_min_open 2005-2010 sex _T: total" in " ".join(result.stderr.split())
     frame = pd.read_csv(out, dtype=str)
     assert list(frame.columns) == ["method", "time_period", "sex", "birthplace", "origin", "destination", "flow",
-                                   "lower", "upper"]
+                                   "lower", "upper", "interval", "status", "margin_error"]
     assert set(frame.time_period) == {"2005-2010"} and len(frame) == 199 * 198
 
 

@@ -101,7 +101,7 @@ def test_country_profile_charts_and_sections(visit):
     # recent period and the headline method by rule and says so (not the oldest dataset by id)
     rule = page.inner_text("#flows-rule")
     assert "2015-2020" in rule and "da_pb_closed" in rule and "Azose & Raftery" in rule
-    assert "bootstrap 90% percentile" in page.inner_text("#flows-interval")
+    assert "90% prediction interval" in page.inner_text("#flows-interval")
     assert page.eval_on_selector("#flows-chord", "el => el.querySelectorAll('path.ribbon').length") >= 8
     assert page.eval_on_selector("#flows-chord", "el => el.querySelectorAll('path.group').length") == 9
     usa = page.inner_text("#flows-table tbody tr:has(td:nth-child(2):text-is('United States of America'))")

@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[2]
 #: One layout id of each built-in module (the registry must never lose any of them).
 BUILTIN_IDS = {"undesa-ims-od", "undesa-ims-2019-totals", "undesa-ims-2020-destination", "wpp2019-population",
                "wb-bilateral-matrix", "unhcr-refugees", "wb-rpw-databank", "wb-wdi-indicator", "migest-reg-flow",
-               "un-treaty-status"}
+               "un-treaty-status", "eurostat-imm-prev-residence"}
 DIST = "corridor-layout-example"
 EP_ID = "test-entry-point-bilateral"
 TABLE = "destination,origin,year,persons\n826,356,2019,835000\n826,586,2019,..\n826,50,2019,-\n356,50,2019,\n"

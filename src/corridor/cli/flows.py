@@ -22,12 +22,12 @@ import typer
 
 from corridor.cli.common import console
 from corridor.errors import InputError
+from corridor.estimate.flows.intervals import flow_interval
 from corridor.estimate.flows.io import read_prior, read_tables
 from corridor.estimate.flows.ipf import DEFAULT_MAX_ITER, DEFAULT_RTOL
 from corridor.estimate.flows.methods import METHODS, estimate
 from corridor.estimate.flows.result import FlowResult
 from corridor.estimate.flows.tables import StockTables
-from corridor.estimate.flows.uncertainty import flow_interval
 
 app = typer.Typer(help="Bilateral migration flows estimated from stock tables.", no_args_is_help=True)
 
@@ -37,23 +37,30 @@ def _group() -> None:
     """Bilateral migration flows estimated from stock tables (see docs/methods-flows.md)."""
 
 
-def flows_frame(result: FlowResult, tables: StockTables, *, by_birthplace: bool, replicates: int,
-                random_seed: int, params: dict) -> pd.DataFrame:
-    """The output table: ``origin,destination,flow,lower,upper`` (``birthplace`` first if asked)."""
-    interval = flow_interval(tables, result, replicates=replicates, random_seed=random_seed,
-                             by_birthplace=by_birthplace, **params)
+def flows_frame(result: FlowResult, tables: StockTables, *, by_birthplace: bool) -> pd.DataFrame:
+    """The output table: ``origin,destination,flow,lower,upper,interval,status,margin_error``
+    (``birthplace`` first if asked); ``lower``/``upper`` are the calibrated interval
+    (:mod:`corridor.estimate.flows.intervals`) and ``interval`` its sentence."""
+    iv = flow_interval(tables, result, by_birthplace=by_birthplace)
     if by_birthplace:
         frame = result.birthplace_frame()
-        frame["lower"] = interval.bp_lower
-        frame["upper"] = interval.bp_upper
+        frame["lower"], frame["upper"], frame["interval"] = iv.bp_lower, iv.bp_upper, iv.bp_text
     else:
         frame = result.od_frame()
         n = len(result.areas)
         o, d = np.nonzero(~np.eye(n, dtype=bool))
-        frame["lower"] = interval.lower[o, d]
-        frame["upper"] = interval.upper[o, d]
-    frame.attrs["interval"] = interval.bp_description if by_birthplace else interval.description
+        frame["lower"], frame["upper"], frame["interval"] = iv.lower[o, d], iv.upper[o, d], iv.text[o, d]
+    frame["status"] = result.status
+    frame["margin_error"] = np.nan if result.margin_error is None else result.margin_error
     return frame
+
+
+def refuse_flagged(result: FlowResult, keep_flagged: bool) -> None:
+    """A flagged estimate (not converged; ill-posed input is refused earlier, by the validation) is an error
+    unless the user asked to keep it: nothing is written."""
+    if result.status != "ok" and not keep_flagged:
+        raise InputError(f"{result.method}: estimate flagged {result.status}: {'; '.join(result.flags)} "
+                         "(nothing written; --keep-flagged writes it with its status and margin_error)")
 
 
 @app.command("estimate")
@@ -76,9 +83,15 @@ def estimate_command(
                                               help="World total of moves for mig_rate"),
     tolerance: float = typer.Option(DEFAULT_RTOL, "--tolerance", help="IPF relative tolerance on margins"),
     max_iter: int = typer.Option(DEFAULT_MAX_ITER, "--max-iter", help="IPF largest number of passes"),
-    replicates: int = typer.Option(200, "--replicates", help="Bootstrap replicates for lower/upper (0: "
-                                   "method spread only)"),
-    random_seed: int = typer.Option(20101, "--random-seed", help="Seed of the bootstrap"),
+    open_method: str = typer.Option("open", "--open-method", help="da_min_open only: how moves out of and into "
+                                    "the system are distributed, migest's 'open' (default) or 'open-dr' (Abel "
+                                    "2013, migest example e3)"),
+    keep_negative: bool = typer.Option(False, "--keep-negative", help="da_min_open only, migest mode: keep stock "
+                                       "cells the moves out of / into the system made negative, as migest does "
+                                       "(default: set them to zero, with a warning)"),
+    keep_flagged: bool = typer.Option(False, "--keep-flagged", help="Write estimates from ill-posed inputs "
+                                      "or with unmet IPF margins, with their status and margin_error, and exit 0 "
+                                      "(default: refuse them, exit 2, write nothing)"),
     period: str | None = typer.Option(None, "--period", help="From the warehouse: a five-year period "
                                       "such as 2010-2015, or 'all' (1990-2020); results are written to it"),
     sex: str = typer.Option("_T", "--sex", help="With --period: _T, M, F or all"),
@@ -94,7 +107,7 @@ def estimate_command(
         if m not in METHODS:
             raise InputError(f"unknown method {m!r}; choose one of {', '.join(METHODS)}", column="--method")
     if period is not None:
-        _from_warehouse(methods, period, sex, warehouse, replicates=replicates, random_seed=random_seed,
+        _from_warehouse(methods, period, sex, warehouse, keep_flagged=keep_flagged,
                         by_birthplace=by_birthplace, out=out if out != Path("flows.csv") else None,
                         vintage=vintage or [])
         return
@@ -107,17 +120,21 @@ def estimate_command(
         raise InputError(f"give {', '.join(missing)} (or --period to read the warehouse)")
     tables = read_tables(stocks_start, stocks_end, births, deaths)  # type: ignore[arg-type]
     params: dict = {"rtol": tolerance, "max_iter": max_iter}
+    if method == "da_min_open":
+        params.update(open_method=open_method, clip=not keep_negative)
+    elif open_method != "open" or keep_negative:
+        raise InputError("--open-method and --keep-negative apply to da_min_open only", column="--method")
     if prior is not None:
         if not METHODS[method].prior:
             raise InputError(f"method {method} takes no prior", file=str(prior))
         params["seed"] = read_prior(prior, tables.areas)
     if global_total is not None:
         params["global_total"] = global_total
-    result = estimate(tables, method, **params)
-    for w in result.warnings:
+    result = estimate(tables, method, allow_ill_posed=keep_flagged, **params)
+    for w in [*result.flags, *result.warnings]:
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
-    frame = flows_frame(result, tables, by_birthplace=by_birthplace, replicates=replicates,
-                        random_seed=random_seed, params=params)
+    refuse_flagged(result, keep_flagged)
+    frame = flows_frame(result, tables, by_birthplace=by_birthplace)
     frame.to_csv(out, index=False)
     if account is not None:
         if not result.has_account:
@@ -130,7 +147,11 @@ def estimate_command(
                  ("; IPF did NOT converge" if conv is not None else ""))
     console.print(f"{method}: {len(tables.areas)} areas, total flow {result.total:,.0f}{conv_text}; "
                   f"wrote {out}", highlight=False, soft_wrap=True)
-    console.print(f"interval: {frame.attrs['interval']}", highlight=False, soft_wrap=True)
+    for text in dict.fromkeys(frame["interval"]):
+        console.print(f"interval: {text}", highlight=False, soft_wrap=True)
+    if result.status != "ok":
+        console.print(f"[yellow]status {result.status}[/] (margin_error {result.margin_error}): kept as asked "
+                      "(--keep-flagged)", highlight=False, soft_wrap=True)
 
 
 def _parse_period(text: str) -> list[tuple[int, int]]:
@@ -144,8 +165,8 @@ def _parse_period(text: str) -> list[tuple[int, int]]:
     return [(int(parts[0]), int(parts[1]))]
 
 
-def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path | None, *, replicates: int,
-                    random_seed: int, by_birthplace: bool, out: Path | None, vintage: list[str]) -> None:
+def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path | None, *, keep_flagged: bool,
+                    by_birthplace: bool, out: Path | None, vintage: list[str]) -> None:
     from corridor.config import warehouse_path
     from corridor.estimate.flows.store import estimate_into_warehouse
     from corridor.store.snapshots import publishing
@@ -158,9 +179,8 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
     if not path.exists():
         raise InputError("warehouse not found (ingest the releases first: corridor ingest ...)", file=str(path))
     with publishing(path) as wh:
-        done = estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=sexes,
-                                       replicates=replicates, by_birthplace=by_birthplace,
-                                       random_seed=random_seed, vintage=vintage)
+        done = estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=sexes, keep_flagged=keep_flagged,
+                                       by_birthplace=by_birthplace, vintage=vintage)
         for rec in done:
             for w in rec["warnings"]:
                 console.print(f"[yellow]warning:[/] {rec['method']} {rec['period']} {rec['sex']}: {w}",
@@ -168,15 +188,51 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
             how = ", ".join(f"{k}: {v}" for k, v in rec["how"].items())
             console.print(f"{rec['method']} {rec['period']} sex {rec['sex']}: total {rec['total']:,.0f} "
                           f"(stocks {how}) -> {rec['dataset_id']}", highlight=False, soft_wrap=True)
+        flagged = [rec for rec in done if rec["status"] != "ok"]
+        for rec in flagged:
+            console.print(f"[yellow]flagged[/] {rec['method']} {rec['period']} {rec['sex']}: {rec['status']} "
+                          f"(margin_error {rec['margin_error']}): {'; '.join(rec['flags'])}", highlight=False,
+                          soft_wrap=True)
         for inputs in dict.fromkeys(tuple(rec["inputs"]) for rec in done):
             console.print(f"inputs: {', '.join(inputs)}", highlight=False, soft_wrap=True)
         if out is not None:
             ids = [rec["dataset_id"] for rec in done]
             frame = wh.observations("MIG_FLOW", dataset_id=ids, latest=False)
             frame = frame.rename(columns={"counterpart_area": "origin", "ref_area": "destination", "value": "flow"})
-            cols = ["method", "time_period", "sex", "birthplace", "origin", "destination", "flow", "lower", "upper"]
+            frame["status"] = np.where(frame.obs_status == "U", "flagged", "ok")
+            cols = ["method", "time_period", "sex", "birthplace", "origin", "destination", "flow", "lower", "upper",
+                    "interval", "status", "margin_error"]
             frame[cols].to_csv(out, index=False)
             console.print(f"wrote {out}", highlight=False)
+    if flagged and not keep_flagged:
+        raise InputError(f"{len(flagged)} estimate(s) flagged (written with OBS_STATUS U and their margin_error; "
+                         "--keep-flagged accepts them with exit status 0)")
+
+
+@app.command("calibrate")
+def calibrate_command(
+    warehouse: Path | None = typer.Option(None, "--warehouse", help="Warehouse file holding the register flows "
+                                          "(corridor ingest eurostat-immigration-prev-residence) and the stock "
+                                          "inputs (default: CORRIDOR_WAREHOUSE or var/corridor.duckdb)"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Where to write the calibration (default: the "
+                                    "shipped file read by every estimate, src/corridor/estimate/flows/"
+                                    "calibration.json)"),
+) -> None:
+    """Fit the calibrated flow interval on observed register flows and print its out-of-sample table."""
+    from corridor.config import warehouse_path
+    from corridor.estimate.flows.calibrate import calibrate, markdown_table, write_calibration
+    from corridor.estimate.flows.intervals import CALIBRATION_FILE
+    from corridor.store.warehouse import Warehouse
+
+    path = warehouse_path(warehouse)
+    if not path.exists():
+        raise InputError("warehouse not found (ingest the releases first: corridor ingest ...)", file=str(path))
+    with Warehouse.open(path, read_only=True) as wh:
+        result = calibrate(wh)
+    written = write_calibration(result, out or CALIBRATION_FILE)
+    print(markdown_table(result))
+    console.print(f"{result['pairs']} register flows, {len(result['countries'])} countries, periods "
+                  f"{', '.join(result['periods'])}; wrote {written}", highlight=False, soft_wrap=True)
 
 
 app.command("show")(__import__("corridor.cli.flows_show", fromlist=["command"]).command)  # reads them back

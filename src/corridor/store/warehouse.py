@@ -105,13 +105,14 @@ OBSERVATION_COLUMNS: dict[str, str] = {
     "method": "VARCHAR NOT NULL DEFAULT 'published'",
     "basis": "VARCHAR",
     "topic": "VARCHAR NOT NULL DEFAULT '_T'",
+    "margin_error": "DOUBLE",
 }
 
 #: Default values for optional observation columns an adapter may leave out.
 OBSERVATION_DEFAULTS: dict[str, Any] = {
     "counterpart_area": "_T", "birthplace": "_T", "sex": "_T", "age": "_T", "topic": "_T",
     "lower": None, "upper": None, "interval": None, "conf_status": "F",
-    "unit_measure": "PS", "unit_mult": 0, "method": "published", "basis": None,
+    "unit_measure": "PS", "unit_mult": 0, "method": "published", "basis": None, "margin_error": None,
 }
 
 

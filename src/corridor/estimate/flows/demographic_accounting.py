@@ -162,13 +162,26 @@ def death_matrix(deaths: np.ndarray, start: np.ndarray, areas: list[str], warnin
     return scale_cols(start, np.minimum(deaths, pop))
 
 
+#: how moves out of and into an open system are distributed (migest ``match_pob_tot`` methods)
+OPEN_METHODS = ("open", "open-dr")
+
+
 def prepare(tables: StockTables, *, closed: bool = True, integer: bool = True,
-            rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER, start: Prepared | None = None) -> Prepared:
+            rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER, start: Prepared | None = None,
+            open_method: str = "open", clip: bool = True) -> Prepared:
     """Adjust the stock tables for births, deaths and (closed) the world balance; match birthplace
     totals at both dates. See the module docstring for each step and its source.
 
-    ``start``: the preparation of similar tables (the published ones, for a bootstrap replicate); its
-    IPF scaling factors are the starting point of this one's fits (same result, fewer passes)."""
+    ``start``: the preparation of similar tables; its IPF scaling factors are the starting point of this
+    one's fits (same result, fewer passes).
+
+    Open system only: ``open_method`` is migest's ``match_pob_tot`` method -- ``"open"`` (leavers distributed
+    like the end stocks, arrivals like the start stocks) or ``"open-dr"`` (the reverse, as in Abel 2013,
+    Demographic Research; migest's example e3); ``clip=False`` keeps stock cells that the moves out of or
+    into the system made negative, as migest does, instead of setting them to zero (the default, which
+    keeps every flow non-negative)."""
+    if open_method not in OPEN_METHODS:
+        raise ValueError(f"open_method must be one of {', '.join(OPEN_METHODS)}, not {open_method!r}")
     warnings: list[str] = []
     areas = tables.areas
     m1 = _non_negative_native(tables.start, areas, "start stocks", warnings)
@@ -199,17 +212,21 @@ def prepare(tables: StockTables, *, closed: bool = True, integer: bool = True,
         to_outside = np.zeros((n, n))
     else:
         scaling = ()
-        from_outside = scale_rows(m1c, np.maximum(-dd, 0))
-        to_outside = scale_rows(m2c, np.maximum(dd, 0))
+        arrivals_like, leavers_like = (m1c, m2c) if open_method == "open" else (m2c, m1c)
+        from_outside = scale_rows(arrivals_like, np.maximum(-dd, 0))
+        to_outside = scale_rows(leavers_like, np.maximum(dd, 0))
         m1d = m1c - to_outside
         m2d = m2c - from_outside
         neg = float(-(np.minimum(m1d, 0).sum() + np.minimum(m2d, 0).sum()))
-        if neg > 0:
+        if neg > 0 and not clip:
+            warnings.append(f"open system ({open_method}, migest mode): {_fmt(neg)} persons of negative stock kept, "
+                            "as migest keeps them (some flows may be negative)")
+        elif neg > 0:
             warnings.append(f"open system: moves out of / into the system exceed some stocks; "
                             f"{_fmt(neg)} persons of negative stock set to zero")
             np.maximum(m1d, 0, out=m1d)
             np.maximum(m2d, 0, out=m2d)
-        adjustments["open_negative_set_to_zero"] = neg
+        adjustments["open_negative_set_to_zero" if clip else "open_negative_kept"] = neg
         report = IPFReport(iterations=1, converged=True, max_rel_error=0.0, fits=0)
         adjustments["moves_to_outside"] = float(to_outside.sum())
         adjustments["moves_from_outside"] = float(from_outside.sum())
@@ -347,8 +364,11 @@ def assemble(method: str, tables: StockTables, prep: Prepared, collector: Sparse
     end_used = into + stayers + prep.births + prep.from_outside
     warnings = list(prep.warnings)
     if not report.converged:
+        hint = ("raise --max-iter" if report.iterations >= parameters.get("max_iter", DEFAULT_MAX_ITER)
+                else "more passes would not help: the margins cannot be met (a prior with zeros where the "
+                "margins need flows, or inconsistent inputs)")
         warnings.append(f"IPF did not converge everywhere (largest relative margin error "
-                        f"{report.max_rel_error:.2e}); raise --max-iter or check the prior for zeros")
+                        f"{report.max_rel_error:.2e} after {report.iterations} passes); {hint}")
     adjustments = dict(prep.adjustments)
     adjustments["start_abs_change"] = float(np.abs(start_used - tables.start).sum())
     adjustments["end_abs_change"] = float(np.abs(end_used - tables.end).sum())
@@ -397,14 +417,15 @@ def closed_form_od(prep: Prepared, *, stayer_assumption: bool) -> np.ndarray:
 
 def da_min(tables: StockTables, *, closed: bool, seed: np.ndarray | None = None, integer: bool = True,
            rtol: float = DEFAULT_RTOL, max_iter: int = DEFAULT_MAX_ITER, od_only: bool = False,
-           prepared: Prepared | None = None) -> FlowResult:
+           prepared: Prepared | None = None, open_method: str = "open", clip: bool = True) -> FlowResult:
     """Demographic accounting under the stayer assumption (minimum migration).
 
     ``closed=True`` is ``da_min_closed`` (Abel & Sander 2014; Abel 2018), ``closed=False`` is
     ``da_min_open`` (Abel 2013, with migest's "open" weights). ``prepared``: the result of
     :func:`prepare` for these tables and parameters, when the caller already has it."""
     seed = _check_seed(seed, tables.n)
-    prep = prepared or prepare(tables, closed=closed, integer=integer, rtol=rtol, max_iter=max_iter)
+    prep = prepared or prepare(tables, closed=closed, integer=integer, rtol=rtol, max_iter=max_iter,
+                               open_method=open_method, clip=clip)
     reports: list[IPFReport] = []
     col = SparseCollector(tables.n, keep=not od_only)
     if od_only and seed is None:
@@ -417,6 +438,8 @@ def da_min(tables: StockTables, *, closed: bool, seed: np.ndarray | None = None,
     method = "da_min_closed" if closed else "da_min_open"
     params = {"stayer_assumption": True, "closed": closed, "integer": integer, "rtol": rtol,
               "max_iter": max_iter, "prior": seed is not None}
+    if not closed:
+        params.update(open_method=open_method, clip=clip)
     return assemble(method, tables, prep, col, reports, params)
 
 

@@ -4,7 +4,7 @@ Inputs (UTF-8 CSV with a header):
 
 * stocks: ``origin,destination,stock`` (origin = place of birth, destination = place of residence;
   origin = destination rows are the native-born); optional ``status`` (SDMX OBS_STATUS of the cell)
-  and ``source`` (census/register/survey/estimate) columns feed the uncertainty;
+  and ``source`` (census/register/survey/estimate) columns, kept with the tables;
 * births: ``area,births``; deaths: ``area,deaths``;
 * prior (optional): ``origin,destination,weight``.
 

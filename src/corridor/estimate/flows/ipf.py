@@ -15,10 +15,12 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
-from threadpoolctl import ThreadpoolController
+
+if TYPE_CHECKING:
+    from threadpoolctl import ThreadpoolController
 
 #: default relative tolerance on the margins
 DEFAULT_RTOL = 1e-10
@@ -135,6 +137,8 @@ def ipf2(
 
 @cache
 def _blas_controller() -> ThreadpoolController:
+    from threadpoolctl import ThreadpoolController  # imported when a Newton finish needs it (start-up cost)
+
     return ThreadpoolController()
 
 
@@ -171,7 +175,8 @@ def _newton(a: np.ndarray, rt: np.ndarray, ct: np.ndarray, r: np.ndarray, c: np.
         it += 1
         # Newton step on J = [[diag(rs), m], [m.T, diag(cs)]] by its Schur complement on the columns;
         # the fit is invariant to (u + t, v - t), so the last column's step is fixed at 0
-        # (symmetric positive definite once the last column is fixed: a product B.T @ B and Cholesky)
+        # (symmetric positive definite once the last column is fixed; NumPy's LAPACK solve: SciPy's
+        # Cholesky would add ~0.15 s of import to every command for no measurable gain at this size)
         rs, cs = m.sum(axis=1), m.sum(axis=0)
         fr, fc = f[:nr], f[nr:]
         half = m / np.sqrt(rs)[:, None]
@@ -179,7 +184,7 @@ def _newton(a: np.ndarray, rt: np.ndarray, ct: np.ndarray, r: np.ndarray, c: np.
         rhs = -fc + m.T @ (fr / rs)
         dv = np.zeros(cs.size)
         try:
-            dv[:-1] = cho_solve(cho_factor(schur[:-1, :-1], check_finite=False), rhs[:-1], check_finite=False)
+            dv[:-1] = np.linalg.solve(schur[:-1, :-1], rhs[:-1])
         except np.linalg.LinAlgError:
             dv = np.linalg.lstsq(schur, rhs, rcond=None)[0]
         du = (-fr - m @ dv) / rs

@@ -17,6 +17,7 @@ from corridor.estimate.flows.pseudo_bayes import da_pb_closed
 from corridor.estimate.flows.result import FlowResult
 from corridor.estimate.flows.stock_differencing import sd_drop_neg, sd_rev_neg
 from corridor.estimate.flows.tables import StockTables
+from corridor.estimate.flows.validate import validate_tables
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,31 @@ METHODS: dict[str, Method] = {m.id: m for m in (
 )}
 
 
-def estimate(tables: StockTables, method: str, **params: Any) -> FlowResult:
-    """Run ``method`` (an id from :data:`METHODS`) on ``tables``.
+def estimate(tables: StockTables, method: str, *, allow_ill_posed: bool = False, **params: Any) -> FlowResult:
+    """Run ``method`` (an id from :data:`METHODS`) on ``tables``, after
+    :func:`~corridor.estimate.flows.validate.validate_tables` (invalid input raises; ill-posed input raises
+    unless ``allow_ill_posed``, and then the result's ``status`` is ``ill_posed``). A fit whose IPF did not
+    converge has ``status = "not_converged"`` and its ``margin_error``.
 
     ``od_only=True`` (demographic-accounting methods) keeps only the origin x destination totals: no flows
-    by birthplace, no account -- what the bootstrap needs, faster."""
+    by birthplace, no account -- faster."""
     try:
         spec = METHODS[method]
     except KeyError:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}") from None
+    checked = validate_tables(tables, seed=params.get("seed") if spec.prior else None,
+                              allow_ill_posed=allow_ill_posed)
+    result = _run(spec, tables, method, **params)
+    result.flags = list(checked.ill_posed)
+    if checked.ill_posed:
+        result.status = "ill_posed"
+    if result.ipf is not None and not result.ipf.converged:
+        result.flags.append(f"IPF margins not met (largest relative margin error {result.ipf.max_rel_error:.2e})")
+        result.status = result.status if checked.ill_posed else "not_converged"
+    return result
+
+
+def _run(spec: Method, tables: StockTables, method: str, **params: Any) -> FlowResult:
     if not spec.prior:
         params.pop("seed", None)
     if method != "mig_rate":
@@ -70,11 +87,16 @@ def estimate(tables: StockTables, method: str, **params: Any) -> FlowResult:
     if not spec.account:
         for key in ("integer", "rtol", "max_iter", "od_only", "prepared"):
             params.pop(key, None)
+    if spec.closed:
+        for key in OPEN_PARAMETERS:
+            params.pop(key, None)
     return spec.function(tables, **params)
 
 
 #: parameters of the demographic preparation (:func:`~corridor.estimate.flows.demographic_accounting.prepare`)
 PREPARE_PARAMETERS = ("integer", "rtol", "max_iter")
+#: parameters of the open system only (``da_min_open``)
+OPEN_PARAMETERS = ("open_method", "clip")
 
 
 def preparations(tables: StockTables, methods: Sequence[str], *, start: Mapping[bool, Prepared] | None = None,
@@ -85,15 +107,18 @@ def preparations(tables: StockTables, methods: Sequence[str], *, start: Mapping[
     It depends only on the tables and the IPF parameters, so methods of one system share it; ``start``
     (the preparations of similar tables) gives its IPF fits their starting point."""
     kwargs = {k: params[k] for k in PREPARE_PARAMETERS if k in params}
+    open_kwargs = {k: params[k] for k in OPEN_PARAMETERS if k in params}
     systems = dict.fromkeys(METHODS[m].closed for m in methods if m in METHODS and METHODS[m].account)
-    return {closed: prepare(tables, closed=closed, start=(start or {}).get(closed), **kwargs) for closed in systems}
+    return {closed: prepare(tables, closed=closed, start=(start or {}).get(closed), **kwargs,
+                            **({} if closed else open_kwargs)) for closed in systems}
 
 
 def estimate_many(tables: StockTables, methods: Sequence[str], *, prepared: Mapping[bool, Prepared] | None = None,
                   **params: Any) -> dict[str, FlowResult]:
     """Run several methods on the same tables, as :func:`estimate` would one by one, the
     demographic-accounting methods of one system sharing one preparation (:func:`preparations`;
-    ``prepared``: those already made for these tables)."""
+    ``prepared``: those already made for these tables). The input is validated first, once."""
+    validate_tables(tables, seed=params.get("seed"), allow_ill_posed=bool(params.get("allow_ill_posed")))
     shared = prepared if prepared is not None else preparations(tables, methods, **params)
     out: dict[str, FlowResult] = {}
     for method in methods:

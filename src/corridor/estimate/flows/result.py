@@ -53,6 +53,17 @@ class FlowResult:
     warnings: list[str] = field(default_factory=list)
     adjustments: dict[str, float] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: ``ok``; ``ill_posed`` (input kept although ill-posed: :mod:`~corridor.estimate.flows.validate`);
+    #: ``not_converged`` (the IPF margins were not met: ``margin_error`` says by how much)
+    status: str = "ok"
+    #: why the status is not ``ok`` (the ill-posed conditions, the convergence failure)
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def margin_error(self) -> float | None:
+        """Largest relative error of a fitted margin (IPF; Bishop, Fienberg & Holland 1975, ch. 3), or None
+        for the methods that fit no margin (stock differencing, migration rate)."""
+        return None if self.ipf is None or not self.ipf.fits else float(self.ipf.max_rel_error)
 
     @property
     def total(self) -> float:

@@ -30,7 +30,9 @@ the exact dataset ids its numbers came from.
 Outputs: one dataset per method, period and sex, dataflow ``MIG_FLOW``: ``counterpart_area`` = origin,
 ``ref_area`` = destination, ``birthplace`` = ``_T`` or the place of birth (flows by birthplace),
 ``time_period`` = ``2010-2015``, ``method`` = the method id, ``lower``/``upper`` with the ``interval``
-text, ``obs_status = E``. The dataset records the input dataset ids, the method, its parameters and
+sentence (the calibrated prediction interval, :mod:`corridor.estimate.flows.intervals`), ``margin_error``,
+``obs_status = E`` (``U`` when the estimate is flagged: ill-posed input kept, IPF not converged). The
+dataset records the input dataset ids, the method, its parameters and
 the code version; the same estimate written twice is a no-op (same sha256).
 """
 
@@ -46,10 +48,11 @@ import numpy as np
 import pandas as pd
 
 from corridor.errors import InputError
+from corridor.estimate.flows.intervals import FlowInterval, flow_interval
 from corridor.estimate.flows.methods import METHODS, estimate_many
 from corridor.estimate.flows.result import FlowResult
 from corridor.estimate.flows.stocks import StockSource, split_by_sex
-from corridor.estimate.flows.uncertainty import flow_intervals
+from corridor.estimate.flows.validate import validate_tables
 
 #: The series flow estimation reads (ids of ``src/corridor/sources/releases.yaml``), by role.
 STOCK_SERIES = "undesa-ims"
@@ -150,30 +153,29 @@ def read_inputs(wh, sexes: tuple[str, ...] = ("_T",), *, vintage: Sequence[str] 
     return WarehouseInputs(frames, inputs)
 
 
-def observations_frame(result: FlowResult, *, period: tuple[int, int], sex: str, lower: np.ndarray,
-                       upper: np.ndarray, interval: str, by_birthplace: bool = False,
-                       bp_lower: np.ndarray | None = None, bp_upper: np.ndarray | None = None,
-                       bp_interval: str | None = None) -> pd.DataFrame:
-    """``MIG_FLOW`` observations (origin x destination totals; flows by birthplace if asked)."""
+def observations_frame(result: FlowResult, iv: FlowInterval, *, period: tuple[int, int], sex: str,
+                       by_birthplace: bool = False) -> pd.DataFrame:
+    """``MIG_FLOW`` observations (origin x destination totals; flows by birthplace if asked), each with the
+    calibrated interval and its sentence (:mod:`~corridor.estimate.flows.intervals`), the estimate's
+    ``margin_error`` and ``obs_status`` ``E`` -- or ``U`` (low reliability) when the estimate is flagged
+    (``result.status``: ill-posed input kept, IPF not converged)."""
     n = len(result.areas)
     labels = np.asarray(result.areas, dtype=object)
     o, d = np.nonzero(~np.eye(n, dtype=bool))
     parts = [pd.DataFrame({"counterpart_area": labels[o], "ref_area": labels[d], "birthplace": "_T",
-                           "value": result.od[o, d], "lower": lower[o, d], "upper": upper[o, d],
-                           "interval": interval})]
+                           "value": result.od[o, d], "lower": iv.lower[o, d], "upper": iv.upper[o, d],
+                           "interval": iv.text[o, d]})]
     if by_birthplace:
         frame = result.birthplace_frame()
         parts.append(pd.DataFrame({
             "counterpart_area": frame.origin.to_numpy(), "ref_area": frame.destination.to_numpy(),
             "birthplace": frame.birthplace.to_numpy(), "value": frame.flow.to_numpy(),
-            "lower": bp_lower if bp_lower is not None else np.nan,
-            "upper": bp_upper if bp_upper is not None else np.nan,
-            "interval": bp_interval or interval,
+            "lower": iv.bp_lower, "upper": iv.bp_upper, "interval": iv.bp_text,
         }))
     obs = pd.concat(parts, ignore_index=True)
     return obs.assign(dataflow="MIG_FLOW", sex=sex, age="_T", time_period=f"{period[0]}-{period[1]}",
-                      obs_status="E", conf_status="F", unit_measure="PS", unit_mult=0,
-                      method=result.method)
+                      obs_status="E" if result.status == "ok" else "U", conf_status="F", unit_measure="PS",
+                      unit_mult=0, method=result.method, margin_error=result.margin_error)
 
 
 def write_estimate(wh, result: FlowResult, obs: pd.DataFrame, *, period: tuple[int, int], sex: str,
@@ -184,6 +186,7 @@ def write_estimate(wh, result: FlowResult, obs: pd.DataFrame, *, period: tuple[i
 
     params = {k: v for k, v in result.parameters.items() if k != "pb_weight_independence"}
     params["warnings"] = len(result.warnings)
+    params["status"] = result.status
     params["adjustments"] = result.adjustments
     digest = hashlib.sha256()
     digest.update(pd.util.hash_pandas_object(obs, index=False).to_numpy().tobytes())
@@ -198,44 +201,48 @@ def write_estimate(wh, result: FlowResult, obs: pd.DataFrame, *, period: tuple[i
         title=f"Bilateral migration flows {period[0]}-{period[1]} ({METHODS[result.method].description})",
         sha256=sha, reference_dates=f"{period[0]}-{period[1]} (mid-year to mid-year)", kind="estimate",
         method=result.method, parameters=params, inputs=list(inputs),
-        notes="; ".join(notes + result.warnings)[:4000] or None,
+        notes="; ".join(notes + result.flags + result.warnings)[:4000] or None,
     )
     return wh.write_dataset(meta, obs)
 
 
 def estimate_into_warehouse(wh, *, methods: list[str], periods: list[tuple[int, int]], sexes: list[str],
-                            replicates: int = 200, by_birthplace: bool = False, random_seed: int = 20101,
+                            replicates: int | None = None, by_birthplace: bool = False,
                             vintage: Sequence[str] = (), source_inputs: WarehouseInputs | None = None,
-                            on_estimate: Callable[[dict], None] | None = None) -> list[dict]:
+                            on_estimate: Callable[[dict], None] | None = None,
+                            keep_flagged: bool = True) -> list[dict]:
     """Estimate every (method, period, sex) the data allow and write each as a dataset.
 
     The inputs are read once (:func:`read_inputs`, with the ``vintage`` choice); for each sex and period
-    the stock tables are prepared once, the methods share their demographic preparation
-    (:func:`~corridor.estimate.flows.methods.estimate_many`) and one bootstrap
-    (:func:`~corridor.estimate.flows.uncertainty.flow_intervals`). Returns one record per estimate
-    (dataset id, total, how the stocks were obtained); ``on_estimate`` is called with each as it is
-    written."""
+    the stock tables are prepared once and the methods share their demographic preparation
+    (:func:`~corridor.estimate.flows.methods.estimate_many`); each estimate gets the calibrated interval
+    (:func:`~corridor.estimate.flows.intervals.flow_interval`). An ill-posed period is an error unless
+    ``keep_flagged`` (then written with its status). Returns one record per estimate (dataset id, total,
+    status, margin error, how the stocks were obtained); ``on_estimate`` is called with each as it is written.
+
+    ``replicates`` belonged to the bootstrap this interval replaced; it is accepted from the callers that
+    still pass it (the main job's ``--flow-replicates``) and change nothing."""
     data = source_inputs or read_inputs(wh, tuple(sexes), vintage=vintage)
     done = []
+    jobs = []
     for sex in sexes:
         source = StockSource(*data.frames[sex], inputs=data.inputs[sex])
-        for period in periods:
-            prepared = source.tables(period)
-            results = estimate_many(prepared.tables, methods)
-            intervals = flow_intervals(prepared.tables, results, replicates=replicates, random_seed=random_seed,
-                                       by_birthplace=by_birthplace)
-            for method in methods:
-                result, iv = results[method], intervals[method]
-                obs = observations_frame(result, period=period, sex=sex, lower=iv.lower, upper=iv.upper,
-                                         interval=iv.description, by_birthplace=by_birthplace,
-                                         bp_lower=iv.bp_lower, bp_upper=iv.bp_upper,
-                                         bp_interval=iv.bp_description)
-                dataset_id = write_estimate(wh, result, obs, period=period, sex=sex, inputs=data.inputs[sex],
-                                            notes=prepared.notes)
-                record = {"dataset_id": dataset_id, "method": method, "period": f"{period[0]}-{period[1]}",
-                          "sex": sex, "total": result.total, "how": prepared.how, "warnings": result.warnings,
-                          "inputs": data.inputs[sex]}
-                done.append(record)
-                if on_estimate is not None:
-                    on_estimate(record)
+        jobs += [(sex, period, source.tables(period)) for period in periods]
+    for _, _, prepared in jobs:  # every input checked before anything is written
+        validate_tables(prepared.tables, allow_ill_posed=keep_flagged)
+    for sex, period, prepared in jobs:
+        results = estimate_many(prepared.tables, methods, allow_ill_posed=keep_flagged)
+        for method in methods:
+            result = results[method]
+            iv = flow_interval(prepared.tables, result, by_birthplace=by_birthplace)
+            obs = observations_frame(result, iv, period=period, sex=sex, by_birthplace=by_birthplace)
+            dataset_id = write_estimate(wh, result, obs, period=period, sex=sex, inputs=data.inputs[sex],
+                                        notes=prepared.notes)
+            record = {"dataset_id": dataset_id, "method": method, "period": f"{period[0]}-{period[1]}",
+                      "sex": sex, "total": result.total, "how": prepared.how, "warnings": result.warnings,
+                      "inputs": data.inputs[sex], "status": result.status, "flags": result.flags,
+                      "margin_error": result.margin_error}
+            done.append(record)
+            if on_estimate is not None:
+                on_estimate(record)
     return done

@@ -6,8 +6,8 @@ during the period by area of residence. Areas are any labels (M49 codes, ISO alp
 sub-national areas) as long as every table uses the same set, in the same order.
 
 Optionally each stock cell carries a status (SDMX ``OBS_STATUS``: ``A`` observed, ``E`` estimated,
-``I`` imputed, ...) and a source type (``census``, ``register``, ``survey``, ``estimate``), which the
-uncertainty module uses to decide how much each input may be in error.
+``I`` imputed, ...) and a source type (``census``, ``register``, ``survey``, ``estimate``), recorded
+with the tables (the calibrated interval of :mod:`corridor.estimate.flows.intervals` does not use them).
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from corridor.errors import InputError
 
 
 @dataclass
@@ -42,11 +44,13 @@ class StockTables:
         self.births = np.asarray(self.births, dtype=float).reshape(-1)
         self.deaths = np.asarray(self.deaths, dtype=float).reshape(-1)
         if self.start.shape != (n, n) or self.end.shape != (n, n):
-            raise ValueError(f"stock tables must be {n} x {n} (one row and column per area)")
+            raise InputError(f"mismatched areas: {n} areas, but stock tables of shape {self.start.shape} and "
+                             f"{self.end.shape} (they must be {n} x {n}: one row and column per area)")
         if self.births.shape != (n,) or self.deaths.shape != (n,):
-            raise ValueError(f"births and deaths must have one value per area ({n})")
+            raise InputError(f"mismatched areas: births and deaths must have one value per area ({n}), not "
+                             f"{self.births.size} and {self.deaths.size}")
         if len(set(self.areas)) != n:
-            raise ValueError("area labels must be unique")
+            raise InputError("area labels must be unique")
 
     @property
     def n(self) -> int:

@@ -54,6 +54,7 @@ BUILTIN: tuple[str, ...] = (
     "corridor.sources.layouts.worldbank_wdi",
     "corridor.sources.layouts.migest_flows",
     "corridor.sources.layouts.un_treaty_status",
+    "corridor.sources.layouts.eurostat_imm_prev_residence",
 )
 
 #: Layout id -> reader, and layout id -> where that reader came from (for error messages).
