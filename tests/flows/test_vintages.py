@@ -134,16 +134,16 @@ def test_main_job_estimates_anew_for_a_newer_edition(revised: dict, tmp_path: Pa
             return [list(i) for i in frame[frame.dataset_id.str.startswith("est:flows:")].inputs]
 
     # as the main job ran before the revision: pinned to the published edition
-    _estimate_flows(path, replicates=0, vintage=[PINNED])
+    _estimate_flows(path, vintage=[PINNED])
     first = flow_datasets()
     assert len(first) == len(MAIN_JOB_FLOW_METHODS) * len(PERIODS)
     assert not any(revised["dataset_id"] in i for i in first)
     # the next run sees the newer edition of undesa-ims: every estimate is made anew from it
-    _estimate_flows(path, replicates=0, vintage=[])
+    _estimate_flows(path, vintage=[])
     after = flow_datasets()
     assert len(after) == 2 * len(first)
     assert sum(revised["dataset_id"] in i for i in after) == len(first)
     # nothing changed since: nothing to do, whichever vintage
-    _estimate_flows(path, replicates=0, vintage=[])
-    _estimate_flows(path, replicates=0, vintage=[PINNED])
+    _estimate_flows(path, vintage=[])
+    _estimate_flows(path, vintage=[PINNED])
     assert len(flow_datasets()) == len(after)

@@ -93,15 +93,19 @@ def test_estimates_written_with_provenance(estimates_warehouse: Path, flow_input
     assert last["how"][2020] == "extrapolated"
 
 
-def test_cli_period_writes_to_the_warehouse(estimates_warehouse: Path, tmp_path: Path) -> None:
+def test_cli_period_writes_to_the_warehouse(estimates_warehouse: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
     from corridor.cli import flows as flows_cli
 
+    # `--out flows.csv` given explicitly is written even though it is the file path's default name
+    # (issue 15: the command compared the value with the default and wrote nothing)
+    monkeypatch.chdir(tmp_path)
     out = tmp_path / "flows.csv"
     result = CliRunner().invoke(flows_cli.app, ["estimate", "--period", "2005-2010", "--method", "da_min_open",
                                                 "--warehouse", str(estimates_warehouse),
-                                                "--out", str(out)])
+                                                "--out", "flows.csv"])
     assert result.exit_code == 0, result.output
     assert "da_min_open 2005-2010 sex _T: total" in " ".join(result.stderr.split())
     frame = pd.read_csv(out, dtype=str)

@@ -38,7 +38,7 @@ def portal_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
     """A copy of the real warehouse plus real flow estimates (so the chord has country flows).
 
     The estimates are corridor's own demographic-accounting runs (``da_min_closed`` and ``da_pb_closed``,
-    2010-2015 and 2015-2020, both sexes, 20 bootstrap replicates) on the ingested UN DESA stocks and WPP
+    2010-2015 and 2015-2020, both sexes, with the calibrated interval) on the ingested UN DESA stocks and WPP
     population, births and deaths, written by the flows package exactly as ``corridor flows estimate``
     writes them: two methods and two periods, so the panels' choice of period and method is tested.
     """
@@ -55,7 +55,7 @@ def portal_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.Te
                 ingest_release(wh, release_id, mirror=mirror)
     with Warehouse.open(path) as wh:
         estimate_into_warehouse(wh, methods=["da_min_closed", "da_pb_closed"], periods=[(2010, 2015), (2015, 2020)],
-                                sexes=["_T"], replicates=20)
+                                sexes=["_T"])
         write_census_answers(wh, "ipums-cps-00160", ref_area="840", reference_year=2016, kind="survey",
                              answered={"C": "MIGRATE1"})
     return path

@@ -149,7 +149,6 @@ def run_cmd(
     warehouse: WarehouseOpt = None,
     serve: Annotated[bool, typer.Option(help="Serve the portal when done.")] = True,
     flows: Annotated[bool, typer.Option(help="Estimate flows for every period (see MAIN_JOB_FLOW_METHODS).")] = True,
-    flow_replicates: Annotated[int, typer.Option(help="Bootstrap replicates per flow estimate.")] = 50,
     vintage: Annotated[list[str] | None, typer.Option(
         "--vintage", help="Flows: pin an input series to an earlier vintage (series:vintage, release or dataset "
         "id; repeatable). Default: the latest vintage of each series.")] = None,
@@ -169,7 +168,7 @@ def run_cmd(
         _ingest_releases(wh, ids, mirror=mirror, stages=True)
     if flows:
         with _stage("flows"):
-            _estimate_flows(path, replicates=flow_replicates, vintage=vintage or [])
+            _estimate_flows(path, vintage=vintage or [])
     with _stage("summary"), Warehouse.open(path, read_only=True) as wh:
         _summary(wh)
     if serve:
@@ -183,7 +182,7 @@ def run_cmd(
 MAIN_JOB_FLOW_METHODS = ("da_min_closed", "da_pb_closed")
 
 
-def _estimate_flows(path: Path, *, replicates: int, vintage: list[str]) -> None:
+def _estimate_flows(path: Path, *, vintage: list[str]) -> None:
     """Estimate flows into the warehouse, reading the inputs once; a (method, period) already estimated
     from the same input datasets is skipped, so a newer edition of an input series is estimated anew."""
     from corridor.estimate.flows.store import PERIODS, estimate_into_warehouse, read_inputs
@@ -207,7 +206,7 @@ def _estimate_flows(path: Path, *, replicates: int, vintage: list[str]) -> None:
 
             periods = [p for p in PERIODS if any(q == p for _, q in todo)]
             methods = [m for m in MAIN_JOB_FLOW_METHODS if any(n == m for n, _ in todo)]
-            estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=["_T"], replicates=replicates,
+            estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=["_T"],
                                     source_inputs=data, on_estimate=say)
 
 

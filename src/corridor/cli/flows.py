@@ -15,19 +15,21 @@ series unless ``--vintage`` pins one)::
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 import typer
 
 from corridor.cli.common import console
 from corridor.errors import InputError
-from corridor.estimate.flows.intervals import flow_interval
-from corridor.estimate.flows.io import read_prior, read_tables
-from corridor.estimate.flows.ipf import DEFAULT_MAX_ITER, DEFAULT_RTOL
-from corridor.estimate.flows.methods import METHODS, estimate
-from corridor.estimate.flows.result import FlowResult
-from corridor.estimate.flows.tables import StockTables
+
+if TYPE_CHECKING:  # numpy, pandas and the estimators load when a command runs: `--help` must not wait
+    import pandas as pd
+
+    from corridor.estimate.flows.result import FlowResult
+    from corridor.estimate.flows.tables import StockTables
+
+#: Where ``flows estimate`` writes the flows read from files when ``--out`` is not given.
+DEFAULT_OUT = Path("flows.csv")
 
 app = typer.Typer(help="Bilateral migration flows estimated from stock tables.", no_args_is_help=True)
 
@@ -41,6 +43,10 @@ def flows_frame(result: FlowResult, tables: StockTables, *, by_birthplace: bool)
     """The output table: ``origin,destination,flow,lower,upper,interval,status,margin_error``
     (``birthplace`` first if asked); ``lower``/``upper`` are the calibrated interval
     (:mod:`corridor.estimate.flows.intervals`) and ``interval`` its sentence."""
+    import numpy as np
+
+    from corridor.estimate.flows.intervals import flow_interval
+
     iv = flow_interval(tables, result, by_birthplace=by_birthplace)
     if by_birthplace:
         frame = result.birthplace_frame()
@@ -66,7 +72,8 @@ def refuse_flagged(result: FlowResult, keep_flagged: bool) -> None:
 @app.command("estimate")
 def estimate_command(
     method: str = typer.Option("da_min_closed", "--method", "-m",
-                               help="One of: " + ", ".join(METHODS) + " (or all, with --period)"),
+                               help="An estimation method: da_min_closed, da_min_open, da_ind_closed, da_pb_closed, "
+                               "sd_drop_neg, sd_rev_neg, mig_rate (docs/methods-flows.md; all, with --period)"),
     stocks_start: Path | None = typer.Option(None, "--stocks-start", help="CSV origin,destination,stock "
                                              "at the start (origin = place of birth)"),
     stocks_end: Path | None = typer.Option(None, "--stocks-end",
@@ -75,14 +82,15 @@ def estimate_command(
     deaths: Path | None = typer.Option(None, "--deaths", help="CSV area,deaths during the period"),
     prior: Path | None = typer.Option(None, "--prior", help="CSV origin,destination,weight: prior (seed) "
                                       "for the IPF, honoured with and without the stayer assumption"),
-    out: Path = typer.Option(Path("flows.csv"), "--out", "-o", help="Where to write the flows (CSV)"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Where to write the flows (CSV; from files the "
+                                    "default is flows.csv, with --period nothing unless given)"),
     by_birthplace: bool = typer.Option(False, "--by-birthplace", help="Write flows by place of birth"),
     account: Path | None = typer.Option(None, "--account", help="Also write the full demographic account "
                                         "(birthplace, origin, destination, value) to this CSV"),
     global_total: float | None = typer.Option(None, "--global-total",
                                               help="World total of moves for mig_rate"),
-    tolerance: float = typer.Option(DEFAULT_RTOL, "--tolerance", help="IPF relative tolerance on margins"),
-    max_iter: int = typer.Option(DEFAULT_MAX_ITER, "--max-iter", help="IPF largest number of passes"),
+    tolerance: float = typer.Option(1e-10, "--tolerance", help="IPF relative tolerance on margins"),
+    max_iter: int = typer.Option(10_000, "--max-iter", help="IPF largest number of passes"),
     open_method: str = typer.Option("open", "--open-method", help="da_min_open only: how moves out of and into "
                                     "the system are distributed, migest's 'open' (default) or 'open-dr' (Abel "
                                     "2013, migest example e3)"),
@@ -102,13 +110,16 @@ def estimate_command(
                                              "or dataset id; repeatable). Default: the latest of each series"),
 ) -> None:
     """Estimate origin -> destination flows between two stock tables (files or the warehouse)."""
+    from corridor.estimate.flows.io import read_prior, read_tables
+    from corridor.estimate.flows.methods import METHODS, estimate
+
     methods = list(METHODS) if method == "all" and period is not None else [method]
     for m in methods:
         if m not in METHODS:
             raise InputError(f"unknown method {m!r}; choose one of {', '.join(METHODS)}", column="--method")
     if period is not None:
         _from_warehouse(methods, period, sex, warehouse, keep_flagged=keep_flagged,
-                        by_birthplace=by_birthplace, out=out if out != Path("flows.csv") else None,
+                        by_birthplace=by_birthplace, out=out,
                         vintage=vintage or [])
         return
     if vintage:
@@ -135,6 +146,7 @@ def estimate_command(
         console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     refuse_flagged(result, keep_flagged)
     frame = flows_frame(result, tables, by_birthplace=by_birthplace)
+    out = out or DEFAULT_OUT
     frame.to_csv(out, index=False)
     if account is not None:
         if not result.has_account:
@@ -196,6 +208,8 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
         for inputs in dict.fromkeys(tuple(rec["inputs"]) for rec in done):
             console.print(f"inputs: {', '.join(inputs)}", highlight=False, soft_wrap=True)
         if out is not None:
+            import numpy as np
+
             ids = [rec["dataset_id"] for rec in done]
             frame = wh.observations("MIG_FLOW", dataset_id=ids, latest=False)
             frame = frame.rename(columns={"counterpart_area": "origin", "ref_area": "destination", "value": "flow"})

@@ -207,7 +207,7 @@ def write_estimate(wh, result: FlowResult, obs: pd.DataFrame, *, period: tuple[i
 
 
 def estimate_into_warehouse(wh, *, methods: list[str], periods: list[tuple[int, int]], sexes: list[str],
-                            replicates: int | None = None, by_birthplace: bool = False,
+                            by_birthplace: bool = False,
                             vintage: Sequence[str] = (), source_inputs: WarehouseInputs | None = None,
                             on_estimate: Callable[[dict], None] | None = None,
                             keep_flagged: bool = True) -> list[dict]:
@@ -218,10 +218,7 @@ def estimate_into_warehouse(wh, *, methods: list[str], periods: list[tuple[int, 
     (:func:`~corridor.estimate.flows.methods.estimate_many`); each estimate gets the calibrated interval
     (:func:`~corridor.estimate.flows.intervals.flow_interval`). An ill-posed period is an error unless
     ``keep_flagged`` (then written with its status). Returns one record per estimate (dataset id, total,
-    status, margin error, how the stocks were obtained); ``on_estimate`` is called with each as it is written.
-
-    ``replicates`` belonged to the bootstrap this interval replaced; it is accepted from the callers that
-    still pass it (the main job's ``--flow-replicates``) and change nothing."""
+    status, margin error, how the stocks were obtained); ``on_estimate`` is called with each as it is written."""
     data = source_inputs or read_inputs(wh, tuple(sexes), vintage=vintage)
     done = []
     jobs = []
