@@ -8,6 +8,7 @@ mirror must never make the suite pass silently.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,32 @@ def loaded_warehouse(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     from tests.warehouses import ingested_warehouse
 
     return ingested_warehouse(tmp_path_factory, "warehouse", ingestible(), mirror)
+
+
+#: chromium's flags for the browser tests (headless in a container: no sandbox, GPU or background traffic)
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's chromium (Playwright's own browser download does not work here); under CI it must exist."""
+    path = shutil.which("chromium")
+    if path is None:
+        message = "Debian's chromium is not installed (apt-get install -y chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message + " -- under CI the browser tests must run")
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):
+    """One chromium for the whole session, driven by Playwright's sync API (a second sync Playwright in
+    the same process fails: every browser test shares this one)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

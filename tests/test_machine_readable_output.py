@@ -43,6 +43,26 @@ CASES: dict[str, tuple[list[str], tuple[str, ...], str]] = {
     "datasets": (["datasets", "--warehouse", "{wh}"], ("csv", "json"), "dataset_id"),
     "stock": (["stock", "--destination", "840", "--year", "2019", "--warehouse", "{wh}"], ("csv", "json"),
               "value"),
+    "indicators list": (["indicators", "list"], ("csv", "json"), "formula"),
+    "indicators gaps": (["indicators", "gaps", "{eusilc}", "--area", "040", "--year", "2013"], ("csv", "json"),
+                        "gap"),
+    "indicators ratifications": (["indicators", "ratifications", "--warehouse", "{wh}"], ("csv", "json"),
+                                 "ref_area"),
+    "portability agreements": (["portability", "agreements"], ("csv", "json"), "parties"),
+    "portability coverage": (["portability", "coverage", "--year", "2000", "--warehouse", "{wh}"],
+                             ("csv", "json"), "share_covered"),
+}
+
+#: Commands with --format whose inputs (flow estimates, computed indicators, an exchange registry) this
+#: module does not build yet; their stdout is parsed as CSV by their own suites (tests/cli, tests/indicators,
+#: tests/recruitment). Listed so that a new --format command still fails the coverage test below.
+NOT_YET: dict[str, str] = {
+    "flows show": "needs flow estimates in the warehouse (tests/cli/test_everyday_questions.py)",
+    "indicators census": "needs census answers in the warehouse (tests/indicators/test_census_registry.py)",
+    "indicators costs": "needs computed REMIT_COST_IND (tests/indicators/test_remittance_costs.py)",
+    "recruitment flags": "needs an exchange registry with a ledger (tests/recruitment)",
+    "recruitment sdg1071": "needs an exchange registry with a ledger (tests/recruitment)",
+    "recruitment survey": "needs a recruitment-cost survey file (tests/recruitment)",
 }
 
 # the map as a string and "by" comma-separated: the other accepted spellings of a specification
@@ -63,7 +83,7 @@ def inputs(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     spec = tmp / "release.yaml"
     spec.write_text(SPEC.format(eusilc=eusilc))
     wh = ingested_warehouse(tmp_path_factory, "format-warehouse",
-                            ["undesa-ims-2019-od", "undesa-ims-2019-totals"], mirror)
+                            ["undesa-ims-2019-od", "undesa-ims-2019-totals", "treaty-status-icmw"], mirror)
     return {"eusilc": str(eusilc), "api": str(mirror / "microdata" / "apistrat.csv"), "wh": str(wh),
             "spec": str(spec), "tmp": str(tmp)}
 
@@ -114,4 +134,4 @@ def test_every_format_command_is_covered() -> None:
             found.append(" ".join(path))
 
     walk(typer.main.get_command(build_app()), [])
-    assert sorted(found) == sorted(CASES)
+    assert sorted(found) == sorted([*CASES, *NOT_YET])

@@ -101,7 +101,7 @@ def test_flows_show_reads_stored_flows_with_intervals(cli_warehouse, capsys):
     for r in rows:
         assert (r["origin"], r["destination"], r["period"], r["obs_status"]) == ("484", "840", "2015-2020", "E")
         assert float(r["lower"]) <= float(r["value"]) <= float(r["upper"])
-        assert r["interval"].startswith("bootstrap 90% percentile") and r["dataset"].startswith("est:flows:")
+        assert r["interval"].startswith("90% prediction interval") and r["dataset"].startswith("est:flows:")
     both = _csv(_ok(capsys, "flows", "show", "--origin", "MEX", "--destination", "USA", "--both-directions",
                     "--method", "da_pb_closed", "--format", "csv", "--warehouse", cli_warehouse))
     assert {(r["origin"], r["destination"]) for r in both} == {("484", "840"), ("840", "484")}
@@ -109,7 +109,7 @@ def test_flows_show_reads_stored_flows_with_intervals(cli_warehouse, capsys):
                    "--format", "csv", "--warehouse", cli_warehouse))
     assert len(top) == 5 and {r["origin_name"] for r in top} == {"India"}
     human = _ok(capsys, "flows", "show", "--origin", "MEX", "--destination", "USA", "--warehouse", cli_warehouse)
-    assert "da_pb_closed" in human and "interval: bootstrap 90% percentile" in human
+    assert "da_pb_closed" in human and "interval: 90% prediction interval" in human
 
 
 @pytest.mark.parametrize("args", [["stock", "--destination", "USA"], ["datasets"],

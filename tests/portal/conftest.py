@@ -9,7 +9,6 @@ without it the browser tests skip locally and fail under CI (``CI=true``).
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,8 +27,6 @@ PORTAL_RELEASES = ("undesa-ims-2019-od", "undesa-ims-2019-totals", "undesa-ims-2
                    "wb-bilateral-remittances-2017", "wb-rpw-corridor-costs", "unhcr-2020",
                    "abel-2018-regional-flows")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="session")
@@ -97,27 +94,6 @@ def portal_url(portal_warehouse: Path, tmp_path_factory: pytest.TempPathFactory)
     env = {"CORRIDOR_TOKENS": "", "CORRIDOR_AUDIT_LOG": str(folder / "audit.jsonl")}
     with corridor_serve(portal_warehouse, folder, env=env) as (url, _process):
         yield url
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        message = "Debian's chromium is not installed (apt-get install -y chromium)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message + " -- under CI the browser tests must run")
-        pytest.skip(message)
-    return path
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: str):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:

@@ -149,7 +149,7 @@ def test_corridor_sources_side_by_side(visit):
     legend = page.eval_on_selector("#chart-MIG_FLOW", "el => [...el.querySelectorAll('.role-legend-label text')]"
                                                       ".map(t => t.textContent)")
     assert legend == ["da_min_closed", "da_pb_closed"]
-    assert "lower bound" in page.inner_text("#MIG_FLOW") and "bootstrap 90% percentile" in page.inner_text("#MIG_FLOW")
+    assert "lower bound" in page.inner_text("#MIG_FLOW") and "90% prediction interval" in page.inner_text("#MIG_FLOW")
     # money and percentages: a currency on every remittance; the cost keeps its decimals (World Bank RPW,
     # USA -> Mexico 2019-Q3: 4.61%, REFERENCE_VALUES.md)
     remit = page.eval_on_selector_all("#REMIT table.data tbody td:nth-child(2)", "cs => cs.map(c => c.innerText)")

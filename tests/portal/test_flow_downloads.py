@@ -21,4 +21,4 @@ def test_mig_flow_csv_has_one_column_per_name_and_honest_intervals(portal_url: s
     assert 0 < lower <= value <= upper
     assert row["obs_status"] == "E" and row["method"] == "da_min_closed"
     assert row["dataset_id"].startswith("est:flows:da_min_closed:2010-2015:_T@")
-    assert "bootstrap" in row["interval"]
+    assert "90% prediction interval" in row["interval"]

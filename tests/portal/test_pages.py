@@ -165,7 +165,7 @@ def test_flows_panel_says_when_no_estimates_are_loaded(request, wh):
     flows = flow_queries.flows_for(wh, "484")
     assert flows is not None and flows["names"][0] == "Mexico" and len(flows["names"]) == 9
     assert any(v > 0 for row in flows["matrix"] for v in row)
-    assert flows["interval"].startswith("bootstrap 90% percentile")
+    assert flows["interval"].startswith("90% prediction interval")
     try:
         plain = request.getfixturevalue("loaded_warehouse")
     except pytest.FixtureLookupError:

@@ -1,9 +1,7 @@
 """A real ``corridor serve`` process over a warehouse holding the real UN DESA releases.
 
-The warehouse is the lead's session fixture ``loaded_warehouse`` when it exists (every catalogue
-release ingested), copied so this package can add its restricted test material; otherwise the UN DESA
-International Migrant Stock releases (2019 by origin and destination, 2019 totals, 2020 by sex) are
-ingested from the mirror with the real adapters.
+The warehouse is built as the main job builds it: every catalogue release ingested from the mirror with
+the real adapters (except the Eurostat register flows: see below), then corridor's flow estimates.
 
 Restricted material for the security tests is one dataset built from real figures: IMS 2020's
 United States rows written again as an *embargoed* later vintage of the same series (access
@@ -31,13 +29,13 @@ import httpx
 import pandas as pd
 import pytest
 
+from corridor.cli.data import _estimate_flows, ingestible
 from corridor.sources.catalogue import release
 from corridor.sources.fetch import fetch_file
-from corridor.sources.ingest import ingest_release
 from corridor.store.warehouse import DatasetMeta, Warehouse
 from tests.serving import corridor_serve
+from tests.warehouses import ingested_warehouse
 
-IMS_RELEASES = ("undesa-ims-2019-od", "undesa-ims-2019-totals", "undesa-ims-2020-sex-destination")
 TOKENS = {"analyst": ("analyst-secret-token", ["embargoed"]), "guest": ("guest-secret-token", ["press"]),
           "archivist": ("archivist-secret-token", ["microdata"]), "root": ("root-secret-token", ["admin"]),
           "registrar": ("registrar-secret-token", ["restricted"])}
@@ -113,24 +111,18 @@ def _add_restricted(path: Path, mirror: Path, cache: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def api_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                  mirror: Path) -> Path:
-    """A warehouse file with the real IMS releases and the restricted test datasets."""
-    target = tmp_path_factory.mktemp("publish_api") / "corridor.duckdb"
+def api_warehouse(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Path:
+    """A warehouse file as the main job builds it (every catalogue release but the Eurostat register
+    flows, whose dataflow must hold only the restricted test data here; corridor's flow estimates for
+    1990-2020, both methods of the main job) plus the restricted test datasets."""
     prebuilt = os.environ.get("CORRIDOR_API_TEST_WAREHOUSE")  # a warehouse built earlier, to iterate quickly
     if prebuilt:
-        loaded = Path(prebuilt)
+        target = tmp_path_factory.mktemp("publish_api") / "corridor.duckdb"
+        shutil.copyfile(prebuilt, target)
     else:
-        try:
-            loaded = Path(request.getfixturevalue("loaded_warehouse"))
-        except pytest.FixtureLookupError:
-            loaded = None
-    if loaded is not None:
-        shutil.copyfile(loaded, target)
-    else:
-        with Warehouse.open(target) as wh:
-            for release_id in IMS_RELEASES:
-                ingest_release(wh, release_id, mirror=mirror)
+        target = ingested_warehouse(tmp_path_factory, "publish_api",
+                                    [r for r in ingestible() if r != REGISTER_RELEASE], mirror)
+        _estimate_flows(target, vintage=[])  # the main job's flow step (corridor run)
     _add_restricted(target, mirror, tmp_path_factory.mktemp("release-cache"))
     return target
 

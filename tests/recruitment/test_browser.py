@@ -34,7 +34,7 @@ from corridor.exchange.registry import Registry
 from corridor.exchange.sdg1071 import publish, summarise
 from corridor.exchange.worker_view import record_periods
 from corridor.store.warehouse import Warehouse
-from tests.portal.conftest import Visit, browser, chromium_path  # noqa: F401 - the portal suite's chromium
+from tests.portal.conftest import Visit
 from tests.recruitment.test_ledger_and_recruiters import RATE, _world
 from tests.serving import corridor_serve, free_port
 from tests.warehouses import ingested_warehouse
@@ -78,7 +78,7 @@ def exchange_server(tmp_path: Path, key: bytes) -> Iterator[tuple[str, dict[str,
     engine.dispose()
 
 
-def test_the_worker_sees_their_ledger_and_estimate(browser, exchange_server) -> None:  # noqa: F811
+def test_the_worker_sees_their_ledger_and_estimate(browser, exchange_server) -> None:
     url, w = exchange_server
     visit = Visit(browser, url)
     visit.context.set_extra_http_headers({"Authorization": "Bearer me"})
@@ -124,7 +124,7 @@ def sdg_warehouse(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     return path
 
 
-def test_the_corridor_page_shows_the_sdg_1071_panel(browser, sdg_warehouse: Path,  # noqa: F811
+def test_the_corridor_page_shows_the_sdg_1071_panel(browser, sdg_warehouse: Path,
                                                      tmp_path: Path) -> None:
     with corridor_serve(sdg_warehouse, tmp_path, env={"CORRIDOR_TOKENS": ""}) as (url, _proc):
         visit = Visit(browser, url)

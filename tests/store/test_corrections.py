@@ -187,6 +187,7 @@ def test_an_older_warehouse_reads_without_the_new_columns(tmp_path: Path) -> Non
     con = duckdb.connect(str(path))
     for column in ("replaces", "withdrawn_at", "withdrawn_reason", "mapping_sha256"):
         con.execute(f"ALTER TABLE datasets DROP COLUMN {column}")
+    con.execute("ALTER TABLE observations DROP COLUMN margin_error")  # added with the flow diagnostics
     con.close()
     with Warehouse.open(path, read_only=True) as wh:
         assert values(wh.select(Selection.of("MIG_STOCK"))) == {("old", "4"): 1.0}

@@ -173,7 +173,8 @@ def _cached_tables(request: Request, min_cell: int) -> dict:
 
 def mount_exchange(app: FastAPI, url: str | None = None, tokens: dict[str, Principal] | None = None) -> None:
     """Serve :data:`router` in ``app`` (``corridor serve``): the registry at ``url`` (default
-    ``CORRIDOR_EXCHANGE_DB``; none configured: the routes answer 503), the tokens of ``tokens`` or
+    ``CORRIDOR_EXCHANGE_DB``; none configured: the exchange's JSON routes are not served), the tokens
+    of ``tokens`` or
     ``CORRIDOR_EXCHANGE_TOKENS``. The database must be at the latest revision: the server never
     migrates it (``corridor exchange init`` does), and refuses to start otherwise."""
     url = url or os.environ.get(db.DB_ENV)
@@ -188,18 +189,21 @@ def mount_exchange(app: FastAPI, url: str | None = None, tokens: dict[str, Princ
     app.state.exchange_registry = registry
     app.state.exchange_tokens = tokens if tokens is not None else tokens_from_file()
     app.state.exchange_statistics = {}
-    include_exchange_routes(app)
+    include_exchange_routes(app, registry=registry is not None)
 
 
-def include_exchange_routes(app: FastAPI) -> None:
-    """The exchange's JSON routes: :data:`router`, the fair-recruitment routes and the portability
-    calculator (issue 13). Imported here because those modules build on this one's ``principal``."""
+def include_exchange_routes(app: FastAPI, *, registry: bool = True) -> None:
+    """The exchange's JSON routes: the portability calculator (issue 13; it needs no registry) and, when
+    the server has a registry, :data:`router` and the fair-recruitment routes (without one they are not
+    served, so they are neither in the OpenAPI description nor a 5xx). Imported here because those modules
+    build on this one's ``principal``."""
     from corridor.exchange.api_recruitment import router as recruitment_router
     from corridor.portability.api import router as portability_router
 
-    app.include_router(router)
-    app.include_router(recruitment_router)
     app.include_router(portability_router)
+    if registry:
+        app.include_router(router)
+        app.include_router(recruitment_router)
 
 
 def create_exchange_app(registry: Registry, tokens: dict[str, Principal] | None = None) -> FastAPI:

@@ -193,16 +193,18 @@ class Warehouse:
         return wh
 
     def _read_older_schema(self) -> None:
-        """A warehouse written before the provenance columns of corrections and withdrawals existed,
-        opened read-only: a temporary view adds them as NULL (nothing replaced, nothing withdrawn)."""
-        present = {r[0] for r in self._con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'datasets'").fetchall()}
-        absent = [c for c in DATASET_COLUMNS if c not in present]
-        if not present or not absent:
-            return
+        """A warehouse written before a column existed (the provenance of corrections and withdrawals,
+        a flow's ``margin_error``), opened read-only: a temporary view of each table adds the absent
+        columns as NULL (nothing replaced, nothing withdrawn, no diagnostic recorded)."""
         catalog = self._con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
-        extra = ", ".join(f"NULL::{DATASET_COLUMNS[c].split()[0]} AS {c}" for c in absent)
-        self._con.execute(f'CREATE TEMP VIEW datasets AS SELECT *, {extra} FROM "{catalog}".main.datasets')
+        for table, columns in (("datasets", DATASET_COLUMNS), ("observations", OBSERVATION_COLUMNS)):
+            present = {r[0] for r in self._con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+            absent = [c for c in columns if c not in present]
+            if not present or not absent:
+                continue
+            extra = ", ".join(f"NULL::{columns[c].split()[0]} AS {c}" for c in absent)
+            self._con.execute(f'CREATE TEMP VIEW {table} AS SELECT *, {extra} FROM "{catalog}".main.{table}')
 
     def _create_schema(self) -> None:
         cols = ", ".join(f"{k} {v}" for k, v in DATASET_COLUMNS.items())
