@@ -2,8 +2,8 @@
 
 ``cli_warehouse`` is a copy of the session's ``loaded_warehouse`` (every catalogue release ingested from
 the real mirror) with two real estimates written by the flows package exactly as ``corridor flows
-estimate`` writes them: ``da_min_closed`` and ``da_pb_closed``, 2015-2020, both sexes, 20 bootstrap
-replicates (about ten seconds).
+estimate`` writes them: ``da_min_closed`` and ``da_pb_closed``, 2015-2020, both sexes, with the calibrated
+interval (a few seconds).
 """
 
 from __future__ import annotations
@@ -24,5 +24,5 @@ def cli_warehouse(loaded_warehouse: Path, tmp_path_factory: pytest.TempPathFacto
     shutil.copyfile(loaded_warehouse, path)
     with Warehouse.open(path) as wh:
         estimate_into_warehouse(wh, methods=["da_min_closed", "da_pb_closed"], periods=[(2015, 2020)],
-                                sexes=["_T"], replicates=20)
+                                sexes=["_T"])
     return path
