@@ -13,6 +13,7 @@ address's four whole-dataflow places.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 
 import httpx
@@ -39,6 +40,14 @@ def _one_heavy(server) -> float:
 
 
 @pytest.mark.slow
+
+def _run(coroutine):
+    """``asyncio.run`` in a thread of its own: the session's Playwright (browser tests) keeps an event loop
+    running in the main thread, where ``asyncio.run`` refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def test_lanes_client_limit_and_abandoned_requests(server):
     single = _one_heavy(server)
 
@@ -52,7 +61,7 @@ def test_lanes_client_limit_and_abandoned_requests(server):
             light_seconds = time.monotonic() - light_started
             return [await t for t in heavy], light, light_seconds
 
-    statuses, light, light_seconds = asyncio.run(scenario())
+    statuses, light, light_seconds = _run(scenario())
     assert light == 200 and light_seconds < single, (light_seconds, single)  # it did not wait for a dump
     assert statuses.count(429) == 4  # 8 dumps at once from one address: 4 may wait or run
     # their clients gave up: one dump running (it may still have finished in time), three queued
@@ -66,5 +75,5 @@ def test_lanes_client_limit_and_abandoned_requests(server):
         async with httpx.AsyncClient(base_url=server.url) as client:
             return list(await asyncio.gather(*(_get(client, HEAVY, timeout=0.5) for _ in range(4))))
 
-    again = asyncio.run(four_more())
+    again = _run(four_more())
     assert again.count(429) <= 1, (single, again)

@@ -103,14 +103,23 @@ def _placement_view(p: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/labour-exchange/me", name="exchange_me")
-def worker_page(request: Request) -> Response:
+def _session(request: Request) -> tuple[Registry, Principal] | Response:
+    """The registry and the signed-in worker, or the page to answer instead (no registry; sign-in)."""
     reg, tokens = _exchange(request)
     if reg is None:
         return _unavailable(request)
     who = _signer(request).principal(request.cookies.get(COOKIE), tokens)
     if who is None:
         return _page(request, "exchange_signin.html", message=None)
+    return reg, who
+
+
+@router.get("/labour-exchange/me", name="exchange_me")
+def worker_page(request: Request) -> Response:
+    session = _session(request)
+    if isinstance(session, Response):
+        return session
+    reg, who = session
     try:
         record = reg.jobseeker(who, who.subject_id)  # audited
         placements = [_placement_view(p) for p in reg.placements_of(who, who.subject_id)]  # audited
@@ -180,12 +189,10 @@ def share(request: Request, placement_id: int) -> Response:
 def my_ledger(request: Request) -> Response:
     """The signed-in worker's fee ledger, violations, what they are owed and their social-security
     periods (issue 13), from the same session as their exchange page."""
-    reg, tokens = _exchange(request)
-    if reg is None:
-        return _unavailable(request)
-    who = _signer(request).principal(request.cookies.get(COOKIE), tokens)
-    if who is None:
-        return _page(request, "exchange_signin.html", message=None)
+    session = _session(request)
+    if isinstance(session, Response):
+        return session
+    reg, who = session
     ledger = Ledger(reg, getattr(request.app.state, "fee_rules", None))
     try:
         view = worker_view(ledger, who, who.subject_id)  # audited
