@@ -24,6 +24,7 @@ The rule (a plain sum, as a parent's count is the sum of its parts' counts when 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 import pandas as pd
@@ -121,4 +122,7 @@ def roll_up(frame: pd.DataFrame, column: str, target: str | None = None) -> pd.D
                     "conf_status": _conf(part["conf_status"]) if "conf_status" in part else None, ROLLUP: mark})
         rows.append(row)
     rolled = pd.DataFrame(rows, columns=[c for c in frame.columns])
+    for column_name in keys:  # the stored columns' types (text stays text where every part is missing)
+        with contextlib.suppress(ValueError, TypeError):
+            rolled[column_name] = rolled[column_name].astype(frame[column_name].dtype)
     return pd.concat([keep, rolled], ignore_index=True) if len(keep) else rolled.reset_index(drop=True)
