@@ -15,8 +15,8 @@ What each test proves (expected values are pandas sums over the raw file, indepe
   as published; without ``--roll-up`` the census never appears under the UK;
 * a missing part makes the roll-up missing (never a smaller sum), and a table that holds both Scotland
   and its zones is not counted twice;
-* the portal has no country page for a user area (it answered a redirect loop before), and the command line
-  prints the marked roll-up.
+* the portal has no country page for a user area (it answered a redirect loop before); the command line
+  prints the marked roll-up, and the API answers it with ``rollUp=true`` (csv, json) beside the official row.
 """
 
 from __future__ import annotations
@@ -142,5 +142,21 @@ def test_command_line_and_portal(census, tmp_path: Path) -> None:
     with corridor_serve(path, tmp_path, env={"CORRIDOR_USER_REFERENCE": str(reference)}) as (url, _):
         page = httpx.get(f"{url}/country/Scotland", follow_redirects=True, timeout=60)
         ireland = httpx.get(f"{url}/country/372", timeout=60)
+        plain = httpx.get(f"{url}/data/MIG_STOCK/826.372._T?format=csv", timeout=60)
+        api = httpx.get(f"{url}/data/MIG_STOCK/826.372._T?format=csv&rollUp=true", timeout=60)
+        scots = httpx.get(f"{url}/data/MIG_STOCK/U_S92000003.826._T?format=json&rollUp=true", timeout=60)
+        refused = httpx.get(f"{url}/data/MIG_STOCK/826.372._T?format=sdmx-ml&rollUp=true", timeout=60)
     assert page.status_code == 404 and "is an area registered by a user, not a country" in page.text
     assert ireland.status_code == 200 and "Census zone" not in ireland.text and "Scotland" not in ireland.text
+    # the API: the World Bank's UK row as published; with rollUp the census roll-up beside it, marked
+    assert plain.status_code == 200 and len(list(csv.DictReader(io.StringIO(plain.text)))) == 1
+    assert api.status_code == 200, api.text
+    served = list(csv.DictReader(io.StringIO(api.text)))
+    official = [r for r in served if not r["rollup"]]
+    marked = [r for r in served if r["rollup"]]
+    assert [r["value"] for r in official] == [next(csv.DictReader(io.StringIO(plain.text)))["value"]]
+    assert len(marked) == 5 and all("not covered: U_UK-REST, U_E92000001, U_W92000004" in r["rollup"]
+                                    for r in marked)
+    assert {r["time_period"] for r in marked} == {"1971", "1981", "1991", "2001", "2011"}
+    assert scots.status_code == 200 and UK_MARK in scots.text and "(822 areas) into U_S92000003" in scots.text
+    assert refused.status_code == 400 and "rollUp=true is answered in csv or json" in refused.text
