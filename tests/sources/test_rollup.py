@@ -31,14 +31,13 @@ from pathlib import Path
 import httpx
 import pandas as pd
 import pytest
-import yaml
 
 from corridor.cli.stock import stock_table
 from corridor.sources.user_table import ingest_user_table
 from corridor.store.rollup import ROLLUP, roll_up
 from corridor.store.warehouse import Warehouse
 from tests.serving import corridor_serve
-from tests.sources.user_reference import forget_codes, user_reference
+from tests.sources.user_reference import forget_codes, scotland_geography, user_reference
 
 GALLERY = Path(__file__).resolve().parents[2] / "docs" / "gallery"
 SCOTLAND = "microdata/countryOfBirth_Scotland_5_Census.csv"
@@ -57,12 +56,7 @@ def census(mirror: Path, raw: pd.DataFrame, tmp_path_factory: pytest.TempPathFac
     """(folder, reference folder, warehouse path, census dataset id); the reference stays registered only
     inside the tests' own ``user_reference`` blocks."""
     folder = tmp_path_factory.mktemp("rollup")
-    declaration = yaml.safe_load((GALLERY / "scotland-geography.yaml").read_text(encoding="utf-8"))
-    declaration["areas"] += [{"code": z, "name": f"Census zone {z}", "parent": "S92000003"}
-                             for z in sorted(raw["zone"].unique())]
-    (folder / "decl").mkdir()
-    geography = folder / "decl" / "scotland-geography.yaml"
-    geography.write_text(yaml.safe_dump(declaration), encoding="utf-8")
+    geography = scotland_geography(raw, folder, GALLERY)
     reference = folder / "reference"
     with user_reference(reference):
         from corridor.reference.user_codes import register
