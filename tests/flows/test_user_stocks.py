@@ -16,9 +16,11 @@ What each test proves:
   itself from the same stored stocks and WPP figures (native-born = population minus every foreign-born,
   births and deaths summed over 2010-2014): the two paths agree to 1e-9;
 * the user's own native-born counts (``--native-born DATASET``, a long table ingested with its own mapping)
-  that equal WPP population minus foreign-born reproduce the WPP estimate; one area too many in them, or the
-  user's stocks against native-born that lack their areas, is an error naming the datasets and the areas
-  missing from each side; a period the stocks do not reach is an error naming the dataset and its years;
+  that equal WPP population minus foreign-born reproduce the WPP estimate; native-born with an area the
+  stocks lack and without one they have is an error naming the datasets and the areas missing from each
+  side; the user's own births and deaths (WPP's figures written out) reproduce the WPP estimate too, and a
+  year missing from them is an error naming the area; a period the stocks do not reach is an error naming
+  the dataset and its years;
   after each error the warehouse is unchanged.
 """
 
@@ -230,5 +232,59 @@ def test_users_native_born_reproduce_wpp_and_mismatches_name_the_areas(warehouse
     wpp = [d for d in ds.index if ":from:" in d and "wpp2019-population" in ds.loc[d, "inputs"]]
     assert len(ours) == len(wpp) == 1
     assert f"native-born: user dataset {exact}" in ds.loc[ours[0], "notes"]
+    np.testing.assert_allclose(stored_flows(path, ours[0]).sort_index().to_numpy(),
+                               stored_flows(path, wpp[0]).sort_index().to_numpy(), rtol=1e-9)
+
+
+VITAL_MAPPING = """title: {flow} (test table, WPP 2024 figures written out by the test)
+publisher: corridor tests
+licence: CC-BY-3.0-IGO
+series: test-{series}
+vintage: "2024"
+concept: vital_events
+dataflow: {flow}
+columns: {{residence: area, year: year, count: value}}
+numbers: {{decimal: "."}}
+codes: {{areas: m49}}
+"""
+
+
+def test_users_births_and_deaths(warehouse: tuple[Path, str], tmp_path: Path) -> None:
+    # the user's own BIRTHS and DEATHS tables (here WPP 2024's figures for the ten areas, 2010-2014, written out
+    # and ingested through a mapping) reproduce the WPP estimate; a year missing for one area is an error
+    path, dataset = warehouse
+    with Warehouse.open(path, read_only=True) as wh:
+        vital = wh.observations(["BIRTHS", "DEATHS"], sex="_T", age="_T", scaled=True, ref_area=AREAS,
+                                start_period=2010, end_period=2014)
+    ids = {}
+    for flow in ("BIRTHS", "DEATHS"):
+        rows = vital[vital.dataflow == flow]
+        if flow == "DEATHS":  # Sweden's deaths of 2012 left out
+            rows = rows[~((rows.ref_area == "752") & (rows.time_period == "2012"))]
+        table, mapping = tmp_path / f"{flow.lower()}.csv", tmp_path / f"{flow.lower()}.yaml"
+        pd.DataFrame({"area": rows.ref_area, "year": rows.time_period, "value": rows.value}).to_csv(table, index=False)
+        mapping.write_text(VITAL_MAPPING.format(flow=flow, series=flow.lower()), encoding="utf-8")
+        with Warehouse.open(path) as wh:
+            ids[flow] = ingest_user_table(wh, table, mapping).dataset_id
+    before = state(path)
+    with pytest.raises(InputError, match=r"deaths missing for some of the years 2010-2014 in 752"):
+        corridor_flows("estimate", "--period", "2010-2015", "--stocks", dataset, "--births", ids["BIRTHS"],
+                       "--deaths", ids["DEATHS"], "--warehouse", str(path))
+    assert state(path) == before
+    deaths = vital[vital.dataflow == "DEATHS"]
+    table = tmp_path / "deaths.csv"  # the corrected table (same series and file name: replaces the first)
+    pd.DataFrame({"area": deaths.ref_area, "year": deaths.time_period, "value": deaths.value}).to_csv(
+        table, index=False)
+    with Warehouse.open(path) as wh:
+        ids["DEATHS"] = ingest_user_table(wh, table, tmp_path / "deaths.yaml").dataset_id
+    for extra in (["--births", ids["BIRTHS"], "--deaths", ids["DEATHS"]], []):
+        corridor_flows("estimate", "--period", "2010-2015", "--stocks", dataset, "--method", "da_min_closed",
+                       "--warehouse", str(path), *extra)
+    with Warehouse.open(path, read_only=True) as wh:
+        ds = wh.datasets().set_index("dataset_id")
+    ours = [d for d in ds.index if ":from:" in d and ids["BIRTHS"] in ds.loc[d, "inputs"]]
+    wpp = [d for d in ds.index if ":from:" in d and "wpp2024-births-deaths" in ds.loc[d, "inputs"]]
+    assert len(ours) == len(wpp) == 1 and ids["DEATHS"] in ds.loc[ours[0], "inputs"]
+    assert f"births: user dataset {ids['BIRTHS']}" in ds.loc[ours[0], "notes"]
     np.testing.assert_allclose(stored_flows(path, ours[0]).sort_index().to_numpy(),
                                stored_flows(path, wpp[0]).sort_index().to_numpy(), rtol=1e-9)
