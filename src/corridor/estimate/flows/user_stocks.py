@@ -75,6 +75,11 @@ def _datasets(wh, text: str, option: str) -> list[dict]:
     return records
 
 
+def _literal(text: str) -> str:
+    """``text`` inside an :class:`EstimateLabel` template (formatted later): braces doubled."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def _years(frame: pd.DataFrame) -> list[int]:
     return sorted({int(str(p)[:4]) for p in frame.time_period.unique()})
 
@@ -190,12 +195,12 @@ def read_user_inputs(wh, stocks: str, *, periods: Sequence[tuple[int, int]], nat
 
     areas = sorted(system, key=lambda a: (len(a), a))
     inputs = sorted(used)
-    series = stock_sets[0]["series"]
-    licences = "; ".join(dict.fromkeys(str(r["licence"]) for r in stock_sets))
+    series = _literal(str(stock_sets[0]["series"]))
+    licences = _literal("; ".join(dict.fromkeys(str(r["licence"]) for r in stock_sets)))
     label = EstimateLabel(
         series=f"{DEFAULT_LABEL.series}-from-{series}", dataset_id=f"{DEFAULT_LABEL.dataset_id}:from:{series}",
         licence=f"derived from the user's stocks ({licences}) and WPP inputs (CC-BY-3.0-IGO)",
-        title=f"{DEFAULT_LABEL.title} from the user's stocks {name}", note="; ".join(notes))
+        title=f"{DEFAULT_LABEL.title} from the user's stocks {_literal(name)}", note="; ".join(notes))
     frames = (stock_frame, population, vital["BIRTHS"], vital["DEATHS"])
     return UserInputs(WarehouseInputs({"_T": frames}, {"_T": inputs}), label, areas)
 
