@@ -53,6 +53,8 @@ DESTINATIONS = ["Germany", "France", "Italy", "Spain", "Poland", "Romania", "Net
                 "Sweden"]
 AREAS = ["276", "250", "380", "724", "616", "642", "528", "56", "40", "752"]
 WPP = ["wpp2019-population", "wpp2024-births-deaths"]
+#: a UN DESA release in the warehouse too (its totals): the catalogue's stock series is there, and not used
+UNDESA = "undesa-ims-2019-totals"
 NATIVE_MAPPING = """title: Native-born population (test table, WPP population minus UN DESA foreign-born)
 publisher: corridor tests
 licence: CC-BY-3.0-IGO
@@ -69,7 +71,7 @@ codes: {areas: m49}
 @pytest.fixture(scope="module")
 def user_warehouse(mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """WPP from the catalogue plus the user's extract of UN DESA stocks (path, stock dataset id)."""
-    path = ingested_warehouse(tmp_path_factory, "user-stocks", WPP, mirror)
+    path = ingested_warehouse(tmp_path_factory, "user-stocks", [*WPP, UNDESA], mirror)
     raw = pd.read_csv(mirror / IMS_OD, dtype=str, keep_default_na=False)
     extract = raw[raw["Year"].isin(["2010", "2015"]) & raw["Dest"].isin(DESTINATIONS)]
     assert len(extract) == 20
@@ -108,7 +110,7 @@ def file_path_tables(path: Path, dataset: str, folder: Path) -> tuple[Path, ...]
     WPP population minus every foreign-born of the area; births and deaths summed over 2010-2014."""
     with Warehouse.open(path, read_only=True) as wh:
         stocks = wh.observations("MIG_STOCK", dataset_id=dataset, scaled=True)
-        pop = wh.observations("POP", sex="_T", age="_T", scaled=True, ref_area=AREAS)
+        pop = wh.observations("POP", series="wpp-population", sex="_T", age="_T", scaled=True, ref_area=AREAS)
         vital = wh.observations(["BIRTHS", "DEATHS"], sex="_T", age="_T", scaled=True, ref_area=AREAS,
                                 start_period=2010, end_period=2014)
     foreign = stocks[(stocks.counterpart_area != "_T") & (stocks.counterpart_area != stocks.ref_area)]
@@ -216,6 +218,10 @@ def test_users_native_born_reproduce_wpp_and_mismatches_name_the_areas(warehouse
     with pytest.raises(InputError, match=rf"stocks dataset {dataset} has no stocks for 2020 \(period 2015-2020\): "
                                          "its years are 2010, 2015"):
         corridor_flows("estimate", "--period", "2015-2020", "--stocks", dataset, "--warehouse", str(path))
+    # a vintage of the UN DESA series, which --stocks replaces, is refused rather than ignored
+    with pytest.raises(InputError, match="--vintage pins undesa-ims, whose stocks --stocks replaces"):
+        corridor_flows("estimate", "--period", "2010-2015", "--stocks", dataset, "--vintage", "undesa-ims:2019",
+                       "--warehouse", str(path))
     assert state(path) == before
 
     native.rename(columns={"destination": "residence", "origin": "birthplace", "stock": "count"}).to_csv(

@@ -40,6 +40,7 @@ from corridor.estimate.flows.store import (
     DEFAULT_LABEL,
     POPULATION_SERIES,
     READ_COLUMNS,
+    STOCK_SERIES,
     VITAL_SERIES,
     EstimateLabel,
     WarehouseInputs,
@@ -119,6 +120,9 @@ def read_user_inputs(wh, stocks: str, *, periods: Sequence[tuple[int, int]], nat
     from corridor.reference.areas import area_table
 
     pins = vintage_pins(wh, vintage)
+    if STOCK_SERIES in pins:
+        raise InputError(f"--vintage pins {STOCK_SERIES}, whose stocks --stocks replaces: pin the user's dataset with "
+                         "--stocks itself (dataset id or series:vintage)", column="--vintage")
     kinds = area_table()["kind"].astype(str).to_dict()
     stock_sets = _datasets(wh, stocks, "--stocks")
     stock_ids = [r["dataset_id"] for r in stock_sets]
