@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from corridor.reference.areas import area_table
 from corridor.sources.layouts import get_layout
 from corridor.sources.user_table import ingest_user_table
 from corridor.store.warehouse import Warehouse
-from tests.sources.user_reference import forget_codes, user_reference
+from tests.sources.user_reference import forget_codes, scotland_geography, user_reference
 
 ROOT = Path(__file__).resolve().parents[2]
 GALLERY = ROOT / "docs" / "gallery"
@@ -145,12 +144,7 @@ def test_eurostat_by_age_with_registered_age_groups(mirror: Path, tmp_path: Path
 def test_scottish_census_zones_as_a_user_geography(mirror: Path, tmp_path: Path) -> None:
     path = mirror / SCOTLAND
     raw = pd.read_csv(path, dtype={"zone": str, "censusYear": str})
-    declaration = yaml.safe_load((GALLERY / "scotland-geography.yaml").read_text(encoding="utf-8"))
-    declaration["areas"] += [{"code": z, "name": f"Census zone {z}", "parent": "S92000003"}
-                             for z in sorted(raw["zone"].unique())]
-    (tmp_path / "decl").mkdir()
-    geography = tmp_path / "decl" / "scotland-geography.yaml"
-    geography.write_text(yaml.safe_dump(declaration), encoding="utf-8")
+    geography = scotland_geography(raw, tmp_path, GALLERY)
     with user_reference(tmp_path / "reference"):
         from corridor.reference.user_codes import register
 

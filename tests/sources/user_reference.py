@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
+import yaml
+
 from corridor.publish.portal import areas as portal_areas
 from corridor.reference import user_codes
 from corridor.store import validate
@@ -39,3 +42,15 @@ def user_reference(folder: Path) -> Iterator[Path]:
         else:
             os.environ["CORRIDOR_USER_REFERENCE"] = before
         forget_codes()
+
+
+def scotland_geography(raw: pd.DataFrame, folder: Path, gallery: Path) -> Path:
+    """The gallery's Scottish declaration (``gallery/scotland-geography.yaml``) with every census zone of
+    ``raw`` (the census table) added within Scotland, written to ``folder/decl``; register it."""
+    declaration = yaml.safe_load((gallery / "scotland-geography.yaml").read_text(encoding="utf-8"))
+    declaration["areas"] += [{"code": z, "name": f"Census zone {z}", "parent": "S92000003"}
+                             for z in sorted(raw["zone"].unique())]
+    (folder / "decl").mkdir(exist_ok=True)
+    geography = folder / "decl" / "scotland-geography.yaml"
+    geography.write_text(yaml.safe_dump(declaration), encoding="utf-8")
+    return geography

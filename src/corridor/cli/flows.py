@@ -10,6 +10,11 @@ series unless ``--vintage`` pins one)::
 
     corridor flows estimate --period 2010-2015 --method da_pb_closed
     corridor flows estimate --period 2010-2015 --vintage undesa-ims:2019
+
+From the user's own stock table in the warehouse (ingested with a mapping file; native-born and vital events
+from WPP unless user datasets are named; estimate/flows/user_stocks.py)::
+
+    corridor flows estimate --period 2010-2015 --stocks gallery-ims-2019-od:2019 [--births DATASET]
 """
 
 from __future__ import annotations
@@ -78,8 +83,10 @@ def estimate_command(
                                              "at the start (origin = place of birth)"),
     stocks_end: Path | None = typer.Option(None, "--stocks-end",
                                           help="CSV origin,destination,stock at the end"),
-    births: Path | None = typer.Option(None, "--births", help="CSV area,births during the period"),
-    deaths: Path | None = typer.Option(None, "--deaths", help="CSV area,deaths during the period"),
+    births: Path | None = typer.Option(None, "--births", help="CSV area,births during the period (with --stocks: "
+                                       "a BIRTHS dataset in the warehouse; default WPP)"),
+    deaths: Path | None = typer.Option(None, "--deaths", help="CSV area,deaths during the period (with --stocks: "
+                                       "a DEATHS dataset in the warehouse; default WPP)"),
     prior: Path | None = typer.Option(None, "--prior", help="CSV origin,destination,weight: prior (seed) "
                                       "for the IPF, honoured with and without the stayer assumption"),
     out: Path | None = typer.Option(None, "--out", "-o", help="Where to write the flows (CSV; from files the "
@@ -108,6 +115,12 @@ def estimate_command(
     vintage: list[str] | None = typer.Option(None, "--vintage", help="With --period: pin an input series to an "
                                              "earlier vintage (series:vintage such as undesa-ims:2019, a release "
                                              "or dataset id; repeatable). Default: the latest of each series"),
+    stocks: str | None = typer.Option(None, "--stocks", help="With --period: the user's own MIG_STOCK dataset in the "
+                                      "warehouse (dataset id, release id or series:vintage) instead of UN DESA's; "
+                                      "estimates are written as datasets of their own series"),
+    native_born: str | None = typer.Option(None, "--native-born", help="With --stocks: a MIG_STOCK dataset whose "
+                                           "born-in-the-area rows are the native-born (default: WPP population "
+                                           "minus foreign-born)"),
 ) -> None:
     """Estimate origin -> destination flows between two stock tables (files or the warehouse)."""
     from corridor.estimate.flows.io import read_prior, read_tables
@@ -117,10 +130,19 @@ def estimate_command(
     for m in methods:
         if m not in METHODS:
             raise InputError(f"unknown method {m!r}; choose one of {', '.join(METHODS)}", column="--method")
+    user = None
+    if stocks is not None or native_born is not None:
+        if period is None or stocks is None:
+            raise InputError("--stocks DATASET reads the warehouse: give it with --period (and --native-born only "
+                             "with --stocks)", column="--stocks")
+        if sex != "_T":
+            raise InputError("flows from a user's stocks are estimated for both sexes only (--sex _T)", column="--sex")
+        user = {"stocks": stocks, "native_born": native_born, "births": None if births is None else str(births),
+                "deaths": None if deaths is None else str(deaths)}
     if period is not None:
         _from_warehouse(methods, period, sex, warehouse, keep_flagged=keep_flagged,
                         by_birthplace=by_birthplace, out=out,
-                        vintage=vintage or [])
+                        vintage=vintage or [], user_stocks=user)
         return
     if vintage:
         raise InputError("--vintage chooses warehouse inputs: use it with --period", column="--vintage")
@@ -178,7 +200,8 @@ def _parse_period(text: str) -> list[tuple[int, int]]:
 
 
 def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path | None, *, keep_flagged: bool,
-                    by_birthplace: bool, out: Path | None, vintage: list[str]) -> None:
+                    by_birthplace: bool, out: Path | None, vintage: list[str],
+                    user_stocks: dict[str, str | None] | None = None) -> None:
     from corridor.config import warehouse_path
     from corridor.estimate.flows.store import estimate_into_warehouse
     from corridor.store.snapshots import publishing
@@ -191,8 +214,14 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
     if not path.exists():
         raise InputError("warehouse not found (ingest the releases first: corridor ingest ...)", file=str(path))
     with publishing(path) as wh:
-        done = estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=sexes, keep_flagged=keep_flagged,
-                                       by_birthplace=by_birthplace, vintage=vintage)
+        if user_stocks is None:
+            done = estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=sexes,
+                                           keep_flagged=keep_flagged, by_birthplace=by_birthplace, vintage=vintage)
+        else:  # the user's stocks (estimate/flows/user_stocks.py)
+            from corridor.estimate.flows.user_stocks import estimate_from_user_stocks
+
+            done = estimate_from_user_stocks(wh, methods=methods, periods=periods, keep_flagged=keep_flagged,
+                                             by_birthplace=by_birthplace, vintage=vintage, **user_stocks)
         for rec in done:
             for w in rec["warnings"]:
                 console.print(f"[yellow]warning:[/] {rec['method']} {rec['period']} {rec['sex']}: {w}",

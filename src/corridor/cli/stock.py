@@ -5,6 +5,7 @@ Everyday questions answered directly::
     corridor stock --origin Mexico --year 2019 --top 10        # top 10 destinations of Mexican emigrants
     corridor stock --destination WORLD --year 2020 --sex all   # world stock, both sexes, men and women
     corridor stock --destination USA --origin MEX --format csv
+    corridor stock --destination Scotland --origin "United Kingdom" --roll-up   # user areas summed, marked
 
 Areas are typed as people name them (:func:`corridor.reference.search.find_area`: "United States",
 "UK", ISO codes, M49 numbers); an ambiguous name is an error listing the candidates. Every row names
@@ -46,18 +47,29 @@ def _area(text: str | None, default: str | None) -> str | None:
 
 
 def stock_table(wh, *, destination: str | None, origin: str | None, year: str | None, sexes: list[str],
-                vintage: str | None, aggregates: bool) -> tuple[pd.DataFrame, list[str]]:
-    """The rows of ``corridor stock`` (columns :data:`STOCK_COLUMNS`) and their source lines.
+                vintage: str | None, aggregates: bool, roll_up: bool = False) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of ``corridor stock`` (columns :data:`STOCK_COLUMNS`, and ``rollup`` with ``roll_up``) and
+    their source lines.
 
     ``destination``/``origin`` are area codes (``None``: every area; ``_T``: all origins). Without
-    ``aggregates``, a side left open lists countries (and dissolved states) only.
+    ``aggregates``, a side left open lists countries (and dissolved states) only. With ``roll_up``, user
+    areas are summed into the area asked for (or, on an open side, into their M49 area) and marked
+    (:func:`corridor.store.rollup.roll_up`), beside the official rows of that area.
     """
     import pandas as pd
 
     from corridor.reference.areas import area_name, area_table
+    from corridor.store.rollup import roll_up as rolled_up
+    from corridor.store.rollup import user_descendants
 
-    obs = wh.observations("MIG_STOCK", ref_area=destination, counterpart_area=origin, sex=sexes,
-                          time_period=str(year) if year else None, as_of=vintage)
+    def with_parts(code: str | None) -> str | list[str] | None:
+        return code if code in (None, "_T") or not roll_up else [code, *user_descendants(code)]
+
+    obs = wh.observations("MIG_STOCK", ref_area=with_parts(destination), counterpart_area=with_parts(origin),
+                          sex=sexes, time_period=str(year) if year else None, as_of=vintage)
+    if roll_up:
+        obs = rolled_up(rolled_up(obs, "ref_area", destination), "counterpart_area",
+                        None if origin == "_T" else origin)
     if not aggregates:
         kinds = dict(zip(area_table()["m49"].astype(str), area_table()["kind"].astype(str), strict=True))
         countries = {code for code, kind in kinds.items() if kind in ("country", "historical")}
@@ -75,7 +87,8 @@ def stock_table(wh, *, destination: str | None, origin: str | None, year: str | 
         "sex": obs["sex"], "year": obs["time_period"], "value": obs["value"], "lower": obs["lower"],
         "upper": obs["upper"], "obs_status": obs["obs_status"], "conf_status": obs["conf_status"],
         "concept": obs["basis"].fillna(obs["concept"]), "dataset": obs["dataset_id"], "vintage": obs["vintage"],
-    }, columns=STOCK_COLUMNS)
+        **({"rollup": obs["rollup"]} if roll_up else {}),
+    }, columns=[*STOCK_COLUMNS, *(["rollup"] if roll_up else [])])
     sources = [f"{d}: {t} ({p}; {lic})" for d, t, p, lic in
                obs[["dataset_id", "title", "publisher", "licence"]].drop_duplicates().itertuples(index=False)]
     return out.reset_index(drop=True), sources
@@ -111,6 +124,9 @@ def command(
     aggregates: Annotated[bool, typer.Option(
         "--aggregates", help="Also list regions and groupings (UN DESA regions, World Bank aggregates).")] = False,
     vintage: Annotated[str | None, typer.Option(help="Dataset or release id of an earlier vintage.")] = None,
+    roll_up: Annotated[bool, typer.Option(
+        "--roll-up", help="Sum registered user areas (Scotland, census zones) into the area asked for, or their "
+        "M49 area; marked in a rollup column, beside the official rows.")] = False,
     fmt: FormatOpt = None,
     warehouse: WarehouseOpt = None,
 ) -> None:
@@ -124,7 +140,7 @@ def command(
     dest_code, origin_code = _area(destination, None), _area(origin, "_T")
     with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
         out, sources = stock_table(wh, destination=dest_code, origin=origin_code, year=year, sexes=sexes,
-                                   vintage=vintage, aggregates=aggregates)
+                                   vintage=vintage, aggregates=aggregates, roll_up=roll_up)
     out = arrange(out, sort=sort, top=top)
     if fmt == "csv":
         out["value"] = out["value"].map(

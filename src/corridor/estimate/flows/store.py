@@ -65,6 +65,24 @@ LAYOUT = "corridor-flows"
 READ_COLUMNS = ("dataset_id", "dataflow", "ref_area", "counterpart_area", "sex", "time_period", "value")
 
 
+@dataclass(frozen=True)
+class EstimateLabel:
+    """How an estimate's dataset is named and credited: the default (UN DESA IMS and WPP) or, for flows from a
+    user's own stocks (:mod:`~corridor.estimate.flows.user_stocks`), a series of their own, so the vintage rule
+    never lets them stand in for the default estimates. Fields are formatted with ``method``, ``period``,
+    ``sex`` and ``description``."""
+
+    series: str = "corridor-flows-{method}"
+    dataset_id: str = "est:flows:{method}:{period}:{sex}"
+    licence: str = "CC-BY-3.0-IGO (derived from UN DESA IMS and WPP inputs under that licence)"
+    title: str = "Bilateral migration flows {period} ({description})"
+    #: a sentence naming the inputs, put first in the dataset's notes
+    note: str | None = None
+
+
+DEFAULT_LABEL = EstimateLabel()
+
+
 def _area_year(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"area": frame.ref_area.to_numpy(), "year": frame.time_period.str[:4].astype(int),
                          "value": frame.value.to_numpy(dtype=float)})
@@ -179,8 +197,8 @@ def observations_frame(result: FlowResult, iv: FlowInterval, *, period: tuple[in
 
 
 def write_estimate(wh, result: FlowResult, obs: pd.DataFrame, *, period: tuple[int, int], sex: str,
-                   inputs: list[str], notes: list[str]) -> str:
-    """Write one estimate as a dataset (atomic; the same content twice is a no-op)."""
+                   inputs: list[str], notes: list[str], label: EstimateLabel = DEFAULT_LABEL) -> str:
+    """Write one estimate as a dataset (atomic; the same content twice is a no-op), named by ``label``."""
     from corridor import __version__
     from corridor.store.warehouse import DatasetMeta
 
@@ -192,16 +210,18 @@ def write_estimate(wh, result: FlowResult, obs: pd.DataFrame, *, period: tuple[i
     digest.update(pd.util.hash_pandas_object(obs, index=False).to_numpy().tobytes())
     digest.update(json.dumps([params, inputs, __version__], sort_keys=True, default=str).encode())
     sha = digest.hexdigest()
-    dataset_id = f"est:flows:{result.method}:{period[0]}-{period[1]}:{sex}@{sha[:12]}"
+    names = {"method": result.method, "period": f"{period[0]}-{period[1]}", "sex": sex,
+             "description": METHODS[result.method].description}
+    dataset_id = f"{label.dataset_id.format(**names)}@{sha[:12]}"
     meta = DatasetMeta(
-        dataset_id=dataset_id, series=f"corridor-flows-{result.method}",
+        dataset_id=dataset_id, series=label.series.format(**names),
         vintage=datetime.now(UTC).strftime("%Y%m%dT%H%M%S"), layout=LAYOUT,
         publisher="corridor", concept="migration_transition",
-        licence="CC-BY-3.0-IGO (derived from UN DESA IMS and WPP inputs under that licence)",
-        title=f"Bilateral migration flows {period[0]}-{period[1]} ({METHODS[result.method].description})",
+        licence=label.licence.format(**names), title=label.title.format(**names),
         sha256=sha, reference_dates=f"{period[0]}-{period[1]} (mid-year to mid-year)", kind="estimate",
         method=result.method, parameters=params, inputs=list(inputs),
-        notes="; ".join(notes + result.flags + result.warnings)[:4000] or None,
+        notes="; ".join(([label.note] if label.note else []) + notes + result.flags + result.warnings)[:4000]
+        or None,
     )
     return wh.write_dataset(meta, obs)
 
@@ -210,7 +230,7 @@ def estimate_into_warehouse(wh, *, methods: list[str], periods: list[tuple[int, 
                             by_birthplace: bool = False,
                             vintage: Sequence[str] = (), source_inputs: WarehouseInputs | None = None,
                             on_estimate: Callable[[dict], None] | None = None,
-                            keep_flagged: bool = True) -> list[dict]:
+                            keep_flagged: bool = True, label: EstimateLabel = DEFAULT_LABEL) -> list[dict]:
     """Estimate every (method, period, sex) the data allow and write each as a dataset.
 
     The inputs are read once (:func:`read_inputs`, with the ``vintage`` choice); for each sex and period
@@ -218,7 +238,8 @@ def estimate_into_warehouse(wh, *, methods: list[str], periods: list[tuple[int, 
     (:func:`~corridor.estimate.flows.methods.estimate_many`); each estimate gets the calibrated interval
     (:func:`~corridor.estimate.flows.intervals.flow_interval`). An ill-posed period is an error unless
     ``keep_flagged`` (then written with its status). Returns one record per estimate (dataset id, total,
-    status, margin error, how the stocks were obtained); ``on_estimate`` is called with each as it is written."""
+    status, margin error, how the stocks were obtained); ``on_estimate`` is called with each as it is written.
+    ``label`` names the datasets (:class:`EstimateLabel`; flows from a user's stocks have their own)."""
     data = source_inputs or read_inputs(wh, tuple(sexes), vintage=vintage)
     done = []
     jobs = []
@@ -234,7 +255,7 @@ def estimate_into_warehouse(wh, *, methods: list[str], periods: list[tuple[int, 
             iv = flow_interval(prepared.tables, result, by_birthplace=by_birthplace)
             obs = observations_frame(result, iv, period=period, sex=sex, by_birthplace=by_birthplace)
             dataset_id = write_estimate(wh, result, obs, period=period, sex=sex, inputs=data.inputs[sex],
-                                        notes=prepared.notes)
+                                        notes=prepared.notes, label=label)
             record = {"dataset_id": dataset_id, "method": method, "period": f"{period[0]}-{period[1]}",
                       "sex": sex, "total": result.total, "how": prepared.how, "warnings": result.warnings,
                       "inputs": data.inputs[sex], "status": result.status, "flags": result.flags,

@@ -28,6 +28,7 @@ from corridor.publish.api.index import key_selection, periods_selection
 from corridor.publish.api.keys import DataQuery, build_query, period_bounds
 from corridor.publish.api.limits import Limits
 from corridor.publish.api.negotiation import choose_format
+from corridor.publish.api.rollup import parse_roll_up, rolled, widened
 from corridor.publish.api.state import ServiceState, get_principal, get_state
 from corridor.publish.formats import FORMATS, DataResult, FormatWriter
 from corridor.publish.security import ADMIN_ROLE, PUBLIC, Principal
@@ -153,8 +154,11 @@ def _ingested_after(ingested: pd.Series, moment: datetime) -> pd.Series:
     return stamps > pd.Timestamp(moment)
 
 
-def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: Request) -> DataResult:
-    """Run a validated query: ``asOf`` access check, one selection, audit of restricted rows."""
+def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: Request, *,
+          roll_up: bool = False) -> DataResult:
+    """Run a validated query: ``asOf`` access check, one selection, audit of restricted rows; with
+    ``roll_up``, user areas summed into the areas asked for and marked (:mod:`.rollup`)."""
+    asked, query = query, (widened(query) if roll_up else query)
     wh = state.warehouse()
     ids = _check_as_of(state, wh, query, principal, request)
     series, keep_datasets = _sources(state, query)
@@ -169,6 +173,8 @@ def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: 
             raise too_many(state)
     if keep_datasets is not None and not frame.empty:
         frame = frame[frame["dataset_id"].isin(keep_datasets)]
+    if roll_up and not frame.empty:
+        frame = rolled(frame, asked)
     if query.updated_after is not None and not frame.empty:
         frame = frame[_ingested_after(frame["ingested_at"], query.updated_after)]
     if frame.empty:
@@ -198,13 +204,15 @@ def sdmx_frame(frame: pd.DataFrame, query: DataQuery) -> pd.DataFrame:
     out["UNIT_MULT"] = out["UNIT_MULT"].fillna(0).astype("int64")
     for col in ("LOWER", "UPPER"):
         out[col] = out[col].astype("float64")
+    if "rollup" in frame.columns:  # rollUp=true: the mark of each computed roll-up (csv, json)
+        out["ROLLUP"] = frame["rollup"]
     order = [d.id for d in query.flow.dimensions] + ["TIME_PERIOD", "DATASET_ID"]
     return out.sort_values(order, kind="stable").reset_index(drop=True)
 
 
 def _fetch_and_write(state: ServiceState, query: DataQuery, principal: Principal, request: Request,
-                     writer: FormatWriter) -> tuple[bytes, bool]:
-    result = fetch(state, query, principal, request)
+                     writer: FormatWriter, roll_up: bool = False) -> tuple[bytes, bool]:
+    result = fetch(state, query, principal, request, roll_up=roll_up)
     body = writer.write(result)
     data = body.encode("utf-8") if isinstance(body, str) else body
     if len(data) > state.max_bytes:
@@ -240,6 +248,7 @@ class DataParameters:
     format: str | None
     updated_after: str | None = None
     include_history: str | None = None
+    roll_up: str | None = None
 
 
 async def data_parameters(
@@ -260,14 +269,18 @@ async def data_parameters(
     source: Annotated[str | None, Query(description="keep only these series or datasets, '+'-separated")]
     = None,
     format: Annotated[str | None, Query(description="sdmx-ml, sdmx-csv, jsonstat, csv, json")] = None,  # noqa: A002
+    roll_up: Annotated[str | None, Query(
+        alias="rollUp", description="true: also user areas (corridor register) summed into the areas asked for "
+        "(or their M49 area), marked in a rollup column, beside the official rows; csv and json only")] = None,
 ) -> DataParameters:
     return DataParameters(start_period, end_period, first_n, last_n, as_of, dimension_at_observation, detail,
-                          source, format, updated_after, include_history)
+                          source, format, updated_after, include_history, roll_up)
 
 
 #: Query parameters of a data query (SDMX 2.1 REST names, and corridor's ``asOf``, ``source``, ``format``).
 DATA_PARAMETERS = ("startPeriod", "endPeriod", "firstNObservations", "lastNObservations", "asOf",
-                   "dimensionAtObservation", "detail", "source", "format", "updatedAfter", "includeHistory")
+                   "dimensionAtObservation", "detail", "source", "format", "updatedAfter", "includeHistory",
+                   "rollUp")
 #: ``detail`` values the standard defines that are not implemented (501), beside ``full``.
 UNIMPLEMENTED_DETAIL = ("serieskeysonly", "dataonly", "nodata")
 
@@ -349,12 +362,14 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
         view=state.visibility.view(principal), updated_after=params.updated_after,
     )
     _check_detail(params)  # after the flow and key: an unknown dataflow is 404 whatever else is asked
-    cache_key = (query.cache_key(), writer.id) if not principal.roles else None
+    roll_up = parse_roll_up(params.roll_up, writer.id)
+    cache_key = (query.cache_key(), writer.id, roll_up) if not principal.roles else None
     body = state.cache.get(cache_key) if cache_key else None
     if body is None:
         limits: Limits = request.app.state.limits
         async with limits.slot(request, heavy=is_heavy(query)):
-            body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request, writer)
+            body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request, writer,
+                                                       roll_up)
         if cache_key and not restricted:
             state.cache.put(cache_key, body)
     headers = {"Vary": "Accept, Authorization"}
