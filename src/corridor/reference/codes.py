@@ -16,8 +16,6 @@ import re
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
 from corridor.errors import InputError
 from corridor.reference.areas import area_table
 from corridor.reference.user_codes import user_age_groups
@@ -34,6 +32,8 @@ _AGE_CODE = re.compile(r"^Y(\d+)T(\d+|_)$")
 def _lists() -> dict[str, dict[str, str]]:
     path = files("corridor.reference") / "data" / "codelists.yaml"
     with path.open(encoding="utf-8") as f:
+        import yaml  # loaded with the registry, not with the module (commands start fast)
+
         doc = yaml.safe_load(f)
     lists = {name: {str(k): str(v) for k, v in body["codes"].items()} for name, body in doc.items()}
     for code, label in user_age_groups().items():  # an office's own age groups (corridor register)

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
 from corridor.errors import InputError
 
 #: Allowed values of ``status``: a treaty definition, a statistical recommendation (UN Statistical
@@ -43,6 +41,8 @@ def concepts() -> dict[str, Concept]:
     """Every concept, by id, in the order of the registry file."""
     path = files("corridor.reference") / "data" / "concepts.yaml"
     with path.open(encoding="utf-8") as f:
+        import yaml  # loaded with the registry, not with the module (commands start fast)
+
         doc = yaml.safe_load(f)
     out: dict[str, Concept] = {}
     for i, entry in enumerate(doc["concepts"], start=1):

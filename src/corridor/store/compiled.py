@@ -15,8 +15,8 @@ from corridor.store.selection import Selection, distinct_expr, selection_expr, s
 
 @cache
 def _unbound_tables() -> tuple[Any, Any]:
-    """The warehouse tables as unbound Ibis tables (schema from the DDL of :mod:`corridor.store.warehouse`): selections compile
-    without a connection, so a compiled query can be cached and run on any cursor."""
+    """The warehouse tables as unbound Ibis tables (schema from the DDL of :mod:`corridor.store.warehouse`):
+    selections compile without a connection, so a compiled query can be cached and run on any cursor."""
     import ibis
 
     from corridor.store.warehouse import DATASET_COLUMNS, OBSERVATION_COLUMNS
