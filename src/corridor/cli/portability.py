@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from corridor.cli.output import emit
+from corridor.cli.output import FormatOpt, emit
 from corridor.config import warehouse_path
 from corridor.errors import InputError
 from corridor.portability.agreements import load_agreements
@@ -29,7 +29,6 @@ from corridor.store.warehouse import Warehouse
 
 app = typer.Typer(help="Social security portability: agreements, calculator, coverage.", no_args_is_help=True)
 AGREEMENTS = typer.Option(None, "--agreements", help="Extra agreements file (same shape as the shipped one)")
-FORMAT = typer.Option(None, "--format", help="csv or json: the data alone on stdout")
 
 
 @app.callback()
@@ -55,7 +54,7 @@ def _number(text: str, what: str) -> float:
 
 
 @app.command("agreements")
-def agreements_command(agreements: Path | None = AGREEMENTS, fmt: str | None = FORMAT) -> None:
+def agreements_command(agreements: Path | None = AGREEMENTS, fmt: FormatOpt = None) -> None:
     """The agreements of the registry: parties, branches, totalisation, export, method, validity, source."""
     rows = [{"id": a.id, "title": a.title, "parties": " ".join(p[0] for p in a.parties),
              "branches": " ".join(a.branches), "totalisation": a.totalisation, "export": a.export,
@@ -88,7 +87,7 @@ def coverage_command(year: int = typer.Option(2000, "--year", help="Year (agreem
                      corridors: bool = typer.Option(False, "--corridors", help="Every corridor, not the summary"),
                      agreements: Path | None = AGREEMENTS,
                      warehouse: Path | None = typer.Option(None, "--warehouse", help="Warehouse file"),
-                     fmt: str | None = FORMAT) -> None:
+                     fmt: FormatOpt = None) -> None:
     """Share of migrants (UN DESA stocks) in corridors covered by an agreement of the registry."""
     with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
         table, summary = coverage(wh, year, load_agreements(agreements))
