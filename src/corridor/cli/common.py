@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     console: Console
 
 
-def _console() -> Console:
+def stderr_console() -> Console:
     """The shared stderr console, made once."""
     if "console" not in globals():
         from rich.console import Console
@@ -29,7 +29,7 @@ def _console() -> Console:
 
 def __getattr__(name: str) -> Any:
     if name == "console":
-        return _console()
+        return stderr_console()
     raise AttributeError(name)
 
 
@@ -41,5 +41,5 @@ def run_guarded(app: Callable[..., Any]) -> None:
     try:
         app()
     except CorridorError as exc:
-        _console().print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        stderr_console().print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)
