@@ -192,19 +192,6 @@ def test_stdout_is_the_table_alone(inputs: dict[str, str], case: str, fmt: str) 
 
 
 def test_every_format_command_is_covered() -> None:
-    import typer
+    from tests.cli.test_formats import format_commands
 
-    from corridor.cli.main import build_app
-
-    found = []
-
-    def walk(command, path: list[str]) -> None:
-        subs = getattr(command, "commands", None)
-        if subs:
-            for name, sub in subs.items():
-                walk(sub, [*path, name])
-        elif any("--format" in (p.opts or []) for p in command.params):
-            found.append(" ".join(path))
-
-    walk(typer.main.get_command(build_app()), [])
-    assert sorted(found) == sorted(CASES)
+    assert sorted(" ".join(c) for c in format_commands()) == sorted(CASES)

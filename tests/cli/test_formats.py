@@ -21,7 +21,8 @@ from corridor.cli.main import build_app
 from tests.cli_in_process import run_cli
 
 
-def _format_commands() -> list[list[str]]:
+def format_commands() -> list[list[str]]:
+    """Every command path (``["flows", "show"]``) whose command has a ``--format`` option."""
     found: list[list[str]] = []
 
     def walk(command, path: list[str]) -> None:
@@ -36,7 +37,7 @@ def _format_commands() -> list[list[str]]:
     return found
 
 
-COMMANDS = _format_commands()
+COMMANDS = format_commands()
 
 
 def test_the_walk_finds_the_format_commands() -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import math
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +33,7 @@ from corridor.cli.records import json_number, sort_rows, write_csv, write_json
 from corridor.reference.areas import area_name, area_rows, area_table
 from corridor.store.selection import Selection
 from corridor.store.warehouse import DatasetMeta, Warehouse
+from tests.store.test_corrections import _stock
 
 SELECTIONS = [
     Selection.of("MIG_STOCK", ref_area="840"),
@@ -72,22 +74,13 @@ def test_plain_rows_equal_the_ibis_rows_on_the_real_warehouse(cli_warehouse: Pat
     assert all(counts[:6]) and counts[6] == 0 and counts[7]  # real rows compared, and the empty case
 
 
-def _stock(*cells: tuple[str, str, float]) -> pd.DataFrame:
-    return pd.DataFrame([{"dataflow": "MIG_STOCK", "ref_area": a, "time_period": t, "value": v, "obs_status": "A"}
-                         for a, t, v in cells])
-
-
 @pytest.fixture(scope="module")
-def revised(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Synthetic, labelled: a correction dropping Albania, a withdrawal, a restricted dataset, two vintages."""
+def revised(fixes_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The store suite's warehouse of a correction dropping Albania and a withdrawal, plus (synthetic,
+    labelled "test") a restricted dataset and two vintages of one series."""
     path = tmp_path_factory.mktemp("plain") / "revised.duckdb"
+    shutil.copyfile(fixes_path, path)
     with Warehouse.open(path) as wh:
-        wh.write_dataset(DatasetMeta("fix-v1", "test-fix", "2020", layout="test"),
-                         _stock(("4", "2000", 1.0), ("8", "2000", 2.0)))
-        wh.write_dataset(DatasetMeta("fix-v2", "test-fix", "2020", layout="test", replaces="fix-v1"),
-                         _stock(("4", "2000", 3.0)))
-        wh.write_dataset(DatasetMeta("gone", "test-gone", "2020", layout="test"), _stock(("4", "2000", 9.0)))
-        wh.withdraw(["gone"], "published in error")
         wh.write_dataset(DatasetMeta("secret", "test-secret", "2020", layout="test", access="restricted"),
                          _stock(("8", "2000", 5.0)))
         wh.write_dataset(DatasetMeta("old", "test-ed", "2019", layout="test"), _stock(("8", "2000", 6.0),
@@ -100,9 +93,10 @@ def test_plain_rows_follow_corrections_withdrawals_and_access(revised: Path) -> 
     with Warehouse.open(revised, read_only=True) as wh:
         got = {(r["dataset_id"], r["ref_area"], r["time_period"]): r["value"]
                for r in wh.rows(Selection.of("MIG_STOCK")).records()}
-        assert got == {("fix-v2", "4", "2000"): 3.0, ("new", "8", "2000"): 7.0, ("old", "8", "2001"): 6.5}
+        assert got == {("fix-v2", "4", "2000"): 3.0, ("kept", "8", "2000"): 7.0, ("new", "8", "2000"): 7.0,
+                       ("old", "8", "2001"): 6.5}
         every = wh.rows(Selection.of("MIG_STOCK", access=None)).records()
-        assert {r["dataset_id"] for r in every} == {"fix-v2", "new", "old", "secret"}
+        assert {r["dataset_id"] for r in every} == {"fix-v2", "kept", "new", "old", "secret"}
         reached = wh.rows(Selection.of("MIG_STOCK", dataset_ids=["gone"])).records()
         assert [(r["dataset_id"], r["value"]) for r in reached] == [("gone", 9.0)]  # as_of still reaches it
         for sel in (Selection.of("MIG_STOCK"), Selection.of("MIG_STOCK", access=None),
