@@ -192,9 +192,13 @@ class Warehouse:
         a flow's ``margin_error``), opened read-only: a temporary view of each table adds the absent
         columns as NULL (nothing replaced, nothing withdrawn, no diagnostic recorded)."""
         catalog = self._con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+        found: dict[str, set[str]] = {"datasets": set(), "observations": set()}
+        for table, column in self._con.execute(  # one catalogue query (a command's start-up pays for it)
+                "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name IN ('datasets', 'observations')").fetchall():
+            found[table].add(column)
         for table, columns in (("datasets", DATASET_COLUMNS), ("observations", OBSERVATION_COLUMNS)):
-            present = {r[0] for r in self._con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+            present = found[table]
             absent = [c for c in columns if c not in present]
             if not present or not absent:
                 continue
