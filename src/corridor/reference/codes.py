@@ -34,7 +34,7 @@ def _lists() -> dict[str, dict[str, str]]:
     with path.open(encoding="utf-8") as f:
         import yaml  # loaded with the registry, not with the module (commands start fast)
 
-        doc = yaml.safe_load(f)
+        doc = yaml.load(f, Loader=yaml.CSafeLoader)  # the safe loader in C (PyYAML wheels ship libyaml)
     lists = {name: {str(k): str(v) for k, v in body["codes"].items()} for name, body in doc.items()}
     for code, label in user_age_groups().items():  # an office's own age groups (corridor register)
         lists["AGE"].setdefault(code, label)

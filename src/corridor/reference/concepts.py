@@ -43,7 +43,7 @@ def concepts() -> dict[str, Concept]:
     with path.open(encoding="utf-8") as f:
         import yaml  # loaded with the registry, not with the module (commands start fast)
 
-        doc = yaml.safe_load(f)
+        doc = yaml.load(f, Loader=yaml.CSafeLoader)  # the safe loader in C (PyYAML wheels ship libyaml)
     out: dict[str, Concept] = {}
     for i, entry in enumerate(doc["concepts"], start=1):
         missing = [k for k in FIELDS if not str(entry.get(k) or "").strip()]

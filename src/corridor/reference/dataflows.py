@@ -148,7 +148,7 @@ def _registry() -> dict[str, Dataflow]:
     with path.open(encoding="utf-8") as f:
         import yaml  # loaded with the registry, not with the module (commands start fast)
 
-        doc = yaml.safe_load(f)
+        doc = yaml.load(f, Loader=yaml.CSafeLoader)  # the safe loader in C (PyYAML wheels ship libyaml)
     return {flow_id: _parse(flow_id, body) for flow_id, body in doc.items()}
 
 
