@@ -12,7 +12,7 @@ estimate, its ``lower``/``upper`` bounds and the ``interval`` text stored with i
 written by the estimator), its ``OBS_STATUS`` and dataset. Areas are typed as people name them
 (:func:`corridor.reference.search.find_area`). Nothing here estimates: ``corridor flows estimate`` does.
 Rows are read plain from the store (:meth:`corridor.store.warehouse.Warehouse.rows`): no pandas, Ibis or
-pandera is loaded, so the answer comes in well under half a second (issue 15).
+pandera is loaded (issue 15: ``benchmarks/cli_startup.py``, ``tests/cli/test_startup.py``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ row) are left out of a listing over partners unless ``--aggregates`` is given, s
 does not count people twice. ``--top N`` keeps the N largest rows of each source, year and sex;
 ``--sort`` orders by value (largest first) or name. The command reads plain rows from the store
 (:meth:`corridor.store.warehouse.Warehouse.rows`) and never loads pandas, Ibis or pandera (issue 15:
-a simple query starts in well under half a second).
+start-up measured by ``benchmarks/cli_startup.py``, the import graph held by ``tests/cli/test_startup.py``).
 """
 
 from __future__ import annotations
