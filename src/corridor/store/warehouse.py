@@ -462,8 +462,10 @@ class Warehouse:
 
     def distinct(self, sel: Selection, column: str) -> list[str]:
         """Distinct values of a column among the observations ``sel`` selects, sorted."""
+        import pandas as pd
+
         values = self._run("distinct", sel, column)[column]
-        return [str(v) for v in values if v is not None and v == v]  # NULL and NaN are no value
+        return [str(v) for v in values if v is not None and not pd.isna(v)]
 
     def summary(self, sel: Selection, by: Sequence[str] = ("dataflow",)) -> pd.DataFrame:
         """Per group of ``by``: observations, datasets, first and last period of the selection."""
