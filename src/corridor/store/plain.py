@@ -37,9 +37,6 @@ from corridor.store.selection import (
     Selection,
 )
 
-#: DuckDB types read as numbers (a readable table right-aligns them).
-NUMERIC_TYPES = frozenset({"DOUBLE", "FLOAT", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "HUGEINT", "DECIMAL"})
-
 
 @dataclass(frozen=True)
 class Rows:
@@ -52,11 +49,6 @@ class Rows:
     def records(self) -> list[dict[str, Any]]:
         """One dict per row, keyed by column name."""
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
-
-    def numeric(self) -> frozenset[str]:
-        """The columns of a numeric type."""
-        return frozenset(c for c, t in zip(self.columns, self.types, strict=True)
-                         if t.split("(")[0] in NUMERIC_TYPES)
 
 
 class _Params:
