@@ -12,6 +12,12 @@ latest vintage wins, ties broken by the latest ingest. A dataset that a correcti
 withdrawn dataset, take no part in it (see :func:`_latest`). Different series are never merged: UN DESA and
 the World Bank stay side by side. Access is applied *before* the rule, so that a refused newer
 vintage does not hide a readable older one.
+
+The rule's terms are data here (:data:`LATEST_PARTITION`, :data:`LATEST_ORDER`, :data:`PERIOD_PARTITION`);
+besides the Ibis expression, :mod:`corridor.store.plain` spells the same steps as one DuckDB statement from
+those terms, for reads that must not load Ibis or pandas (``corridor stock``); a test runs both on the
+same warehouses and compares the rows (``tests/cli/test_plain_reads.py``). Ibis itself is imported when
+an expression is built, not with this module.
 """
 
 from __future__ import annotations
