@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from corridor.store.warehouse import Warehouse
+from tests.store.test_corrections import fixes_path  # noqa: F401 - a correction and a withdrawal (test_plain_reads)
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,16 @@
 """What every command shares: options for the warehouse and mirror, error reporting, output format.
 
-``console`` (rich, on standard error) is made on first use (PEP 562 module ``__getattr__``): importing
-rich costs tens of milliseconds that ``corridor --help`` should not pay.
+``console`` (rich, on standard error) is a stand-in that makes the real console on first use: importing
+rich costs tens of milliseconds that ``corridor --help``, and a command that prints nothing on standard
+error (``corridor flows show --format csv``), should not pay. ``from corridor.cli.common import console``
+then ``console.print(...)`` works as with the console itself.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from corridor.errors import CorridorError
@@ -15,22 +18,23 @@ from corridor.errors import CorridorError
 if TYPE_CHECKING:
     from rich.console import Console
 
-    console: Console
 
-
-def _console() -> Console:
+@cache
+def stderr_console() -> Console:
     """The shared stderr console, made once."""
-    if "console" not in globals():
-        from rich.console import Console
+    from rich.console import Console
 
-        globals()["console"] = Console(stderr=True)
-    return globals()["console"]
+    return Console(stderr=True)
 
 
-def __getattr__(name: str) -> Any:
-    if name == "console":
-        return _console()
-    raise AttributeError(name)
+class _OnFirstUse:
+    """Stands for :func:`stderr_console` and makes it when an attribute is first asked for."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(stderr_console(), name)
+
+
+console: Console = _OnFirstUse()  # type: ignore[assignment]
 
 
 def run_guarded(app: Callable[..., Any]) -> None:
@@ -41,5 +45,5 @@ def run_guarded(app: Callable[..., Any]) -> None:
     try:
         app()
     except CorridorError as exc:
-        _console().print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        stderr_console().print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(2)

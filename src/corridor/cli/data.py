@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from corridor.cli.common import console as err
+from corridor.cli.common import stderr_console as err  # made on first use (rich loads then)
 from corridor.cli.output import FormatOpt
 
 if TYPE_CHECKING:  # imported where they are used: `corridor --help` must not wait for them
@@ -78,11 +78,11 @@ def ingest_cmd(
             from corridor.sources.user_table import ingest_user_table
 
             for path in target:  # each table is its own dataset; all are checked, none skipped
-                progress = _progress_line() if err.is_terminal else None  # a pipe or a log gets the result only
+                progress = _progress_line() if err().is_terminal else None  # a pipe or a log gets the result only
                 _say(ingest_user_table(wh, Path(path), mapping, replaces=replaces, progress=progress))
                 notes = wh.dataset(_last_dataset(wh, Path(path)))["notes"]
                 if isinstance(notes, str) and notes:
-                    err.print(f"[yellow]warning[/] {notes}", highlight=False)
+                    err().print(f"[yellow]warning[/] {notes}", highlight=False)
         elif replaces is not None:
             raise InputError("--replaces is for a user's table (with --mapping)")
         elif layout is not None:
@@ -94,7 +94,7 @@ def ingest_cmd(
 def _progress_line() -> Callable[[str], None]:
     """A progress printer for a long ingest: seconds since it started, then the step, on stderr."""
     started = time.perf_counter()
-    return lambda step: err.print(f"[dim]{time.perf_counter() - started:6.1f} s[/] {step}", highlight=False)
+    return lambda step: err().print(f"[dim]{time.perf_counter() - started:6.1f} s[/] {step}", highlight=False)
 
 
 def _last_dataset(wh: Warehouse, path: Path) -> str:
@@ -115,7 +115,7 @@ def withdraw_cmd(
         ids = [i for name in dataset for i in wh.resolve_as_of(name)]
         wh.withdraw(ids, reason)
     for i in ids:
-        err.print(f"[green]withdrawn[/] {i}: {reason}", highlight=False)
+        err().print(f"[green]withdrawn[/] {i}: {reason}", highlight=False)
 
 
 def register_cmd(
@@ -125,7 +125,7 @@ def register_cmd(
     from corridor.reference.user_codes import register
 
     target = register(declaration)
-    err.print(f"[green]registered[/] {declaration} as {target}", highlight=False)
+    err().print(f"[green]registered[/] {declaration} as {target}", highlight=False)
 
 
 def datasets_cmd(fmt: FormatOpt = None, warehouse: WarehouseOpt = None) -> None:
@@ -162,7 +162,7 @@ def run_cmd(
 
     path = warehouse_path(warehouse)
     root = mirror_dir(mirror)
-    err.print(f"mirror: {root}  warehouse: {path}")
+    err().print(f"mirror: {root}  warehouse: {path}")
     ids = ingestible()
     with _stage("ingest"), publishing(path) as wh:
         _ingest_releases(wh, ids, mirror=mirror, stages=True)
@@ -195,7 +195,7 @@ def _estimate_flows(path: Path, *, vintage: list[str]) -> None:
         todo = [(m, p) for p in PERIODS for m in MAIN_JOB_FLOW_METHODS
                 if (f"est:flows:{m}:{p[0]}-{p[1]}:_T", tuple(data.inputs["_T"])) not in have]
         if not todo:
-            err.print("[dim]unchanged[/] flow estimates: already in the warehouse from the same inputs")
+            err().print("[dim]unchanged[/] flow estimates: already in the warehouse from the same inputs")
             return
         with _progress() as progress:
             task = progress.add_task(f"flows from {', '.join(data.inputs['_T'])}", total=len(todo))
@@ -269,11 +269,11 @@ def _stage(name: str) -> Iterator[None]:
 
 def _stage_line(name: str, seconds: float, console: Console | None = None) -> None:
     """One timing line, never wrapped (``benchmarks/main_job.py`` reads them)."""
-    (console or err).print(f"stage {name}: {seconds:.2f} s", soft_wrap=True, highlight=False, markup=False)
+    (console or err()).print(f"stage {name}: {seconds:.2f} s", soft_wrap=True, highlight=False, markup=False)
 
 
 def _say(report: IngestReport, console: Console | None = None) -> None:
-    console = console or err
+    console = console or err()
     if report.created:
         console.print(f"[green]ingested[/] {report.dataset_id}: {report.rows_accepted:,} observations "
                       f"({report.rows_rejected:,} rejected) in {report.seconds:.1f} s")
@@ -285,7 +285,7 @@ def _progress() -> Progress:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                    TimeElapsedColumn(), console=err, transient=True)
+                    TimeElapsedColumn(), console=err(), transient=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Literal
 
 import typer
 from rich.console import Console
@@ -19,7 +20,8 @@ FORMATS = ("csv", "json")
 @app.command("tables")
 def tables_command(
     spec_file: Path = typer.Argument(..., help="release specification (YAML): file, map, tables, ..."),
-    fmt: str = typer.Option("csv", "--format", help="csv or json, for a table without 'out' (stdout)"),
+    fmt: Literal["csv", "json"] = typer.Option("csv", "--format",
+                                               help="csv or json, for a table without 'out' (stdout)"),
     register: Path | None = typer.Option(None, "--register", help="release register (overrides the spec)"),
 ) -> None:
     """Protect every table of SPEC together (and against earlier releases), audit, write all or nothing."""

@@ -11,6 +11,8 @@ method and period the warehouse holds unless ``--method``/``--period`` narrow it
 estimate, its ``lower``/``upper`` bounds and the ``interval`` text stored with it (what the interval is,
 written by the estimator), its ``OBS_STATUS`` and dataset. Areas are typed as people name them
 (:func:`corridor.reference.search.find_area`). Nothing here estimates: ``corridor flows estimate`` does.
+Rows are read plain from the store (:meth:`corridor.store.warehouse.Warehouse.rows`): no pandas, Ibis or
+pandera is loaded (issue 15: ``benchmarks/cli_startup.py``, ``tests/cli/test_startup.py``).
 """
 
 from __future__ import annotations
@@ -20,42 +22,40 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from corridor.cli.output import FormatOpt
+from corridor.cli.records import Record, sort_rows, top_rows
 from corridor.errors import InputError
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from corridor.store.warehouse import Warehouse
 
 SHOW_COLUMNS = ["origin", "origin_name", "destination", "destination_name", "period", "sex", "method", "value",
                 "lower", "upper", "obs_status", "interval", "dataset"]
+#: Columns holding numbers (a readable table right-aligns them).
+NUMERIC = ("value", "lower", "upper")
 
 
-def flows_table(wh, *, origin: str | None, destination: str | None, period: str | None, method: str | None,
-                sexes: list[str], both_directions: bool = False) -> pd.DataFrame:
-    """Stored flows (columns :data:`SHOW_COLUMNS`) between area codes ``origin`` -> ``destination``
-    (``None``: any country), and back with ``both_directions``; missing values kept (never 0)."""
-    import pandas as pd
-
-    from corridor.reference.areas import area_name, area_table
+def flows_table(wh: Warehouse, *, origin: str | None, destination: str | None, period: str | None,
+                method: str | None, sexes: list[str], both_directions: bool = False) -> list[Record]:
+    """Stored flows (records keyed by :data:`SHOW_COLUMNS`) between area codes ``origin`` -> ``destination``
+    (``None``: any country), and back with ``both_directions``; missing values kept (never 0). Read
+    through :meth:`Warehouse.rows` (the store's selection and vintage rule, without pandas)."""
+    from corridor.reference.areas import area_kind, area_name
     from corridor.store.selection import Selection
 
     pairs = [(origin, destination)] + ([(destination, origin)] if both_directions else [])
-    parts = []
+    obs: list[Record] = []
     for frm, to in pairs:
-        parts.append(wh.select(Selection.of("MIG_FLOW", counterpart_area=frm, ref_area=to, time_period=period,
-                                            method=method, sex=sexes, birthplace="_T", age="_T"), scaled=True))
-    obs = pd.concat(parts, ignore_index=True)
-    kinds = dict(zip(area_table()["m49"].astype(str), area_table()["kind"].astype(str), strict=True))
+        obs += wh.rows(Selection.of("MIG_FLOW", counterpart_area=frm, ref_area=to, time_period=period, method=method,
+                                    sex=sexes, birthplace="_T", age="_T"), scaled=True).records()
     if origin is None or destination is None:  # an open side lists countries, not regions
-        obs = obs[obs["ref_area"].map(kinds.get).eq("country") & obs["counterpart_area"].map(kinds.get).eq("country")]
-    obs = obs[obs["ref_area"] != obs["counterpart_area"]]
-    out = pd.DataFrame({
-        "origin": obs["counterpart_area"], "origin_name": obs["counterpart_area"].map(area_name),
-        "destination": obs["ref_area"], "destination_name": obs["ref_area"].map(area_name),
-        "period": obs["time_period"], "sex": obs["sex"], "method": obs["method"], "value": obs["value"],
-        "lower": obs["lower"], "upper": obs["upper"], "obs_status": obs["obs_status"], "interval": obs["interval"],
-        "dataset": obs["dataset_id"],
-    }, columns=SHOW_COLUMNS)
-    return out.sort_values(["origin", "destination", "period", "sex", "method"], kind="stable").reset_index(drop=True)
+        obs = [r for r in obs if area_kind(r["ref_area"]) == "country" == area_kind(r["counterpart_area"])]
+    out = [{
+        "origin": r["counterpart_area"], "origin_name": area_name(r["counterpart_area"]),
+        "destination": r["ref_area"], "destination_name": area_name(r["ref_area"]), "period": r["time_period"],
+        "sex": r["sex"], "method": r["method"], "value": r["value"], "lower": r["lower"], "upper": r["upper"],
+        "obs_status": r["obs_status"], "interval": r["interval"], "dataset": r["dataset_id"],
+    } for r in obs if r["ref_area"] != r["counterpart_area"]]
+    return sort_rows(out, [(c, True) for c in ("origin", "destination", "period", "sex", "method")])
 
 
 def command(
@@ -75,7 +75,7 @@ def command(
                                                        "var/corridor.duckdb).")] = None,
 ) -> None:
     """Stored flow estimates with their intervals, status and method (nothing is estimated)."""
-    from corridor.cli.output import emit
+    from corridor.cli.output import emit_records
     from corridor.config import warehouse_path
     from corridor.reference.search import find_area
     from corridor.store.warehouse import Warehouse
@@ -93,11 +93,11 @@ def command(
     with Warehouse.open(path, read_only=True) as wh:
         out = flows_table(wh, **codes, period=period, method=method, sexes=sexes, both_directions=both_directions)
     if top is not None:
-        out = out.sort_values("value", ascending=False, na_position="last", kind="stable")
-        out = out.groupby(["period", "method", "sex"], sort=True).head(top).reset_index(drop=True)
-    if out.empty:
+        out = top_rows(out, top, ("period", "method", "sex"))
+    if not out:
         typer.echo("no stored flow estimates match (run `corridor flows estimate --period ...` to make them)",
                    err=True)
-    intervals = sorted(set(out["interval"].dropna()))
-    emit(out if fmt else out.drop(columns=["interval"]), fmt, title="Estimated migration flows (MIG_FLOW)",
-         sources=[f"interval: {text}" for text in intervals])
+    intervals = sorted({row["interval"] for row in out if row["interval"] is not None})
+    columns = SHOW_COLUMNS if fmt else [c for c in SHOW_COLUMNS if c != "interval"]
+    emit_records(columns, out, fmt, numeric=NUMERIC, title="Estimated migration flows (MIG_FLOW)",
+                 sources=[f"interval: {text}" for text in intervals])

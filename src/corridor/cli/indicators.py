@@ -11,15 +11,17 @@ from __future__ import annotations
 import sys
 from typing import Annotated
 
-import pandas as pd
 import typer
 
 from corridor.cli.data import FormatOpt, WarehouseOpt
-from corridor.cli.output import emit
+from corridor.cli.output import emit, emit_records
 from corridor.config import warehouse_path
 from corridor.reference.areas import area_code
-from corridor.store.selection import Selection
-from corridor.store.warehouse import Warehouse
+
+#: ``indicators list``: columns (``formula`` and ``reference`` only with ``--format``); ``computable`` is a
+#: flag, right-aligned in the table as pandas would (a boolean column counts as numeric there).
+LIST_COLUMNS = ["id", "name", "dataflow", "measure", "dimension", "level", "location", "sign", "computable",
+                "formula", "reference"]
 
 app = typer.Typer(name="indicators", help="Development indicators: SDG 10.c remittance costs, treaty ratifications.",
                   no_args_is_help=True)
@@ -34,9 +36,9 @@ def list_cmd(fmt: FormatOpt = None) -> None:
              "dimension": i.dimension, "level": i.level, "location": i.location, "sign": i.sign,
              "computable": i.computable, "formula": i.formula, "reference": i.reference}
             for i in indicators().values()]
-    frame = pd.DataFrame(rows)
-    emit(frame if fmt else frame.drop(columns=["formula", "reference"]), fmt, title="Indicator registry",
-         sources=["src/corridor/indicators/data/indicators.yaml (docs/indicators.md)"])
+    columns = LIST_COLUMNS if fmt else LIST_COLUMNS[:-2]
+    emit_records(columns, rows, fmt, numeric=("computable",), title="Indicator registry",
+                 sources=["src/corridor/indicators/data/indicators.yaml (docs/indicators.md)"])
 
 
 @app.command("compute")
@@ -108,6 +110,7 @@ def census_cmd(
 ) -> None:
     """Inclusion rates of the five core census questions per round, with the counts they rest on."""
     from corridor.indicators.census_registry import rates
+    from corridor.store.warehouse import Warehouse
 
     with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
         frame = rates(wh, census_round=census_round, kinds=tuple(kind or ("census",)))
@@ -126,6 +129,9 @@ def costs_cmd(
     warehouse: WarehouseOpt = None,
 ) -> None:
     """Remittance-cost measures for a corridor, a sending or receiving country (both omitted: the world)."""
+    from corridor.store.selection import Selection
+    from corridor.store.warehouse import Warehouse
+
     sel = Selection.of("REMIT_COST_IND", access=None,
                        ref_area=area_code(receiving) if receiving else "_T",
                        counterpart_area=area_code(sending) if sending else "_T",
@@ -153,12 +159,15 @@ def ratifications_cmd(
     """A treaty's status by state, the number of parties by year, or states by migration role."""
     from corridor.errors import InputError
     from corridor.indicators.treaties import ratifications
+    from corridor.store.warehouse import Warehouse
 
     with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
         result = ratifications(wh, treaty.upper())
     if view == "states":
         frame = result.states
     elif view == "years":
+        import pandas as pd
+
         by_year = result.parties_by_year()
         frame = pd.DataFrame({"year": by_year.index, "parties": by_year.to_numpy()})
     elif view == "roles":

@@ -16,9 +16,7 @@ the docstring of each command function), so the command answers in well under ha
 
 from __future__ import annotations
 
-import ast
 import importlib
-import importlib.util
 import sys
 
 import typer
@@ -90,6 +88,9 @@ def summaries(module_name: str, kind: str, provides: tuple[str, ...]) -> dict[st
     docstring of ``command``; ``commands``: the docstring of the function each ``app.command("NAME")(f)``
     in ``register`` names. A name not found reads "" (the command is still listed).
     """
+    import ast  # only --help reads the modules' source
+    import importlib.util
+
     spec = importlib.util.find_spec(module_name)
     if spec is None or spec.origin is None:
         return dict.fromkeys(provides, "")

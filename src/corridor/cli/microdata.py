@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typer
 from rich.console import Console
@@ -63,7 +63,7 @@ def inspect(
     file: Path = typer.Argument(..., help="CSV, Parquet, .sav, .dta, IPUMS .dat(.gz), .rda/.rds"),
     codebook: Path | None = typer.Option(None, "--codebook", help="IPUMS DDI codebook (.xml)"),
     map_: str | None = typer.Option(None, "--map", help="role=VARIABLE,... (overrides the suggested roles)"),
-    fmt: str = typer.Option("text", "--format", help="text or json"),
+    fmt: Literal["text", "json"] = typer.Option("text", "--format", help="text or json"),
 ) -> None:
     """Print variables, types, labels, missing counts and the core census topics the file can answer."""
     varmap = parse_map(map_)
@@ -145,7 +145,7 @@ def tabulate_command(
     register: Path | None = typer.Option(None, "--register", help="release register (default "
                                          "var/disclosure/releases.json)"),
     codebook: Path | None = typer.Option(None, "--codebook", help="IPUMS DDI codebook (.xml)"),
-    fmt: str = typer.Option("csv", "--format", help="csv or json"),
+    fmt: Literal["csv", "json"] = typer.Option("csv", "--format", help="csv or json"),
     out: Path | None = typer.Option(None, "--out", help="write here instead of standard output"),
     with_labels: bool = typer.Option(False, "--labels", help="add <by>_label columns (codebook labels)"),
 ) -> None:
@@ -220,7 +220,7 @@ def derive_command(
     spark_master: str = typer.Option("local[2]", "--spark-master"),
     min_cell: int | None = typer.Option(None, "--min-cell"),
     codebook: Path | None = typer.Option(None, "--codebook"),
-    fmt: str = typer.Option("csv", "--format", help="csv or json"),
+    fmt: Literal["csv", "json"] = typer.Option("csv", "--format", help="csv or json"),
     out: Path | None = typer.Option(None, "--out"),
 ) -> None:
     """A derived measure (foreign-born stock, recent arrivals, ...) with its concept, by groups."""

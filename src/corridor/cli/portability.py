@@ -15,21 +15,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pandas as pd
 import typer
 
-from corridor.cli.output import emit
+from corridor.cli.output import FormatOpt, emit, emit_records
 from corridor.config import warehouse_path
 from corridor.errors import InputError
 from corridor.portability.agreements import load_agreements
-from corridor.portability.calculator import calculate
-from corridor.portability.coverage import coverage
-from corridor.portability.formulas import load_schemes
-from corridor.store.warehouse import Warehouse
 
 app = typer.Typer(help="Social security portability: agreements, calculator, coverage.", no_args_is_help=True)
 AGREEMENTS = typer.Option(None, "--agreements", help="Extra agreements file (same shape as the shipped one)")
-FORMAT = typer.Option(None, "--format", help="csv or json: the data alone on stdout")
 
 
 @app.callback()
@@ -55,13 +49,14 @@ def _number(text: str, what: str) -> float:
 
 
 @app.command("agreements")
-def agreements_command(agreements: Path | None = AGREEMENTS, fmt: str | None = FORMAT) -> None:
+def agreements_command(agreements: Path | None = AGREEMENTS, fmt: FormatOpt = None) -> None:
     """The agreements of the registry: parties, branches, totalisation, export, method, validity, source."""
     rows = [{"id": a.id, "title": a.title, "parties": " ".join(p[0] for p in a.parties),
              "branches": " ".join(a.branches), "totalisation": a.totalisation, "export": a.export,
              "method": a.method, "valid_from": a.valid_from.isoformat(), "source": a.source}
             for a in load_agreements(agreements).values()]
-    emit(pd.DataFrame(rows), fmt, title="Social security agreements")
+    emit_records(list(rows[0]) if rows else [], rows, fmt, numeric=("totalisation", "export"),  # flags: right,
+                 title="Social security agreements")  # as pandas aligns a boolean column
 
 
 @app.command("calculate")
@@ -72,6 +67,9 @@ def calculate_command(agreement: str = typer.Option(..., "--agreement", help="Ag
                       schemes: Path | None = typer.Option(None, "--schemes", help="Extra schemes file"),
                       agreements: Path | None = AGREEMENTS) -> None:
     """Each scheme's benefit under the agreement (art. 6, 52, 57 of Regulation 883/2004), as JSON."""
+    from corridor.portability.calculator import calculate
+    from corridor.portability.formulas import load_schemes
+
     known = load_agreements(agreements)
     if agreement not in known:
         raise InputError(f"unknown agreement {agreement!r}; known: {', '.join(sorted(known))}")
@@ -88,8 +86,13 @@ def coverage_command(year: int = typer.Option(2000, "--year", help="Year (agreem
                      corridors: bool = typer.Option(False, "--corridors", help="Every corridor, not the summary"),
                      agreements: Path | None = AGREEMENTS,
                      warehouse: Path | None = typer.Option(None, "--warehouse", help="Warehouse file"),
-                     fmt: str | None = FORMAT) -> None:
+                     fmt: FormatOpt = None) -> None:
     """Share of migrants (UN DESA stocks) in corridors covered by an agreement of the registry."""
+    import pandas as pd
+
+    from corridor.portability.coverage import coverage
+    from corridor.store.warehouse import Warehouse
+
     with Warehouse.open(warehouse_path(warehouse), read_only=True) as wh:
         table, summary = coverage(wh, year, load_agreements(agreements))
     if corridors:

@@ -21,7 +21,7 @@ import pandas as pd
 import typer
 
 from corridor.cli.common import console
-from corridor.cli.output import emit
+from corridor.cli.output import FormatOpt, emit
 from corridor.config import warehouse_path
 from corridor.errors import InputError
 from corridor.estimate.survey import DesignSpec
@@ -36,7 +36,6 @@ from corridor.store.warehouse import Warehouse
 app = typer.Typer(help="Fair recruitment: the fee ledger, its violations, SDG 10.7.1.", no_args_is_help=True)
 DB = typer.Option(None, "--db", help="Registry database URL (default: CORRIDOR_EXCHANGE_DB or var/exchange.sqlite)")
 RULES = typer.Option(None, "--rules", help="Fee rules file (jurisdictions, agreements; docs/fair-recruitment.md)")
-FORMAT = typer.Option(None, "--format", help="csv or json: the data alone on stdout")
 WAREHOUSE = typer.Option(None, "--warehouse", help="Warehouse file (default: CORRIDOR_WAREHOUSE)")
 MIN_CELL = typer.Option(5, "--min-cell", help="Smallest publishable number of workers in a cell")
 FLAG_COLUMNS = ["entry_id", "worker", "origin", "category", "side", "jurisdiction", "payer", "amount_usd", "flag",
@@ -99,7 +98,7 @@ def load_command(kind: str = typer.Argument(..., help="ledger or earnings"),
 
 
 @app.command("flags")
-def flags_command(db_url: str | None = DB, rules: Path | None = RULES, fmt: str | None = FORMAT,
+def flags_command(db_url: str | None = DB, rules: Path | None = RULES, fmt: FormatOpt = None,
                   all_entries: bool = typer.Option(False, "--all", help="Every effective entry, not only violations"),
                   ) -> None:
     """Violations of every worker's effective ledger and what each is owed (the auditor's view, audited)."""
@@ -127,7 +126,7 @@ def sdg1071_command(year: int = typer.Option(..., "--year", help="Year of the fi
                     publish_: bool = typer.Option(False, "--publish", help="Write SDG_10_7_1 to the warehouse"),
                     synthetic: bool = typer.Option(False, "--synthetic", help="Label the dataset SYNTHETIC"),
                     min_cell: int = MIN_CELL, db_url: str | None = DB, rules: Path | None = RULES,
-                    warehouse: Path | None = WAREHOUSE, fmt: str | None = FORMAT) -> None:
+                    warehouse: Path | None = WAREHOUSE, fmt: FormatOpt = None) -> None:
     """SDG 10.7.1 from the fee ledger (mean, median, with and without zero-cost workers)."""
     table = _ledger(db_url, rules).indicator(year, min_cell)
     if publish_:
@@ -151,7 +150,7 @@ def survey_command(file: Path = typer.Argument(..., help="Recruitment-cost surve
                                                    "answers' currency (none: answers in US dollars)"),
                    rate_note: str | None = typer.Option(None, "--rate-note", help="Date and source of the rates"),
                    publish_: bool = typer.Option(False, "--publish", help="Write SDG_10_7_1 to the warehouse"),
-                   min_cell: int = MIN_CELL, warehouse: Path | None = WAREHOUSE, fmt: str | None = FORMAT) -> None:
+                   min_cell: int = MIN_CELL, warehouse: Path | None = WAREHOUSE, fmt: FormatOpt = None) -> None:
     """SDG 10.7.1 from survey microdata with design-based standard errors (docs/fair-recruitment.md)."""
     if rate and not rate_note:
         raise InputError("--rate needs --rate-note (the date and source of the exchange rates)")

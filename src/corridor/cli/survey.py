@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import typer
@@ -145,7 +146,7 @@ def estimate_command(
     total: str | None = typer.Option(None, "--total", help="Total of VAR (weighted counts if categorical)."),
     ratio: str | None = typer.Option(None, "--ratio", help="Ratio of totals NUM/DEN."),
     by: str | None = typer.Option(None, "--by", help="Domain variable (design domains, no rows dropped)."),
-    output_format: str | None = typer.Option(None, "--format", help="csv (default: a table for people)."),
+    output_format: Literal["csv"] | None = typer.Option(None, "--format", help="csv (default: a table for people)."),
     cv_unreliable: float = typer.Option(CV_UNRELIABLE, "--cv-unreliable", help="CV above which status is U."),
     cv_suppress: float = typer.Option(CV_SUPPRESS, "--cv-suppress", help="CV above which status is Q."),
     codebook: Path | None = typer.Option(None, "--codebook", help="DDI codebook of an IPUMS file."),

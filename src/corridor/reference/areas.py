@@ -15,13 +15,13 @@ lists every unmatched name.
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
 import re
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from corridor.errors import InputError, UnmatchedAreasError
 from corridor.reference.aliases import (
@@ -33,6 +33,9 @@ from corridor.reference.aliases import (
 )
 from corridor.reference.user_codes import user_areas
 
+if TYPE_CHECKING:  # pandas loads for the table only: look-ups by code and name read the CSV with `csv`
+    import pandas as pd
+
 #: Region schemes accepted by :func:`region_of` (each is a pair of ``<scheme>_code/_name`` columns).
 SCHEMES = ("m49_region", "m49_subregion", "m49_intermediate", "sdg_region", "desa_region", "desa_subregion")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
@@ -40,6 +43,8 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 @cache
 def _table() -> pd.DataFrame:
+    import pandas as pd
+
     path = files("corridor.reference") / "data" / "areas.csv"
     with path.open(encoding="utf-8") as f:
         df = pd.read_csv(f, dtype=str, keep_default_na=False, na_values=[""])
@@ -65,11 +70,28 @@ def area_table() -> pd.DataFrame:
 
 @cache
 def _rows() -> dict[str, dict[str, str | None]]:
-    df = _table()
-    return {
-        code: {k: (None if pd.isna(v) else v) for k, v in row.items()}
-        for code, row in zip(df.index, df.to_dict("records"), strict=True)
-    }
+    """``{code: row}`` of :func:`area_table` as plain dicts (empty cells None), read with the ``csv``
+    module: a look-up by code or name (``corridor stock``) does not wait for pandas."""
+    with (files("corridor.reference") / "data" / "areas.csv").open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        columns = [*(reader.fieldnames or []), "parent"]
+        rows = {row["m49"]: {k: row.get(k) or None for k in columns} for row in reader}
+    for user in user_areas():
+        rows[str(user["m49"])] = {k: user.get(k) for k in columns}
+    return rows
+
+
+def area_rows() -> dict[str, dict[str, str | None]]:
+    """Every area as ``{code: row}``: the rows of :func:`area_table` as plain dicts (empty cells None),
+    without pandas. Shared and cached: read it, do not modify it."""
+    return _rows()
+
+
+def area_kind(code: str) -> str | None:
+    """The ``kind`` of an area code (``country``, ``region``, ``group``, ``historical``, ``other``,
+    ``user``), or None for a code corridor does not know (no error: for filtering listings)."""
+    row = _rows().get(str(code))
+    return None if row is None else row["kind"]
 
 
 @cache
@@ -197,7 +219,7 @@ def resolve_iso3(
     out: dict[str, str] = {}
     unmatched: list[str] = []
     for code in codes:
-        s = "" if code is None or (isinstance(code, float) and pd.isna(code)) else str(code).strip()
+        s = "" if code is None or (isinstance(code, float) and code != code) else str(code).strip()
         m49 = extra.get(s) or by_iso.get(s.upper())
         if m49 is None:
             unmatched.append(s)
@@ -228,6 +250,8 @@ def region_of(code: str, scheme: str) -> str:
 
 @cache
 def _groups() -> pd.DataFrame:
+    import pandas as pd
+
     path = files("corridor.reference") / "data" / "area_groups.csv"
     with path.open(encoding="utf-8") as f:
         return pd.read_csv(f, dtype=str, keep_default_na=False)
@@ -360,9 +384,8 @@ def historical_area(code: str, date: object) -> str:
 @cache
 def _by_iso2() -> dict[str, str]:
     path = files("corridor.reference") / "data" / "iso3166_alpha2.csv"
-    with path.open(encoding="utf-8") as f:
-        table = pd.read_csv(f, dtype=str, keep_default_na=False)  # Namibia is "NA", not a missing value
-    return dict(zip(table["alpha2"], table["m49"], strict=True))
+    with path.open(encoding="utf-8", newline="") as f:  # the csv module: Namibia is "NA", never missing
+        return {row["alpha2"]: row["m49"] for row in csv.DictReader(f)}
 
 
 def resolve_iso2(codes: Iterable[str], *, file: str | None = None, column: str | None = None) -> dict[str, str]:

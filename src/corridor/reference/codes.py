@@ -16,8 +16,6 @@ import re
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
 from corridor.errors import InputError
 from corridor.reference.areas import area_table
 from corridor.reference.user_codes import user_age_groups
@@ -34,7 +32,9 @@ _AGE_CODE = re.compile(r"^Y(\d+)T(\d+|_)$")
 def _lists() -> dict[str, dict[str, str]]:
     path = files("corridor.reference") / "data" / "codelists.yaml"
     with path.open(encoding="utf-8") as f:
-        doc = yaml.safe_load(f)
+        import yaml  # loaded with the registry, not with the module (commands start fast)
+
+        doc = yaml.load(f, Loader=yaml.CSafeLoader)  # the safe loader in C (PyYAML wheels ship libyaml)
     lists = {name: {str(k): str(v) for k, v in body["codes"].items()} for name, body in doc.items()}
     for code, label in user_age_groups().items():  # an office's own age groups (corridor register)
         lists["AGE"].setdefault(code, label)

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
 from corridor.errors import InputError
 
 #: Allowed values of ``status``: a treaty definition, a statistical recommendation (UN Statistical
@@ -43,7 +41,9 @@ def concepts() -> dict[str, Concept]:
     """Every concept, by id, in the order of the registry file."""
     path = files("corridor.reference") / "data" / "concepts.yaml"
     with path.open(encoding="utf-8") as f:
-        doc = yaml.safe_load(f)
+        import yaml  # loaded with the registry, not with the module (commands start fast)
+
+        doc = yaml.load(f, Loader=yaml.CSafeLoader)  # the safe loader in C (PyYAML wheels ship libyaml)
     out: dict[str, Concept] = {}
     for i, entry in enumerate(doc["concepts"], start=1):
         missing = [k for k in FIELDS if not str(entry.get(k) or "").strip()]

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-import yaml
-
 from corridor.errors import InputError
 
 #: Warehouse columns that are dimensions of an observation, in partition order (with ``dataflow`` and
@@ -148,7 +146,9 @@ def _parse(flow_id: str, body: dict) -> Dataflow:
 def _registry() -> dict[str, Dataflow]:
     path = files("corridor.reference") / "data" / "dataflows.yaml"
     with path.open(encoding="utf-8") as f:
-        doc = yaml.safe_load(f)
+        import yaml  # loaded with the registry, not with the module (commands start fast)
+
+        doc = yaml.load(f, Loader=yaml.CSafeLoader)  # the safe loader in C (PyYAML wheels ship libyaml)
     return {flow_id: _parse(flow_id, body) for flow_id, body in doc.items()}
 
 

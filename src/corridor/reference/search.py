@@ -30,7 +30,7 @@ from importlib.resources import files
 
 from corridor.errors import InputError
 from corridor.reference.aliases import name_aliases
-from corridor.reference.areas import area_code, area_name, area_table
+from corridor.reference.areas import area_code, area_name, area_rows
 
 #: At most this many candidates are listed for an ambiguous or partial name.
 MAX_CANDIDATES = 12
@@ -75,9 +75,8 @@ def _index() -> _Index:
         if key and str(code):
             names.setdefault(key, set()).add(str(code))
 
-    table = area_table()
-    for code, name in zip(table["m49"], table["name"], strict=True):
-        add(name, code)
+    for code, row in area_rows().items():  # the area table's rows, without pandas
+        add(row["name"], code)
     for aliases in name_aliases().values():
         for name, code in aliases.items():
             add(name, code)

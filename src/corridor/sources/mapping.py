@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from corridor.errors import InputError
 from corridor.reference.concepts import concepts
 from corridor.reference.dataflows import dataflows
-from corridor.reference.user_codes import schema_message
+from corridor.reference.user_schema import schema_message
 
 #: Column roles: what a column (or, in a wide table, a header row) holds.
 AREA_ROLES = ("residence", "birthplace", "citizenship", "previous_residence", "next_residence")

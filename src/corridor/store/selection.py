@@ -12,22 +12,36 @@ latest vintage wins, ties broken by the latest ingest. A dataset that a correcti
 withdrawn dataset, take no part in it (see :func:`_latest`). Different series are never merged: UN DESA and
 the World Bank stay side by side. Access is applied *before* the rule, so that a refused newer
 vintage does not hide a readable older one.
+
+The rule's terms are data here (:data:`LATEST_PARTITION`, :data:`LATEST_ORDER`, :data:`PERIOD_PARTITION`);
+besides the Ibis expression, :mod:`corridor.store.plain` spells the same steps as one DuckDB statement from
+those terms, for reads that must not load Ibis or pandas (``corridor stock``); a test runs both on the
+same warehouses and compares the rows (``tests/cli/test_plain_reads.py``). Ibis itself is imported when
+an expression is built, not with this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING, Any, Literal
 
 from corridor.errors import InputError
 from corridor.reference.dataflows import DIMENSION_COLUMNS
 
+if TYPE_CHECKING:  # Ibis loads when an expression is built: a Selection alone (the CLI's plain reads) needs none
+    import ibis.expr.types as ir
+
 #: Columns of an observation key: they identify one observation of a series.
 KEY_COLUMNS: tuple[str, ...] = ("dataflow", *DIMENSION_COLUMNS, "time_period")
+
+#: The vintage rule, as data (both spellings of the rule read it: the Ibis expression of :func:`_latest`
+#: and the DuckDB SQL of :mod:`corridor.store.plain`): per group of these columns ...
+LATEST_PARTITION: tuple[str, ...] = ("series", *KEY_COLUMNS)
+#: ... the first row in this order (each column descending) wins: the latest vintage, then the latest ingest.
+LATEST_ORDER: tuple[str, ...] = ("vintage", "ingested_at")
+#: A series of one dataset, for ``first_n``/``last_n`` (its periods ordered by ``time_period``).
+PERIOD_PARTITION: tuple[str, ...] = ("dataset_id", "dataflow", *DIMENSION_COLUMNS)
 
 #: Provenance columns a selection adds to each observation (from ``datasets``).
 PROVENANCE_COLUMNS: tuple[str, ...] = (
@@ -152,19 +166,23 @@ def _latest(table: ir.Table, datasets: ir.Table, *, explicit: bool = False) -> i
     dropped disappears instead of showing through from the older version — and a withdrawn dataset is
     left out unless the selection names its datasets (``as_of``: the record stays reachable).
     """
+    import ibis
+
     replaced = datasets.filter(datasets.replaces.notnull()).replaces
     table = table.filter(~table.dataset_id.isin(replaced))
     if not explicit:
         table = table.filter(table.withdrawn_at.isnull())
-    window = ibis.window(group_by=[table.series, *(table[c] for c in KEY_COLUMNS)],
-                         order_by=[ibis.desc(table.vintage), ibis.desc(table.ingested_at)])
+    window = ibis.window(group_by=[table[c] for c in LATEST_PARTITION],
+                         order_by=[ibis.desc(table[c]) for c in LATEST_ORDER])
     ranked = table.mutate(_rank=ibis.row_number().over(window))
     return ranked.filter(ranked._rank == 0).drop("_rank")
 
 
 def _first_last(table: ir.Table, first_n: int | None, last_n: int | None) -> ir.Table:
     """Keep the first and/or last N periods of each series (dataset and key without the period)."""
-    group = [table.dataset_id, table.dataflow, *(table[c] for c in DIMENSION_COLUMNS)]
+    import ibis
+
+    group = [table[c] for c in PERIOD_PARTITION]
     ranked = table.mutate(
         _up=ibis.row_number().over(ibis.window(group_by=group, order_by=[table.time_period])),
         _down=ibis.row_number().over(ibis.window(group_by=group, order_by=[ibis.desc(table.time_period)])),

@@ -11,7 +11,8 @@ The schema is documented in ``docs/data-model.md``. Two rules hold everywhere:
   in :mod:`corridor.store.selection`.
 
 Only this package speaks SQL to the warehouse. Every write is validated against the reference
-registries first (:mod:`corridor.store.validate`).
+registries first (:mod:`corridor.store.validate`). Ibis, pandas and pandera load when a method needs them:
+:meth:`Warehouse.rows` (:mod:`corridor.store.plain`) reads with DuckDB alone, for commands that start fast.
 """
 
 from __future__ import annotations
@@ -20,26 +21,20 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import ibis
-import pandas as pd
 
 from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.reference.dataflows import DIMENSION_COLUMNS
-from corridor.store.selection import (
-    KEY_COLUMNS,
-    Selection,
-    distinct_expr,
-    selection_expr,
-    summary_expr,
-    totals_expr,
-)
-from corridor.store.validate import ValidationError, validate_observations
+from corridor.store.compiled import compiled as _compiled
+from corridor.store.plain import Rows, run
+from corridor.store.selection import KEY_COLUMNS, Selection
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DATASET_COLUMNS: dict[str, str] = {
     "dataset_id": "VARCHAR PRIMARY KEY",
@@ -197,9 +192,13 @@ class Warehouse:
         a flow's ``margin_error``), opened read-only: a temporary view of each table adds the absent
         columns as NULL (nothing replaced, nothing withdrawn, no diagnostic recorded)."""
         catalog = self._con.execute("SELECT current_database()").fetchone()[0].replace('"', '""')
+        found: dict[str, set[str]] = {"datasets": set(), "observations": set()}
+        for table, column in self._con.execute(  # one catalogue query (a command's start-up pays for it)
+                "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND schema_name = 'main' AND table_name IN ('datasets', 'observations')").fetchall():
+            found[table].add(column)
         for table, columns in (("datasets", DATASET_COLUMNS), ("observations", OBSERVATION_COLUMNS)):
-            present = {r[0] for r in self._con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+            present = found[table]
             absent = [c for c in columns if c not in present]
             if not present or not absent:
                 continue
@@ -318,6 +317,8 @@ class Warehouse:
                           [datetime.now(UTC).replace(tzinfo=None), action, dataset_id, detail, __version__])
 
     def _check_replaceable(self, meta: DatasetMeta) -> None:
+        import pandas as pd
+
         old = self.dataset(str(meta.replaces))
         if old is None:
             raise WarehouseError(f"dataset {meta.replaces!r} (to be replaced) is not in the warehouse")
@@ -343,6 +344,8 @@ class Warehouse:
             raise WarehouseError(f"warehouse {self.path} is open read-only")
         if not reason or not reason.strip():
             raise InputError("a withdrawal needs a reason (--reason)")
+        import pandas as pd
+
         for dataset_id in dataset_ids:
             row = self.dataset(dataset_id)
             if row is None:
@@ -423,6 +426,8 @@ class Warehouse:
         """The two tables bound to this connection as Ibis tables (for running an expression of
         :mod:`.selection` directly, as the engine suite does on both engines)."""
         if self._ibis is None:
+            import ibis
+
             self._ibis = ibis.duckdb.from_connection(self._con)
         return self._ibis.table("observations"), self._ibis.table("datasets")
 
@@ -457,6 +462,8 @@ class Warehouse:
 
     def distinct(self, sel: Selection, column: str) -> list[str]:
         """Distinct values of a column among the observations ``sel`` selects, sorted."""
+        import pandas as pd
+
         values = self._run("distinct", sel, column)[column]
         return [str(v) for v in values if v is not None and not pd.isna(v)]
 
@@ -492,58 +499,48 @@ class Warehouse:
         ``columns`` returns only those observation or provenance columns (a large read then costs a
         fraction of the memory).
         """
+        sel = self.observation_selection(dataflow, series=series, dataset_id=dataset_id, start_period=start_period,
+                                         end_period=end_period, as_of=as_of, latest=latest,
+                                         include_missing=include_missing, include_restricted=include_restricted,
+                                         **filters)
+        return self.select(sel, scaled=scaled, columns=columns)
+
+    def observation_selection(self, dataflow: str | Sequence[str], *, series: str | Sequence[str] | None = None,
+                              dataset_id: str | Sequence[str] | None = None, start_period: str | int | None = None,
+                              end_period: str | int | None = None, as_of: str | None = None, latest: bool = True,
+                              include_missing: bool = True, include_restricted: bool = False,
+                              **filters: str | Sequence[str] | None) -> Selection:
+        """The :class:`Selection` that :meth:`observations` reads (its arguments, ``as_of`` resolved)."""
         ids = dataset_id
         if as_of is not None:
             ids = self.resolve_as_of(as_of)
             if dataset_id is not None:
                 wanted = {dataset_id} if isinstance(dataset_id, str) else set(dataset_id)
                 ids = [i for i in ids if i in wanted]
-        sel = Selection.of(
+        return Selection.of(
             dataflow, series=series, dataset_ids=ids, vintages="latest" if latest else "all",
             access=None if include_restricted else ("public",), start_year=start_period,
             end_year=end_period, include_missing=include_missing, **filters,
         )
-        return self.select(sel, scaled=scaled, columns=columns)
 
-
-@cache
-def _unbound_tables() -> tuple[Any, Any]:
-    """The warehouse tables as unbound Ibis tables (schema from the DDL above): selections compile
-    without a connection, so a compiled query can be cached and run on any cursor."""
-    return (ibis.table(_schema(OBSERVATION_COLUMNS), name="observations"),
-            ibis.table(_schema(DATASET_COLUMNS), name="datasets"))
-
-
-_DUCKDB_TYPES = {"VARCHAR": "string", "DOUBLE": "float64", "INTEGER": "int32", "BIGINT": "int64",
-                 "TIMESTAMP": "timestamp", "JSON": "json", "VARCHAR[]": "array<string>"}
-
-
-def _schema(columns: dict[str, str]) -> dict[str, str]:
-    return {name: _DUCKDB_TYPES[ddl.split()[0]] for name, ddl in columns.items()}
-
-
-@lru_cache(maxsize=4096)
-def _compiled(kind: str, sel: Selection, *args: Any) -> str:
-    """The DuckDB SQL of one read of ``sel`` (compiled by Ibis from :mod:`.selection`; cached)."""
-    tables = _unbound_tables()
-    if kind == "rows":
-        limit, offset, columns = args
-        expr = selection_expr(sel, *tables)
-        if columns is not None:
-            expr = expr.select(*columns)
-        if limit is not None:
-            expr = expr.limit(limit, offset=offset)
-    elif kind == "count":
-        expr = selection_expr(sel, *tables).count().as_table()
-    elif kind == "distinct":
-        expr = distinct_expr(sel, args[0], *tables)
-    elif kind == "summary":
-        expr = summary_expr(sel, *tables, by=args[0])
-    elif kind == "totals":
-        expr = totals_expr(sel, *tables, by=args[0])
-    else:  # pragma: no cover - the methods above name every kind
-        raise ValueError(kind)
-    return str(ibis.to_sql(expr, dialect="duckdb"))
+    def rows(self, sel: Selection, *, scaled: bool = False, columns: Sequence[str] | None = None) -> Rows:
+        """The rows of :meth:`select` as plain tuples (:class:`~corridor.store.plain.Rows`), read with
+        DuckDB alone (no Ibis, no pandas: :mod:`corridor.store.plain`); ``scaled`` and ``columns`` as there."""
+        if columns is not None and scaled:
+            columns = tuple(dict.fromkeys([*columns, "unit_mult"]))
+        found = run(self._con, sel, list(OBSERVATION_COLUMNS), columns)
+        if not scaled or not found.rows:
+            return found
+        at = {c: i for i, c in enumerate(found.columns)}
+        scale = [at[c] for c in ("value", "lower", "upper") if c in at]
+        out = []
+        for row in found.rows:  # as _scale: value * 10 ** unit_mult, unit_mult then 0
+            cells, factor = list(row), 10.0 ** float(row[at["unit_mult"]])
+            for i in scale:
+                cells[i] = None if cells[i] is None else cells[i] * factor
+            cells[at["unit_mult"]] = 0
+            out.append(tuple(cells))
+        return Rows(found.columns, found.types, out)
 
 
 def _scale(frame: pd.DataFrame) -> pd.DataFrame:
@@ -562,6 +559,10 @@ def _prepare_observations(obs: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
 
     A chunk of a large dataset keeps its positions (a RangeIndex from its first row), so that a
     validation message names the row of the whole dataset."""
+    import pandas as pd
+
+    from corridor.store.validate import ValidationError, validate_observations  # pandera
+
     frame = obs.copy() if isinstance(obs.index, pd.RangeIndex) else obs.reset_index(drop=True)
     frame["dataset_id"] = meta.dataset_id
     for column, default in OBSERVATION_DEFAULTS.items():
