@@ -73,7 +73,7 @@ def table(census, **kw) -> pd.DataFrame:
     _, reference, path, _ = census
     with user_reference(reference), Warehouse.open(path, read_only=True) as wh:
         out, _ = stock_table(wh, year=None, sexes=["_T"], vintage=None, aggregates=False, **kw)
-    return out
+    return pd.DataFrame(out)  # records (the command's plain rows) as a frame, for the sums below
 
 
 def test_uk_born_in_scotland_is_the_sum_of_the_four_nations(census, raw: pd.DataFrame) -> None:
