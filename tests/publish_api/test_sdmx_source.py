@@ -35,7 +35,7 @@ def test_structures_through_a_plain_source(client):
     assert "MIG_FLOW_REG" not in flows  # exists only in restricted data (test_access.py)
     message = client.datastructure("DSD_MIG_STOCK", params={"references": "all"})
     dsd = message.structure["DSD_MIG_STOCK"]
-    assert [d.id for d in dsd.dimensions] == ["REF_AREA", "COUNTERPART_AREA", "SEX", "TIME_PERIOD"]
+    assert [d.id for d in dsd.dimensions] == ["REF_AREA", "COUNTERPART_AREA", "SEX", "SOURCE", "TIME_PERIOD"]
     assert "MIG_STOCK" in message.dataflow and "CL_AREA" in message.codelist
     sex = client.codelist("CL_SEX").codelist["CL_SEX"]
     assert {c.id: str(c.name) for c in sex} == codes("SEX")

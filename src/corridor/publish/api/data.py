@@ -106,9 +106,11 @@ def _sources(state: ServiceState, query: DataQuery) -> tuple[tuple[str, ...] | N
 def query_selection(query: DataQuery, access: frozenset[str] | None, *, dataset_ids: list[str] | None = None,
                     series: tuple[str, ...] | None = None, periods: tuple[str, ...] | None = None) -> Selection:
     """The one selection a validated query means: its key, the access levels the caller may read,
-    the datasets ``asOf`` names, the series ``source`` names, the period codes inside its periods
+    the datasets ``asOf`` names, the series ``source`` names (and the key's ``SOURCE``), the period codes inside its periods
     (``None``: no period bounds) and first/last N."""
     extra: dict[str, Any] = {} if periods is None else {"time_period": periods}
+    if query.key_series is not None:  # the key's SOURCE position, within what source= names
+        series = tuple(s for s in (series or query.key_series) if s in query.key_series)
     return key_selection(query.flow, query.selection, access=access, dataset_ids=dataset_ids, series=series,
                          first_n=query.first_n, last_n=query.last_n, **extra)
 
@@ -189,7 +191,7 @@ def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: 
 def sdmx_frame(frame: pd.DataFrame, query: DataQuery) -> pd.DataFrame:
     """Warehouse rows -> SDMX columns (key dimensions, TIME_PERIOD, OBS_VALUE, attributes), sorted."""
     out = pd.DataFrame(index=frame.index)
-    for dim in query.flow.dimensions:
+    for dim in query.flow.published_dimensions:  # SOURCE: the series (reference/dataflows.py)
         out[dim.id] = frame[dim.column].astype(str)
     out["TIME_PERIOD"] = frame["time_period"].astype(str)
     out["OBS_VALUE"] = frame["value"].astype("float64")
@@ -198,7 +200,7 @@ def sdmx_frame(frame: pd.DataFrame, query: DataQuery) -> pd.DataFrame:
     out["UNIT_MULT"] = out["UNIT_MULT"].fillna(0).astype("int64")
     for col in ("LOWER", "UPPER"):
         out[col] = out[col].astype("float64")
-    order = [d.id for d in query.flow.dimensions] + ["TIME_PERIOD", "DATASET_ID"]
+    order = [d.id for d in query.flow.published_dimensions] + ["TIME_PERIOD", "DATASET_ID"]
     return out.sort_values(order, kind="stable").reset_index(drop=True)
 
 

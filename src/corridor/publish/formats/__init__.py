@@ -5,7 +5,7 @@ added one would (Datasette's renderers habit): to add a format, write a module a
 :data:`FORMAT_MODULES`.
 
 A writer receives a :class:`DataResult`: the dataflow, the observations as an SDMX-shaped frame
-(columns = key dimensions, ``TIME_PERIOD``, ``OBS_VALUE``, then the attributes of
+(columns = key dimensions with ``SOURCE`` last, ``TIME_PERIOD``, ``OBS_VALUE``, then the attributes of
 ``corridor.reference.dataflows.ATTRIBUTES``), and the provenance of every dataset they come from.
 """
 
@@ -36,7 +36,8 @@ class DataResult:
 
     @property
     def dimension_ids(self) -> list[str]:
-        return [d.id for d in self.flow.dimensions] + ["TIME_PERIOD"]
+        """The key of the published data structure (``SOURCE`` last) and ``TIME_PERIOD``."""
+        return [d.id for d in self.flow.published_dimensions] + ["TIME_PERIOD"]
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ _RENAME = {"OBS_VALUE": "value", "OBS_METHOD": "method"}
 
 def table(result: DataResult) -> pd.DataFrame:
     """The observations with readable names and provenance columns (used by csv and json)."""
-    frame = result.frame.copy()
+    frame = result.frame.rename(columns={"SOURCE": "SERIES"})  # the key's SOURCE: the series id
     area_names = result.catalog.codes["CL_AREA"]
     columns: list[str] = []
     for dim in result.flow.dimensions:
@@ -51,6 +51,7 @@ def table(result: DataResult) -> pd.DataFrame:
         if dim.codelist == "AREA":
             frame[f"{dim.id}_NAME"] = frame[dim.id].map(area_names)
             columns.append(f"{dim.id}_NAME")
+    columns.append("SERIES")
     if "METHOD" in columns and "OBS_METHOD" in frame.columns:  # MIG_FLOW: the method is a dimension
         frame = frame.drop(columns=["OBS_METHOD"])
     rest = [c for c in frame.columns if c not in columns and not c.endswith("_NAME")]
