@@ -5,8 +5,8 @@ find (SDMX 2.1 REST, section "Data availability": an SDMX-ML 2.1 structure messa
 The query is read like a data query (:func:`corridor.publish.api.keys.build_query`: key, startPeriod,
 endPeriod, the caller's view) and becomes the same selection (:func:`.data.query_selection`, so the
 caller's access levels and the vintage rule apply); the store answers the distinct codes of each key
-dimension, ``SOURCE`` (the series) included (``componentID`` = one dimension id, or ``all``) and the number of observations, in the
-same heavy or light lane as a data query (:mod:`.limits`). ``mode``:
+dimension, ``SOURCE`` (the series) included (``componentID`` = one dimension id, or ``all``) and the
+number of observations, in the same heavy or light lane as a data query (:mod:`.limits`). ``mode``:
 ``exact`` (default); ``available`` is 501 (not implemented). Written by ``pysdmx``
 (``AvailabilityConstraint``, written as a content constraint in SDMX-ML 2.1).
 """

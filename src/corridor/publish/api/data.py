@@ -106,8 +106,8 @@ def _sources(state: ServiceState, query: DataQuery) -> tuple[tuple[str, ...] | N
 def query_selection(query: DataQuery, access: frozenset[str] | None, *, dataset_ids: list[str] | None = None,
                     series: tuple[str, ...] | None = None, periods: tuple[str, ...] | None = None) -> Selection:
     """The one selection a validated query means: its key, the access levels the caller may read,
-    the datasets ``asOf`` names, the series ``source`` names (and the key's ``SOURCE``), the period codes inside its periods
-    (``None``: no period bounds) and first/last N."""
+    the datasets ``asOf`` names, the series ``source`` names (and the key's ``SOURCE``), the period
+    codes inside its periods (``None``: no period bounds) and first/last N."""
     extra: dict[str, Any] = {} if periods is None else {"time_period": periods}
     if query.key_series is not None:  # the key's SOURCE position, within what source= names
         series = tuple(s for s in (series or query.key_series) if s in query.key_series)
