@@ -12,7 +12,7 @@ A writer receives a :class:`DataResult`: the dataflow, the observations as an SD
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,8 @@ class FormatWriter:
     write: Callable[[DataResult], bytes | str]
     aliases: tuple[str, ...] = ()
     description: str = ""
+    #: the same text in pieces, for a streamed response (``None``: :attr:`write` only)
+    stream: Callable[[DataResult], Iterator[str]] | None = None
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -63,6 +65,8 @@ FORMAT_MODULES: tuple[str, ...] = (
     "corridor.publish.formats.jsonstat",
     "corridor.publish.formats.csv",
     "corridor.publish.formats.json",
+    "corridor.publish.formats.sdmx_json",
+    "corridor.publish.formats.sdmx_json_draft",
 )
 
 
