@@ -14,8 +14,9 @@ Conventions of this writer:
   each key holds one observation;
 * a missing value is ``null`` with its ``OBS_STATUS`` (missing is never zero);
 * coded attributes (``OBS_STATUS``, ``CONF_STATUS``, ``UNIT_MEASURE``, ``OBS_METHOD``) give code and
-  name; ``DATASET_ID`` gives the dataset id (``name``) and its title (``description``); other attributes (bounds, unit multiplier,
-  interval wording) are uncoded, their text in ``name``; an attribute no observation carries is left out;
+  name; ``DATASET_ID`` gives the dataset id (``name``) and its title (``description``); other
+  attributes (bounds, unit multiplier, interval wording) are uncoded, their text in ``name``; an
+  attribute no observation carries is left out;
 * the structure links the dataflow and data structure by URN.
 
 The same content in the pre-standard layout that SDMX-JSON services served before version 1.0
