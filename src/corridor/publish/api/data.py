@@ -261,7 +261,8 @@ async def data_parameters(
         alias="includeHistory", description="false (default); true: 501 (asOf reads earlier vintages)")] = None,
     source: Annotated[str | None, Query(description="keep only these series or datasets, '+'-separated")]
     = None,
-    format: Annotated[str | None, Query(description="sdmx-ml, sdmx-csv, jsonstat, csv, json")] = None,  # noqa: A002
+    format: Annotated[str | None, Query(description="sdmx-ml, sdmx-generic, sdmx-csv, sdmx-json, jsonstat, csv, "
+                                                     "json")] = None,  # noqa: A002
 ) -> DataParameters:
     return DataParameters(start_period, end_period, first_n, last_n, as_of, dimension_at_observation, detail,
                           source, format, updated_after, include_history)
