@@ -14,12 +14,14 @@ negotiated format (:mod:`.negotiation`, :mod:`corridor.publish.formats`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import InputError
@@ -29,7 +31,7 @@ from corridor.publish.api.keys import DataQuery, build_query, period_bounds
 from corridor.publish.api.limits import Limits
 from corridor.publish.api.negotiation import choose_format
 from corridor.publish.api.state import ServiceState, get_principal, get_state
-from corridor.publish.formats import FORMATS, DataResult, FormatWriter
+from corridor.publish.formats import FORMATS, STREAM_ROWS, DataResult, FormatWriter, byte_stream
 from corridor.publish.security import ADMIN_ROLE, PUBLIC, Principal
 from corridor.reference.dataflows import ATTRIBUTES
 from corridor.store.selection import Selection
@@ -205,8 +207,10 @@ def sdmx_frame(frame: pd.DataFrame, query: DataQuery) -> pd.DataFrame:
 
 
 def _fetch_and_write(state: ServiceState, query: DataQuery, principal: Principal, request: Request,
-                     writer: FormatWriter) -> tuple[bytes, bool]:
-    result = fetch(state, query, principal, request)
+                     writer: FormatWriter) -> tuple[bytes | Iterator[bytes], bool]:
+    result = fetch(state, query, principal, request)  # 413 past max_observations, before any byte is written
+    if writer.stream is not None and len(result.frame) > STREAM_ROWS:  # written while sent, not cached
+        return byte_stream(writer, result), bool(result.extra.get("restricted"))
     body = writer.write(result)
     data = body.encode("utf-8") if isinstance(body, str) else body
     if len(data) > state.max_bytes:
@@ -358,9 +362,11 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
         limits: Limits = request.app.state.limits
         async with limits.slot(request, heavy=is_heavy(query)):
             body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request, writer)
-        if cache_key and not restricted:
+        if isinstance(body, bytes) and cache_key and not restricted:
             state.cache.put(cache_key, body)
     headers = {"Vary": "Accept, Authorization"}
     if writer.id in _DOWNLOAD_FORMATS or format:
         headers["Content-Disposition"] = f'inline; filename="{_filename(query, writer.extension)}"'
+    if not isinstance(body, bytes):
+        return StreamingResponse(body, media_type=writer.media_type, headers=headers)
     return Response(content=body, media_type=writer.media_type, headers=headers)

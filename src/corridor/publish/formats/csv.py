@@ -10,9 +10,11 @@ value column stays a number.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 
-from corridor.publish.formats import DataResult, FormatWriter
+from corridor.publish.formats import BATCH, DataResult, FormatWriter, batches
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -67,9 +69,17 @@ def table(result: DataResult) -> pd.DataFrame:
     return frame.rename(columns=lambda c: _RENAME.get(c, c).lower())
 
 
+def chunks(result: DataResult) -> Iterator[str]:
+    """The table :data:`~corridor.publish.formats.BATCH` rows at a time (the header with the first)."""
+    frame = table(result)
+    for start in batches(len(frame)) or range(1):
+        part = neutralise(frame.iloc[start:start + BATCH])
+        yield part.to_csv(index=False, header=start == 0, lineterminator="\n")
+
+
 def write(result: DataResult) -> str:
-    return neutralise(table(result)).to_csv(index=False, lineterminator="\n")
+    return "".join(chunks(result))
 
 
 WRITER = FormatWriter(id="csv", media_type="text/csv", extension="csv", write=write,
-                      aliases=(), description="plain CSV with names, source and licence")
+                      aliases=(), description="plain CSV with names, source and licence", stream=chunks)

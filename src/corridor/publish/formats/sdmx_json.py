@@ -32,21 +32,20 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from corridor.publish.formats import DataResult, FormatWriter
+from corridor.publish.formats import BATCH, DataResult, FormatWriter, batches
 from corridor.publish.structures import AGENCY, VERSION, codelist_id
 from corridor.reference.dataflows import ATTRIBUTES, CONCEPT_NAMES
 
 SCHEMA = ("https://raw.githubusercontent.com/sdmx-twg/sdmx-json/master/data-message/tools/schemas/1.0/"
           "sdmx-json-data-schema.json")
 MEDIA_TYPE = "application/vnd.sdmx.data+json;version=1.0.0"
-BATCH = 5_000
 _URN = "urn:sdmx:org.sdmx.infomodel.datastructure"
 
 
@@ -95,14 +94,13 @@ def _component(dim_id: str, position: int, values: list[dict[str, str]]) -> dict
     return {"id": dim_id, "name": CONCEPT_NAMES.get(dim_id, dim_id), "keyPosition": position, "values": values}
 
 
-def _keys(codes: list[np.ndarray], rows: int) -> list[str]:
-    """``"i:j:k"`` keys of each row from the index arrays of the dimensions at one level."""
-    if not codes:
-        return [""] * rows
-    out = pd.Series(codes[0]).astype(str)
-    for arr in codes[1:]:
-        out = out + ":" + pd.Series(arr).astype(str)
-    return out.tolist()
+def _keys(codes: list[np.ndarray], index: Iterable[int]) -> list[str]:
+    """``"i:j:k"`` keys of the rows ``index`` from the index arrays of the dimensions at one level."""
+    columns = [arr.tolist() for arr in codes] if len(codes) > 1 else None
+    if columns is None:
+        only = codes[0] if codes else None
+        return [str(only[i]) if only is not None else "" for i in index]
+    return [":".join(str(col[i]) for col in columns) for i in index]
 
 
 def _obs_value(frame: pd.DataFrame) -> list[float | None]:
@@ -149,35 +147,39 @@ def parts(result: DataResult) -> tuple[dict[str, Any], dict[str, Any], Iterator[
     meta = {"id": f"IREF{uuid.uuid4().hex[:16].upper()}", "test": False,
             "prepared": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "contentLanguages": ["en"],
             "sender": {"id": AGENCY, "name": "corridor"}}
-    series_keys = _keys([codes[d] for d in series_dims], len(frame))
-    obs_keys = _keys([codes[d] for d in obs_dims], len(frame))
-    return meta, structure, _observations(frame, series_keys, obs_keys, att_codes, bool(series_dims))
+    return meta, structure, _observations(frame, [codes[d] for d in series_dims], [codes[d] for d in obs_dims],
+                                          att_codes)
 
 
-def _observations(frame: pd.DataFrame, series_keys: list[str], obs_keys: list[str], att_codes: list[np.ndarray],
-                  grouped: bool) -> Iterator[str]:
-    """``"observations":{...}`` (flat) or ``"series":{"k":{"observations":{...}}, ...}``, in pieces."""
-    values = _obs_value(frame)
-    attrs = [[None if c < 0 else int(c) for c in arr.tolist()] for arr in att_codes]
-    rows = list(zip(*attrs, strict=True)) if attrs else [()] * len(frame)
+def _members(frame: pd.DataFrame, obs_codes: list[np.ndarray], att_codes: list[np.ndarray],
+             index: np.ndarray) -> str:
+    """``"key":[value, attribute indices...]`` of the rows ``index``, comma-separated."""
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
-    if not grouped:
+    keys = _keys([arr[index] for arr in obs_codes], range(len(index)))
+    values = _obs_value(frame.iloc[index])
+    attrs = [[None if c < 0 else c for c in arr[index].tolist()] for arr in att_codes]
+    rows = zip(keys, values, *attrs, strict=True)
+    return ",".join(f'"{row[0]}":{dumps(list(row[1:]))}' for row in rows)
+
+
+def _observations(frame: pd.DataFrame, series_codes: list[np.ndarray], obs_codes: list[np.ndarray],
+                  att_codes: list[np.ndarray]) -> Iterator[str]:
+    """``"observations":{...}`` (flat) or ``"series":{"k":{"observations":{...}}, ...}``, in pieces of
+    :data:`~corridor.publish.formats.BATCH` rows (flat) or one series."""
+    if not series_codes:
         yield '"observations":{'
-        for start in range(0, len(frame), BATCH):
-            members = (f"{dumps(obs_keys[i])}:{dumps([values[i], *rows[i]])}"
-                       for i in range(start, min(start + BATCH, len(frame))))
-            yield ("," if start else "") + ",".join(members)
+        for start in batches(len(frame)):
+            index = np.arange(start, min(start + BATCH, len(frame)))
+            yield ("," if start else "") + _members(frame, obs_codes, att_codes, index)
         yield "}"
         return
     yield '"series":{'
-    # rows are sorted by the key (dimensions in data structure order): one series' rows may still be
-    # apart when the observation dimension is not the last, so group them first
-    order = pd.Series(series_keys).groupby(series_keys, sort=False).indices
-    first = True
-    for key, index in order.items():
-        members = ",".join(f"{dumps(obs_keys[i])}:{dumps([values[i], *rows[i]])}" for i in index)
-        yield ("" if first else ",") + f'{dumps(key)}:{{"attributes":[],"observations":{{{members}}}}}'
-        first = False
+    # one series' rows may be apart when the observation dimension is not the last: group them first
+    keys = _keys(series_codes, range(len(frame)))
+    groups = pd.Series(keys).groupby(keys, sort=False).indices
+    for number, (key, index) in enumerate(groups.items()):
+        members = _members(frame, obs_codes, att_codes, index)
+        yield ("," if number else "") + f'"{key}":{{"attributes":[],"observations":{{{members}}}}}'
     yield "}"
 
 
