@@ -113,3 +113,11 @@ def test_sdmx_json_streams_in_pieces(big):
     body is compact), then the observations go out a batch at a time."""
     streamed, written, size, largest = _peaks(FORMATS["sdmx-json"], big)
     assert largest < size / 3 and streamed <= written
+
+
+def test_head_of_a_streamed_answer(server):
+    import httpx
+
+    response = httpx.head(server.url + f"{BIG}?format=sdmx-csv", timeout=60)
+    assert response.status_code == 200 and response.content == b""
+    assert server.get("/data/REMIT/484.840?format=csv").status_code == 200  # the server is fine after it
