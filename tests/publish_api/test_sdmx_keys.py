@@ -29,7 +29,7 @@ import sdmx
 from corridor.publish.api.data import query_selection, sdmx_frame
 from corridor.publish.api.keys import build_query
 from corridor.publish.api.state import ServiceState
-from corridor.publish.security import ANONYMOUS, AuditLog, TokenStore
+from corridor.publish.security import ANONYMOUS
 from corridor.reference.dataflows import dataflows
 
 POP_KEY = "840._T._T"  # United States, both sexes, all ages
@@ -37,11 +37,8 @@ SDMX1_ROWS = 30_000  # whole dataflows up to this size are read by sdmx1 (it rea
 
 
 @pytest.fixture(scope="module")
-def state(api_warehouse, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("keys")
-    opened = ServiceState.open(api_warehouse, tokens=TokenStore(), audit=AuditLog(folder / "audit.jsonl"))
-    yield opened
-    opened.close()
+def state(service_state):
+    return service_state
 
 
 def _whole_answer(state: ServiceState, flow_id: str) -> pd.DataFrame:

@@ -25,20 +25,16 @@ from starlette.requests import Request
 
 from corridor.publish.api.data import fetch
 from corridor.publish.api.keys import build_query
-from corridor.publish.api.state import ServiceState
 from corridor.publish.formats import FORMATS, STREAM_ROWS, byte_stream
-from corridor.publish.security import ANONYMOUS, AuditLog, TokenStore
+from corridor.publish.security import ANONYMOUS
 
 BIG = "/data/REMIT/all"
 STREAMING = ("sdmx-csv", "csv", "json", "sdmx-json", "sdmx-json-draft")
 
 
 @pytest.fixture(scope="module")
-def state(api_warehouse, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("stream")
-    opened = ServiceState.open(api_warehouse, tokens=TokenStore(), audit=AuditLog(folder / "audit.jsonl"))
-    yield opened
-    opened.close()
+def state(service_state):
+    return service_state
 
 
 @pytest.fixture(scope="module")

@@ -183,15 +183,23 @@ def _observations(frame: pd.DataFrame, series_codes: list[np.ndarray], obs_codes
     yield "}"
 
 
-def chunks(result: DataResult) -> Iterator[str]:
-    """The SDMX-JSON 1.0 message (``meta``, ``data.structure``, ``data.dataSets``), in pieces."""
+def message(result: DataResult, *, draft: bool = False) -> Iterator[str]:
+    """The message in pieces: SDMX-JSON 1.0 (``meta``, ``data.structure``, ``data.dataSets``) or, with
+    ``draft``, the pre-standard layout (``header``, ``structure``, ``dataSets`` at the top)."""
     meta, structure, observations = parts(result)
-    meta = {"schema": SCHEMA, **meta}
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    yield f'{{"meta":{dumps(meta)},"data":{{"structure":{dumps(structure)},"dataSets":[{{"action":"Information",'
-    yield f'"links":{dumps(structure["links"][:1])},'
+    if draft:
+        yield f'{{"header":{dumps(meta)},"structure":{dumps(structure)},"dataSets":['
+    else:
+        yield f'{{"meta":{dumps({"schema": SCHEMA, **meta})},"data":{{"structure":{dumps(structure)},"dataSets":['
+    yield f'{{"action":"Information","links":{dumps(structure["links"][:1])},'
     yield from observations
-    yield "}]}}"
+    yield "}]}" if draft else "}]}}"
+
+
+def chunks(result: DataResult) -> Iterator[str]:
+    """The SDMX-JSON 1.0 message, in pieces."""
+    return message(result)
 
 
 def write(result: DataResult) -> str:

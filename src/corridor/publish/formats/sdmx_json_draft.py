@@ -6,23 +6,17 @@ reader takes (``sdmx.reader.json``). Same content as :mod:`.sdmx_json`, only the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from corridor.publish.formats import DataResult, FormatWriter
-from corridor.publish.formats.sdmx_json import parts
+from corridor.publish.formats.sdmx_json import message
 
 MEDIA_TYPE = "application/vnd.sdmx.draft-sdmx-json+json;version=1.0.0"
 
 
 def chunks(result: DataResult) -> Iterator[str]:
-    """The message in the draft layout, in pieces (observations :data:`.sdmx_json.BATCH` rows at a time)."""
-    header, structure, observations = parts(result)
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    yield f'{{"header":{dumps(header)},"structure":{dumps(structure)},"dataSets":[{{"action":"Information",'
-    yield f'"links":{dumps(structure["links"][:1])},'
-    yield from observations
-    yield "}]}"
+    """The message in the draft layout, in pieces (:func:`.sdmx_json.message`)."""
+    return message(result, draft=True)
 
 
 def write(result: DataResult) -> str:
