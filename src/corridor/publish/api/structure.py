@@ -52,6 +52,21 @@ _ACCEPT = {
 }
 
 
+#: The version of each structure format (an ``Accept`` asking for another one is 406).
+_VERSIONS = {"sdmx-ml": "2.1", "sdmx-json": "2.0.0", "json": ""}
+
+
+def _schema_valid_json(text: str) -> str:
+    """pysdmx's SDMX-JSON 2.0 structure message without the empty ``groups`` lists of data structures
+    (the SDMX-JSON 2.0 structure schema wants at least one group when the member is present)."""
+    doc = json.loads(text)
+    for dsd in doc.get("data", {}).get("dataStructures", []):
+        components = dsd.get("dataStructureComponents", {})
+        if components.get("groups") == []:
+            del components["groups"]
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
 def _structure_format(format_param: str | None, accept: str | None, resource: str) -> str:
     allowed = [*_FORMATS, "json"]
     if format_param:
@@ -62,7 +77,8 @@ def _structure_format(format_param: str | None, accept: str | None, resource: st
     if accept:
         for item in accept.split(","):
             media = item.split(";")[0].strip().lower()
-            if media in _ACCEPT:
+            version = item.partition("version=")[2].split(";")[0].strip().strip('"')
+            if media in _ACCEPT and (not version or version == _VERSIONS[_ACCEPT[media]]):
                 return _ACCEPT[media]
             if media in ("*/*", "application/*", "text/*"):
                 return "sdmx-ml"
@@ -265,7 +281,7 @@ def structure_response(request: Request, resource: str, agency: str, ident: str 
             sdmx_format, media = _FORMATS[fmt]
             header = Header(sender=Organisation(id=AGENCY, name="corridor"))
             text = write_sdmx(artefacts, sdmx_format, header=header, prettyprint=False) or ""
-            body = text.encode("utf-8")
+            body = (_schema_valid_json(text) if fmt == "sdmx-json" else text).encode("utf-8")
         cached = (body, media)
         state.cache.put(cache_key, cached)
     body, media = cached
