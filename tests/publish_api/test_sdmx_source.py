@@ -54,3 +54,15 @@ def test_data_through_a_plain_source(client):
     frame = sdmx.to_pandas(by_dict.data[0], attributes="o").reset_index()
     latest = frame[frame["DATASET_ID"] == "undesa-ims-2020-sex-destination"]
     assert list(latest["TIME_PERIOD"]) == ["2020"] and latest["value"].item() == USA_2020
+
+
+def test_source_dimension_through_a_plain_source(client):
+    """The client builds keys from the data structure, SOURCE included (issue 11: unique keys)."""
+    message = client.data("POP", key={"REF_AREA": "840", "SEX": "_T", "AGE": "_T", "SOURCE": "wpp-population"},
+                          params={"startPeriod": "2020", "endPeriod": "2020"})
+    frame = sdmx.to_pandas(message.data[0]).reset_index()
+    assert list(frame["SOURCE"]) == ["wpp-population"] and list(frame["TIME_PERIOD"]) == ["2020"]
+    both = client.data("POP", key={"REF_AREA": "840", "SEX": "_T", "AGE": "_T"},
+                       params={"startPeriod": "2020", "endPeriod": "2020"})
+    keys = sdmx.to_pandas(both.data[0]).index
+    assert keys.is_unique and sorted(keys.get_level_values("SOURCE")) == ["undesa-ims", "wpp-population"]
