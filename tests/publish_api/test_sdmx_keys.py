@@ -102,6 +102,10 @@ def test_whole_dataflows_read_by_sdmx1_have_unique_keys(server, state):
 
 
 def test_source_position_syntax(server):
+    # a key without SOURCE (the form before) is the key with an empty SOURCE position: every source
+    old = server.get("/data/POP/840._T._T?startPeriod=2019&format=sdmx-csv")
+    empty = server.get("/data/POP/840._T._T.?startPeriod=2019&format=sdmx-csv")
+    assert old.status_code == 200 and old.text == empty.text
     assert server.get("/data/POP/840._T._T.no-such-series").status_code == 404
     bad = server.get("/data/POP/840._T._T.wpp population")
     assert bad.status_code == 400 and "position SOURCE" in bad.text
