@@ -186,14 +186,14 @@ def _observations(frame: pd.DataFrame, series_codes: list[np.ndarray], obs_codes
 def message(result: DataResult, *, draft: bool = False) -> Iterator[str]:
     """The message in pieces: SDMX-JSON 1.0 (``meta``, ``data.structure``, ``data.dataSets``) or, with
     ``draft``, the pre-standard layout (``header``, ``structure``, ``dataSets`` at the top)."""
-    meta, structure, observations = parts(result)
+    meta, structure, pieces = parts(result)
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     if draft:
         yield f'{{"header":{dumps(meta)},"structure":{dumps(structure)},"dataSets":['
     else:
         yield f'{{"meta":{dumps({"schema": SCHEMA, **meta})},"data":{{"structure":{dumps(structure)},"dataSets":['
     yield f'{{"action":"Information","links":{dumps(structure["links"][:1])},'
-    yield from observations
+    yield from pieces
     yield "}]}" if draft else "}]}}"
 
 
