@@ -107,6 +107,11 @@ def test_source_position_syntax(server):
     empty = server.get("/data/POP/840._T._T.?startPeriod=2019&format=sdmx-csv")
     assert old.status_code == 200 and old.text == empty.text
     assert server.get("/data/POP/840._T._T.no-such-series").status_code == 404
+    # the SOURCE position and source= both hold: what neither excludes
+    assert server.get("/data/POP/840._T._T.wpp-population?source=undesa-ims").status_code == 404
+    assert server.get("/data/POP/840._T._T.wpp-population?source=no-such-source").status_code == 404
+    assert server.get("/data/POP/840._T._T.wpp-population+undesa-ims?source=undesa-ims&startPeriod=2020"
+                      "&format=json").json()["count"] == 1
     bad = server.get("/data/POP/840._T._T.wpp population")
     assert bad.status_code == 400 and "position SOURCE" in bad.text
     too_long = server.get("/data/POP/840._T._T.wpp-population.x")

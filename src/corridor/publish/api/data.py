@@ -112,7 +112,7 @@ def query_selection(query: DataQuery, access: frozenset[str] | None, *, dataset_
     codes inside its periods (``None``: no period bounds) and first/last N."""
     extra: dict[str, Any] = {} if periods is None else {"time_period": periods}
     if query.key_series is not None:  # the key's SOURCE position, within what source= names
-        series = tuple(s for s in (series or query.key_series) if s in query.key_series)
+        series = tuple(s for s in (query.key_series if series is None else series) if s in query.key_series)
     return key_selection(query.flow, query.selection, access=access, dataset_ids=dataset_ids, series=series,
                          first_n=query.first_n, last_n=query.last_n, **extra)
 
