@@ -159,3 +159,16 @@ def restricted():
 
     return SimpleNamespace(embargoed=EMBARGOED_ID, microdata=MICRODATA_ID, register=REGISTER_ID, bearer=bearer,
                            register_values=REGISTER_VALUES)
+
+
+@pytest.fixture(scope="session")
+def service_state(api_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The service's state over the test warehouse, in-process (no tokens): what the routes query, for
+    tests that compare the server's answers with the store's or a writer's."""
+    from corridor.publish.api.state import ServiceState
+    from corridor.publish.security import AuditLog, TokenStore
+
+    folder = tmp_path_factory.mktemp("service-state")
+    opened = ServiceState.open(api_warehouse, tokens=TokenStore(), audit=AuditLog(folder / "audit.jsonl"))
+    yield opened
+    opened.close()

@@ -6,8 +6,9 @@ import pytest
 
 
 @pytest.mark.parametrize(("path", "status", "fragment"), [
-    ("/data/MIG_STOCK/840.484", 400, "has 2 position(s) but dataflow MIG_STOCK has 3: REF_AREA.COUNTERPART_AREA.SEX"),
-    ("/data/MIG_STOCK/840.484._T._T", 400, "has 4 position(s)"),
+    ("/data/MIG_STOCK/840.484", 400,
+     "has 2 position(s) but dataflow MIG_STOCK has 4: REF_AREA.COUNTERPART_AREA.SEX.SOURCE"),
+    ("/data/MIG_STOCK/840.484._T.undesa-ims._T", 400, "has 5 position(s)"),
     ("/data/MIG_STOCK/999.484._T", 400, "unknown code '999' for REF_AREA"),
     ("/data/MIG_STOCK/840.XYZ._T", 400, "unknown code 'XYZ' for COUNTERPART_AREA"),
     ("/data/MIG_STOCK/840.484.X", 400, "unknown code 'X' for SEX"),

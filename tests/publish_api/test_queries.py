@@ -114,7 +114,7 @@ def test_codelists_and_structures(server):
     assert "MIG_STOCK" in flow.dataflow
     dsd = sdmx.read_sdmx(io.BytesIO(server.get("/structure/datastructure/CORRIDOR/DSD_MIG_FLOW").content))
     dims = [d.id for d in dsd.structure["DSD_MIG_FLOW"].dimensions.components]
-    assert dims == ["REF_AREA", "COUNTERPART_AREA", "SEX", "METHOD", "TIME_PERIOD"]
+    assert dims == ["REF_AREA", "COUNTERPART_AREA", "SEX", "METHOD", "SOURCE", "TIME_PERIOD"]
     as_json = server.get("/structure/datastructure/CORRIDOR/DSD_MIG_STOCK?format=sdmx-json")
     assert as_json.status_code == 200 and as_json.json()["data"]["dataStructures"][0]["id"] == "DSD_MIG_STOCK"
 

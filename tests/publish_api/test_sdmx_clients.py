@@ -79,7 +79,7 @@ def test_sdmx_csv_read_by_sdmx1(server, dsd):
                           headers={"Accept": "application/vnd.sdmx.data+csv;version=2.0.0"})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/vnd.sdmx.data+csv")
-    assert response.text.startswith("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,COUNTERPART_AREA,SEX,TIME_PERIOD,"
+    assert response.text.startswith("STRUCTURE,STRUCTURE_ID,ACTION,REF_AREA,COUNTERPART_AREA,SEX,SOURCE,TIME_PERIOD,"
                                     "OBS_VALUE,OBS_STATUS,CONF_STATUS")
     message = sdmx.read_sdmx(io.BytesIO(response.content), structure=dsd, format="csv")
     frame = _sdmx1_frame(message)

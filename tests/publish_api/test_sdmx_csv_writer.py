@@ -18,10 +18,9 @@ from starlette.requests import Request
 
 from corridor.publish.api.data import fetch
 from corridor.publish.api.keys import build_query
-from corridor.publish.api.state import ServiceState
 from corridor.publish.formats import sdmx_csv
 from corridor.publish.formats.csv import neutralise
-from corridor.publish.security import ANONYMOUS, AuditLog, TokenStore
+from corridor.publish.security import ANONYMOUS
 
 QUERIES = [("MIG_STOCK", "840.._T"), ("MIG_STOCK", "900.._T"), ("MIG_FLOW", ".484._T.da_pb_closed"),
            ("MIG_FLOW", "840..."), ("POP", "484.._T"), ("MIG_SHARE", "all"), ("NET_MIG", "484._T"),
@@ -29,11 +28,8 @@ QUERIES = [("MIG_STOCK", "840.._T"), ("MIG_STOCK", "900.._T"), ("MIG_FLOW", ".48
 
 
 @pytest.fixture(scope="module")
-def state(api_warehouse, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("writer")
-    opened = ServiceState.open(api_warehouse, tokens=TokenStore(), audit=AuditLog(folder / "audit.jsonl"))
-    yield opened
-    opened.close()
+def state(service_state):
+    return service_state
 
 
 def _request(path: str) -> Request:

@@ -35,7 +35,7 @@ def test_structures_through_a_plain_source(client):
     assert "MIG_FLOW_REG" not in flows  # exists only in restricted data (test_access.py)
     message = client.datastructure("DSD_MIG_STOCK", params={"references": "all"})
     dsd = message.structure["DSD_MIG_STOCK"]
-    assert [d.id for d in dsd.dimensions] == ["REF_AREA", "COUNTERPART_AREA", "SEX", "TIME_PERIOD"]
+    assert [d.id for d in dsd.dimensions] == ["REF_AREA", "COUNTERPART_AREA", "SEX", "SOURCE", "TIME_PERIOD"]
     assert "MIG_STOCK" in message.dataflow and "CL_AREA" in message.codelist
     sex = client.codelist("CL_SEX").codelist["CL_SEX"]
     assert {c.id: str(c.name) for c in sex} == codes("SEX")
@@ -54,3 +54,15 @@ def test_data_through_a_plain_source(client):
     frame = sdmx.to_pandas(by_dict.data[0], attributes="o").reset_index()
     latest = frame[frame["DATASET_ID"] == "undesa-ims-2020-sex-destination"]
     assert list(latest["TIME_PERIOD"]) == ["2020"] and latest["value"].item() == USA_2020
+
+
+def test_source_dimension_through_a_plain_source(client):
+    """The client builds keys from the data structure, SOURCE included (issue 11: unique keys)."""
+    message = client.data("POP", key={"REF_AREA": "840", "SEX": "_T", "AGE": "_T", "SOURCE": "wpp-population"},
+                          params={"startPeriod": "2020", "endPeriod": "2020"})
+    frame = sdmx.to_pandas(message.data[0]).reset_index()
+    assert list(frame["SOURCE"]) == ["wpp-population"] and list(frame["TIME_PERIOD"]) == ["2020"]
+    both = client.data("POP", key={"REF_AREA": "840", "SEX": "_T", "AGE": "_T"},
+                       params={"startPeriod": "2020", "endPeriod": "2020"})
+    keys = sdmx.to_pandas(both.data[0]).index
+    assert keys.is_unique and sorted(keys.get_level_values("SOURCE")) == ["undesa-ims", "wpp-population"]

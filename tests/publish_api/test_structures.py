@@ -72,7 +72,7 @@ def test_dataflows_with_data_are_listed_with_their_key(server, api_warehouse, re
         dsd = server.get(f"/structure/datastructure/CORRIDOR/{flow.dsd_id}?format=json").json()
         (structure,) = dsd["DataStructureDefinition"]
         components = [c["id"] for c in structure["components"]]
-        assert components[:len(flow.dimensions) + 1] == [*(d.id for d in flow.dimensions), "TIME_PERIOD"]
+        assert components[:len(flow.dimensions) + 2] == [*(d.id for d in flow.dimensions), "SOURCE", "TIME_PERIOD"]
         assert set(ATTRIBUTES) <= set(components)
 
 

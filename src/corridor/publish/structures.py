@@ -15,7 +15,8 @@ dataflows holding data it may read, the codes not used only in data it may not r
 :mod:`corridor.publish.api.visibility`; this catalogue renders whole and partial artefacts.
 
 Warehouse dimension columns outside a dataflow's key are held at the total ``_T`` in every answer
-(``Dataflow.key_totals`` in the registry), so that a key identifies one observation per dataset and method.
+(``Dataflow.key_totals`` in the registry), and every data structure ends its key with ``SOURCE``, the
+series (:data:`corridor.reference.dataflows.SOURCE_DIMENSION`), so that a key identifies one observation.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from pysdmx.model import (
 from pysdmx.model import Dataflow as SdmxDataflow
 
 from corridor.reference.codes import CODELIST_NAMES, codelists, codes
-from corridor.reference.dataflows import ATTRIBUTES, CONCEPT_NAMES, Dataflow, Dimension, dataflows
+from corridor.reference.dataflows import ATTRIBUTES, CONCEPT_NAMES, SOURCE_DIMENSION, Dataflow, Dimension, dataflows
 from corridor.store.warehouse import OBSERVATION_COLUMNS, Warehouse
 
 AGENCY = "CORRIDOR"
@@ -135,7 +136,8 @@ class Catalog:
         )
 
     def components(self, flow_id: str) -> Components:
-        """Key dimensions (registry order), ``TIME_PERIOD``, ``OBS_VALUE`` and the registry's attributes."""
+        """Key dimensions (registry order, then ``SOURCE``), ``TIME_PERIOD``, ``OBS_VALUE`` and the
+        registry's attributes."""
         flow = self.flows[flow_id]
         comps: list[Component] = [
             Component(id=d.id, required=True, role=Role.DIMENSION, concept=self.concepts[d.id],
@@ -143,6 +145,11 @@ class Catalog:
                       description=d.description)
             for d in flow.dimensions
         ]
+        # SOURCE (the series) ends the key, uncoded: it keeps every observation key unique
+        # (reference/dataflows.py, SOURCE_DIMENSION)
+        comps.append(Component(id=SOURCE_DIMENSION.id, required=True, role=Role.DIMENSION,
+                               concept=self.concepts[SOURCE_DIMENSION.id], local_dtype=DataType.STRING,
+                               description=SOURCE_DIMENSION.description))
         # SDMX 2.1 (SDMXStructureDataStructure.xsd, TimeDimensionRepresentationType): a time dimension's
         # text format is a time type, never String; ObservationalTimePeriod is the widest of them
         comps.append(Component(id="TIME_PERIOD", required=True, role=Role.DIMENSION,
@@ -161,7 +168,7 @@ class Catalog:
     def dsd(self, flow_id: str) -> DataStructureDefinition:
         flow = self.flows[flow_id]
         return self._artefact(("dsd", flow_id), lambda: DataStructureDefinition(
-            id=flow.dsd_id, agency=AGENCY, version=VERSION, name=f"{flow.name} (key {flow.key_template})",
+            id=flow.dsd_id, agency=AGENCY, version=VERSION, name=f"{flow.name} (key {flow.published_key})",
             description=flow.description, components=self.components(flow_id),
             urn=f"{_URN}.datastructure.DataStructure={AGENCY}:{flow.dsd_id}({VERSION})",
         ))
@@ -193,7 +200,7 @@ class Catalog:
     def partial_concept_scheme(self, flow_ids: Iterable[str]) -> ConceptScheme:
         """The concept scheme with the concepts of these dataflows' keys, the time period, the measure
         and the attributes only (the concepts of dataflows a caller may not see are left out)."""
-        wanted = {d.id for f in flow_ids for d in self.flows[f].dimensions} | {"TIME_PERIOD", "OBS_VALUE"} \
+        wanted = {d.id for f in flow_ids for d in self.flows[f].published_dimensions} | {"TIME_PERIOD", "OBS_VALUE"} \
             | set(ATTRIBUTES)
         if wanted >= set(self.concepts):
             return self.concept_scheme

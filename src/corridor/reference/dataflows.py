@@ -52,6 +52,7 @@ CONCEPT_NAMES: dict[str, str] = {
     "LOWER": "Lower bound", "UPPER": "Upper bound", "INTERVAL": "Interval definition",
     "OBS_METHOD": "Observation method", "BASIS": "Basis of the count",
     "BREAKDOWN": "Breakdown (occupation group or sector)",
+    "SOURCE": "Source (series)",
 }
 
 
@@ -63,6 +64,20 @@ class Dimension:
     column: str
     codelist: str
     description: str
+
+
+#: The last key position of every published dataflow (SDMX data structure definitions of the API): the
+#: *series* a number belongs to (``undesa-ims``, ``wpp``, a flow-estimate run's series), read from the
+#: dataset's ``series`` column. The store keeps one observation per series and observation key (its
+#: vintage rule; :mod:`corridor.store.selection`), so with SOURCE in the key every observation key of an
+#: answer is unique, while figures of two sources for the same cell stay side by side (issue 11: with the
+#: source an attribute, overlapping series repeated keys). The vintage is not a dimension: ``asOf``
+#: chooses it. Uncoded (``codelist`` empty): the series are those of the release catalogue and of the
+#: estimate runs, not a reference codelist. Registry dimensions never include it: a write is keyed by its
+#: dataset, which names its series.
+SOURCE_DIMENSION = Dimension("SOURCE", "series", "",
+                             "the series the number comes from (publisher's product or estimate run); "
+                             "asOf chooses its vintage")
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,17 @@ class Dataflow:
     @property
     def key_template(self) -> str:
         return ".".join(d.id for d in self.dimensions)
+
+    @property
+    def published_dimensions(self) -> tuple[Dimension, ...]:
+        """The key of the published data structure: the registry's dimensions, then
+        :data:`SOURCE_DIMENSION`."""
+        return (*self.dimensions, SOURCE_DIMENSION)
+
+    @property
+    def published_key(self) -> str:
+        """The key template of the published data structure (``REF_AREA.COUNTERPART_AREA.SEX.SOURCE``)."""
+        return ".".join(d.id for d in self.published_dimensions)
 
     @property
     def dsd_id(self) -> str:

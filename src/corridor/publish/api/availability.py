@@ -5,8 +5,8 @@ find (SDMX 2.1 REST, section "Data availability": an SDMX-ML 2.1 structure messa
 The query is read like a data query (:func:`corridor.publish.api.keys.build_query`: key, startPeriod,
 endPeriod, the caller's view) and becomes the same selection (:func:`.data.query_selection`, so the
 caller's access levels and the vintage rule apply); the store answers the distinct codes of each key
-dimension (``componentID`` = one dimension id, or ``all``) and the number of observations, in the
-same heavy or light lane as a data query (:mod:`.limits`). ``mode``:
+dimension, ``SOURCE`` (the series) included (``componentID`` = one dimension id, or ``all``) and the
+number of observations, in the same heavy or light lane as a data query (:mod:`.limits`). ``mode``:
 ``exact`` (default); ``available`` is 501 (not implemented). Written by ``pysdmx``
 (``AvailabilityConstraint``, written as a content constraint in SDMX-ML 2.1).
 """
@@ -49,7 +49,7 @@ def _available(state: ServiceState, query: DataQuery, principal: Principal, comp
     if count == 0:
         raise ApiError(404, f"no observations of {query.flow.id} match key {query.key or 'all'!r} with these "
                             "parameters")
-    dims = [d for d in query.flow.dimensions if component in ("all", d.id)]
+    dims = [d for d in query.flow.published_dimensions if component in ("all", d.id)]
     values = [CubeKeyValue(id=d.id, values=[CubeValue(value=v) for v in wh.distinct(sel, d.column)]) for d in dims]
     if component in ("all", "TIME_PERIOD"):
         periods_found = wh.distinct(sel, "time_period")
@@ -79,7 +79,7 @@ async def available_constraint(
                         view=state.visibility.view(principal))
     if provider not in ("all", AGENCY, "*"):
         raise ApiError(404, f"unknown data provider {provider!r}: the only provider is {AGENCY}")
-    allowed = ["all", "TIME_PERIOD", *(d.id for d in query.flow.dimensions)]
+    allowed = ["all", "TIME_PERIOD", *(d.id for d in query.flow.published_dimensions)]
     if component not in allowed:
         raise ApiError(404, f"unknown component {component!r} of {query.flow.id}; components: {', '.join(allowed)}")
     if mode not in (None, "", "exact"):

@@ -14,12 +14,14 @@ negotiated format (:mod:`.negotiation`, :mod:`corridor.publish.formats`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import InputError
@@ -30,7 +32,7 @@ from corridor.publish.api.limits import Limits
 from corridor.publish.api.negotiation import choose_format
 from corridor.publish.api.rollup import parse_roll_up, rolled, widened
 from corridor.publish.api.state import ServiceState, get_principal, get_state
-from corridor.publish.formats import FORMATS, DataResult, FormatWriter
+from corridor.publish.formats import FORMATS, STREAM_ROWS, DataResult, FormatWriter, byte_stream
 from corridor.publish.security import ADMIN_ROLE, PUBLIC, Principal
 from corridor.reference.dataflows import ATTRIBUTES
 from corridor.store.selection import Selection
@@ -107,9 +109,11 @@ def _sources(state: ServiceState, query: DataQuery) -> tuple[tuple[str, ...] | N
 def query_selection(query: DataQuery, access: frozenset[str] | None, *, dataset_ids: list[str] | None = None,
                     series: tuple[str, ...] | None = None, periods: tuple[str, ...] | None = None) -> Selection:
     """The one selection a validated query means: its key, the access levels the caller may read,
-    the datasets ``asOf`` names, the series ``source`` names, the period codes inside its periods
-    (``None``: no period bounds) and first/last N."""
+    the datasets ``asOf`` names, the series ``source`` names (and the key's ``SOURCE``), the period
+    codes inside its periods (``None``: no period bounds) and first/last N."""
     extra: dict[str, Any] = {} if periods is None else {"time_period": periods}
+    if query.key_series is not None:  # the key's SOURCE position, within what source= names
+        series = tuple(s for s in (query.key_series if series is None else series) if s in query.key_series)
     return key_selection(query.flow, query.selection, access=access, dataset_ids=dataset_ids, series=series,
                          first_n=query.first_n, last_n=query.last_n, **extra)
 
@@ -195,7 +199,7 @@ def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: 
 def sdmx_frame(frame: pd.DataFrame, query: DataQuery) -> pd.DataFrame:
     """Warehouse rows -> SDMX columns (key dimensions, TIME_PERIOD, OBS_VALUE, attributes), sorted."""
     out = pd.DataFrame(index=frame.index)
-    for dim in query.flow.dimensions:
+    for dim in query.flow.published_dimensions:  # SOURCE: the series (reference/dataflows.py)
         out[dim.id] = frame[dim.column].astype(str)
     out["TIME_PERIOD"] = frame["time_period"].astype(str)
     out["OBS_VALUE"] = frame["value"].astype("float64")
@@ -206,13 +210,15 @@ def sdmx_frame(frame: pd.DataFrame, query: DataQuery) -> pd.DataFrame:
         out[col] = out[col].astype("float64")
     if "rollup" in frame.columns:  # rollUp=true: the mark of each computed roll-up (csv, json)
         out["ROLLUP"] = frame["rollup"]
-    order = [d.id for d in query.flow.dimensions] + ["TIME_PERIOD", "DATASET_ID"]
+    order = [d.id for d in query.flow.published_dimensions] + ["TIME_PERIOD", "DATASET_ID"]
     return out.sort_values(order, kind="stable").reset_index(drop=True)
 
 
 def _fetch_and_write(state: ServiceState, query: DataQuery, principal: Principal, request: Request,
-                     writer: FormatWriter, roll_up: bool = False) -> tuple[bytes, bool]:
-    result = fetch(state, query, principal, request, roll_up=roll_up)
+                     writer: FormatWriter, roll_up: bool = False) -> tuple[bytes | Iterator[bytes], bool]:
+    result = fetch(state, query, principal, request, roll_up=roll_up)  # 413 past max_observations, before any byte
+    if writer.stream is not None and len(result.frame) > STREAM_ROWS:  # written while sent, not cached
+        return byte_stream(writer, result), bool(result.extra.get("restricted"))
     body = writer.write(result)
     data = body.encode("utf-8") if isinstance(body, str) else body
     if len(data) > state.max_bytes:
@@ -268,7 +274,8 @@ async def data_parameters(
         alias="includeHistory", description="false (default); true: 501 (asOf reads earlier vintages)")] = None,
     source: Annotated[str | None, Query(description="keep only these series or datasets, '+'-separated")]
     = None,
-    format: Annotated[str | None, Query(description="sdmx-ml, sdmx-csv, jsonstat, csv, json")] = None,  # noqa: A002
+    format: Annotated[str | None, Query(description="sdmx-ml, sdmx-generic, sdmx-csv, sdmx-json, jsonstat, csv, "
+                                                     "json")] = None,  # noqa: A002
     roll_up: Annotated[str | None, Query(
         alias="rollUp", description="true: also user areas (corridor register) summed into the areas asked for "
         "(or their M49 area), marked in a rollup column, beside the official rows; csv and json only")] = None,
@@ -370,9 +377,11 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
         async with limits.slot(request, heavy=is_heavy(query)):
             body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request, writer,
                                                        roll_up)
-        if cache_key and not restricted:
+        if isinstance(body, bytes) and cache_key and not restricted:
             state.cache.put(cache_key, body)
     headers = {"Vary": "Accept, Authorization"}
     if writer.id in _DOWNLOAD_FORMATS or format:
         headers["Content-Disposition"] = f'inline; filename="{_filename(query, writer.extension)}"'
+    if not isinstance(body, bytes):
+        return StreamingResponse(body, media_type=writer.media_type, headers=headers)
     return Response(content=body, media_type=writer.media_type, headers=headers)

@@ -5,8 +5,10 @@ cheat sheet, ``sdmx-twg/sdmx-rest`` v1.5, "Data queries"):
 
 * flow reference ``MIG_STOCK``, ``CORRIDOR,MIG_STOCK`` or ``CORRIDOR,MIG_STOCK,1.0`` (version ``latest``
   also accepted);
-* key: one position per dimension, separated by ``.``; an empty position means every code, ``+``
-  separates alternatives (``840+124.484._T``); the key ``all`` (or an empty key) selects everything;
+* key: one position per dimension of the published data structure, separated by ``.``, the last one
+  ``SOURCE`` (the series; :data:`corridor.reference.dataflows.SOURCE_DIMENSION`); an empty position
+  means every code, ``+`` separates alternatives (``840+124.484._T.undesa-ims``); a key without the
+  ``SOURCE`` position means every source; the key ``all`` (or an empty key) selects everything;
 * ``startPeriod`` / ``endPeriod``: ``YYYY``, ``YYYY-Sn``, ``YYYY-Qn``, ``YYYY-MM`` or ``YYYY-MM-DD``;
   an observation is returned when its whole period lies between the start of ``startPeriod`` and
   the end of ``endPeriod`` (``2010-2015``, mid-2010 to mid-2015, is inside 2010..2015);
@@ -32,7 +34,7 @@ from corridor.publish.api.errors import ApiError
 from corridor.publish.api.visibility import View
 from corridor.publish.structures import AGENCY, Catalog, codelist_id
 from corridor.reference.areas import area_code
-from corridor.reference.dataflows import Dataflow, Dimension
+from corridor.reference.dataflows import SOURCE_DIMENSION, Dataflow, Dimension
 
 _PERIOD = re.compile(
     r"^(?P<y>\d{4})(?:-(?:(?P<s>S[12])|(?P<q>Q[1-4])|(?P<m>0[1-9]|1[0-2])(?:-(?P<d>0[1-9]|[12]\d|3[01]))?"
@@ -40,6 +42,7 @@ _PERIOD = re.compile(
 )
 _COUNT = re.compile(r"^[0-9]{1,9}$")
 _CODE = re.compile(r"^[A-Za-z0-9_@$\-]{1,40}$")
+_SERIES = re.compile(r"^[A-Za-z0-9_@$\-]{1,80}$")
 MAX_N = 10_000
 
 
@@ -95,39 +98,57 @@ def _normalise(code: str, dim: Dimension, catalog: Catalog) -> str | None:
 def parse_key(key: str, flow: Dataflow, catalog: Catalog, view: View | None = None) -> dict[str, list[str] | None]:
     """Warehouse column -> codes asked for (``None`` = every code) for an SDMX key string.
 
-    Codes are checked against the whole reference codelist (a code the caller may not see is accepted
-    and selects nothing it may read, as a code without data does); a hint lists visible codes only."""
-    selection: dict[str, list[str] | None] = {d.column: None for d in flow.dimensions}
+    The key has one position per dimension of the published data structure
+    (:attr:`Dataflow.published_dimensions`: the registry's dimensions, then ``SOURCE``, read from the
+    column ``series``). A key without the ``SOURCE`` position -- the form before the source became a
+    dimension -- means every source (documented default: such keys stay valid links). Codes are
+    checked against the whole reference codelist (a code the caller may not see is accepted and
+    selects nothing it may read, as a code without data does); a hint lists visible codes only.
+    ``SOURCE`` is uncoded: a series without data the caller may read selects nothing."""
+    dims = flow.published_dimensions
+    selection: dict[str, list[str] | None] = {d.column: None for d in dims}
     key = key.strip()
     if key in ("", "all", "ALL", "*"):
         return selection
     positions = key.split(".")
-    if len(positions) != len(flow.dimensions):
+    if len(positions) == len(flow.dimensions):
+        positions.append("")  # no SOURCE position: every source
+    if len(positions) != len(dims):
         raise ApiError(400, f"key {key!r} has {len(positions)} position(s) but dataflow {flow.id} has "
-                            f"{len(flow.dimensions)}: {flow.key_template} (leave a position empty for all "
-                            "codes, join codes with '+')")
-    for dim, text in zip(flow.dimensions, positions, strict=True):
+                            f"{len(dims)}: {flow.published_key} (SOURCE may be left out for every source; "
+                            "leave a position empty for all codes, join codes with '+')")
+    for dim, text in zip(dims, positions, strict=True):
         if text in ("", "*"):
             continue
-        codes: list[str] = []
-        for raw in text.split("+"):
-            if not raw:
-                raise ApiError(400, f"empty code in position {dim.id} of key {key!r} "
-                                    "('+' must join two codes)")
-            if not _CODE.match(raw):
-                raise ApiError(400, f"{raw!r} in position {dim.id} of key {key!r} is not a code "
-                                    "(letters, digits and _ only)")
-            code = _normalise(raw, dim, catalog)
-            if code is None:
-                hint = " (areas are UN M49 numbers, e.g. 840; ISO alpha-3 also accepted)" \
-                    if dim.codelist == "AREA" else \
-                    f" (codes: {', '.join(_shown_codes(catalog, dim, view)[:20])})"
-                raise ApiError(400, f"unknown code {raw!r} for {dim.id} in key {key!r}: not in codelist "
-                                    f"{codelist_id(dim.codelist)}{hint}")
-            if code not in codes:
-                codes.append(code)
-        selection[dim.column] = codes
+        selection[dim.column] = _position_codes(text, dim, key, catalog, view)
     return selection
+
+
+def key_series(selection: dict[str, list[str] | None]) -> tuple[dict[str, list[str] | None], list[str] | None]:
+    """Split a parsed key into the dimension columns' codes and the ``SOURCE`` position's series."""
+    rest = {column: codes for column, codes in selection.items() if column != SOURCE_DIMENSION.column}
+    return rest, selection.get(SOURCE_DIMENSION.column)
+
+
+def _position_codes(text: str, dim: Dimension, key: str, catalog: Catalog, view: View | None) -> list[str]:
+    """The codes of one key position (``840+124``), normalised, or a 400 naming the position."""
+    codes: list[str] = []
+    for raw in text.split("+"):
+        if not raw:
+            raise ApiError(400, f"empty code in position {dim.id} of key {key!r} ('+' must join two codes)")
+        if not (_CODE if dim.codelist else _SERIES).match(raw):
+            raise ApiError(400, f"{raw!r} in position {dim.id} of key {key!r} is not a code "
+                                "(letters, digits and _ only)")
+        code = _normalise(raw, dim, catalog) if dim.codelist else raw
+        if code is None:
+            hint = " (areas are UN M49 numbers, e.g. 840; ISO alpha-3 also accepted)" \
+                if dim.codelist == "AREA" else \
+                f" (codes: {', '.join(_shown_codes(catalog, dim, view)[:20])})"
+            raise ApiError(400, f"unknown code {raw!r} for {dim.id} in key {key!r}: not in codelist "
+                                f"{codelist_id(dim.codelist)}{hint}")
+        if code not in codes:
+            codes.append(code)
+    return codes
 
 
 def _shown_codes(catalog: Catalog, dim: Dimension, view: View | None) -> list[str]:
@@ -200,11 +221,13 @@ class DataQuery:
     dimension_at_observation: str = "AllDimensions"
     source: list[str] = field(default_factory=list)
     updated_after: datetime | None = None
+    #: the series of the key's ``SOURCE`` position (``None``: every source)
+    key_series: list[str] | None = None
 
     def cache_key(self) -> tuple[object, ...]:
         return (self.flow.id, tuple((k, tuple(v) if v else None) for k, v in self.selection.items()),
                 self.start, self.end, self.first_n, self.last_n, self.as_of, self.dimension_at_observation,
-                tuple(self.source), self.updated_after)
+                tuple(self.source), self.updated_after, tuple(self.key_series or ()))
 
 
 def parse_updated_after(text: str | None) -> datetime | None:
@@ -242,13 +265,13 @@ def build_query(
     """Validate every part of a data query; raise :class:`ApiError` naming the first thing wrong (and,
     with the caller's ``view``, nothing it may not see)."""
     flow = parse_flow_ref(flow_ref, catalog, view)
-    selection = parse_key(key, flow, catalog, view)
+    selection, series = key_series(parse_key(key, flow, catalog, view))
     start = parse_period(start_period, "startPeriod")[0] if start_period else None
     end = parse_period(end_period, "endPeriod")[1] if end_period else None
     if start and end and start > end:
         raise ApiError(400, f"startPeriod={start_period} is after endPeriod={end_period}")
     dim_obs = dimension_at_observation or "AllDimensions"
-    allowed = ["AllDimensions", "TIME_PERIOD", *(d.id for d in flow.dimensions)]
+    allowed = ["AllDimensions", "TIME_PERIOD", *(d.id for d in flow.published_dimensions)]
     if dim_obs not in allowed:
         raise ApiError(400, f"dimensionAtObservation={dim_obs!r} is not a dimension of {flow.id}; "
                             f"use one of {', '.join(allowed)}")
@@ -261,5 +284,5 @@ def build_query(
         flow=flow, key=key, selection=selection, start=start, end=end,
         first_n=_count(first_n, "firstNObservations"), last_n=_count(last_n, "lastNObservations"),
         as_of=as_of, dimension_at_observation=dim_obs, source=sources,
-        updated_after=parse_updated_after(updated_after),
+        updated_after=parse_updated_after(updated_after), key_series=series,
     )

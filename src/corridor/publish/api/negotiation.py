@@ -1,10 +1,11 @@
 """Content negotiation: pick an output format from ``format=`` or the ``Accept`` header.
 
-``format=`` (``sdmx-ml``, ``sdmx-csv``, ``jsonstat``, ``csv``, ``json``) wins over ``Accept``, so a
+``format=`` (a format id of :data:`corridor.publish.formats.FORMATS`: ``sdmx-ml``, ``sdmx-generic``,
+``sdmx-csv``, ``sdmx-json``, ``sdmx-json-draft``, ``jsonstat``, ``csv``, ``json``) wins over ``Accept``, so a
 browser link can ask for a download. ``Accept`` is read as RFC 9110 section 12.5.1 describes: media
 ranges with optional ``q`` weights; ``*/*`` or no header gives the default (SDMX-ML 2.1
 structure-specific, the SDMX REST default for data). A ``version`` parameter must match the version
-corridor writes (SDMX-CSV 2.0.0, SDMX-ML 2.1). Nothing acceptable -> 406 listing what is offered;
+corridor writes (SDMX-CSV 2.0.0, SDMX-ML 2.1, SDMX-JSON 1.0.0). Nothing acceptable -> 406 listing what is offered;
 an unknown ``format=`` -> 400.
 """
 

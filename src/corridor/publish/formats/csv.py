@@ -10,9 +10,11 @@ value column stays a number.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 
-from corridor.publish.formats import DataResult, FormatWriter
+from corridor.publish.formats import BATCH, DataResult, FormatWriter, batches
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -43,7 +45,7 @@ _RENAME = {"OBS_VALUE": "value", "OBS_METHOD": "method"}
 
 def table(result: DataResult) -> pd.DataFrame:
     """The observations with readable names and provenance columns (used by csv and json)."""
-    frame = result.frame.copy()
+    frame = result.frame.rename(columns={"SOURCE": "SERIES"})  # the key's SOURCE: the series id
     area_names = result.catalog.codes["CL_AREA"]
     columns: list[str] = []
     for dim in result.flow.dimensions:
@@ -51,6 +53,7 @@ def table(result: DataResult) -> pd.DataFrame:
         if dim.codelist == "AREA":
             frame[f"{dim.id}_NAME"] = frame[dim.id].map(area_names)
             columns.append(f"{dim.id}_NAME")
+    columns.append("SERIES")
     if "METHOD" in columns and "OBS_METHOD" in frame.columns:  # MIG_FLOW: the method is a dimension
         frame = frame.drop(columns=["OBS_METHOD"])
     rest = [c for c in frame.columns if c not in columns and not c.endswith("_NAME")]
@@ -66,9 +69,17 @@ def table(result: DataResult) -> pd.DataFrame:
     return frame.rename(columns=lambda c: _RENAME.get(c, c).lower())
 
 
+def chunks(result: DataResult) -> Iterator[str]:
+    """The table :data:`~corridor.publish.formats.BATCH` rows at a time (the header with the first)."""
+    frame = table(result)
+    for start in batches(len(frame)) or range(1):
+        part = neutralise(frame.iloc[start:start + BATCH])
+        yield part.to_csv(index=False, header=start == 0, lineterminator="\n")
+
+
 def write(result: DataResult) -> str:
-    return neutralise(table(result)).to_csv(index=False, lineterminator="\n")
+    return "".join(chunks(result))
 
 
 WRITER = FormatWriter(id="csv", media_type="text/csv", extension="csv", write=write,
-                      aliases=(), description="plain CSV with names, source and licence")
+                      aliases=(), description="plain CSV with names, source and licence", stream=chunks)

@@ -82,7 +82,7 @@ def build(result: DataResult) -> dict[str, Any]:
         ds: {k: _clean(meta.get(k)) for k in _PROVENANCE if meta.get(k) is not None}
         for ds, meta in result.datasets.items()
     }
-    extension["dataflow"] = {"id": result.flow.id, "name": result.flow.name, "key": result.flow.key_template,
+    extension["dataflow"] = {"id": result.flow.id, "name": result.flow.name, "key": result.flow.published_key,
                              "description": result.flow.description}
     sources = sorted({str(m.get("publisher")) for m in result.datasets.values() if m.get("publisher")})
     licences = sorted({str(m.get("licence")) for m in result.datasets.values() if m.get("licence")})

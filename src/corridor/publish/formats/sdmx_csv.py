@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 
 import pandas as pd
 from pysdmx.io.format import Format
 from pysdmx.model import DataType, Role
 
-from corridor.publish.formats import DataResult, FormatWriter
+from corridor.publish.formats import BATCH, DataResult, FormatWriter, batches
 from corridor.publish.formats.csv import FORMULA_START
 from corridor.publish.structures import AGENCY, VERSION
 
@@ -47,24 +48,36 @@ def _cells(values: list[object], required: bool, dtype: DataType | None, text: b
     return out
 
 
-def write(result: DataResult) -> str:
+def chunks(result: DataResult) -> Iterator[str]:
+    """The header line, then the rows :data:`~corridor.publish.formats.BATCH` at a time."""
     schema = result.catalog.schema(result.flow.id)
     frame = result.frame
     components = sorted((c for c in schema.components if c.id in frame.columns),
                         key=lambda c: _ROLE_ORDER.get(c.role, 3))  # stable: schema order within a role
-    columns = [_cells(frame[c.id].tolist(), c.required, c.dtype,
-                      not pd.api.types.is_numeric_dtype(frame[c.id]) and not pd.api.types.is_bool_dtype(frame[c.id]))
-               for c in components]
+    text = [not pd.api.types.is_numeric_dtype(frame[c.id]) and not pd.api.types.is_bool_dtype(frame[c.id])
+            for c in components]
+    prefix = ("dataflow", f"{AGENCY}:{result.flow.id}({VERSION})", "I")
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
     out.writerow(["STRUCTURE", "STRUCTURE_ID", "ACTION", *(c.id for c in components)])
-    prefix = ("dataflow", f"{AGENCY}:{result.flow.id}({VERSION})", "I")
-    out.writerows((*prefix, *row) for row in zip(*columns, strict=True))
-    return buffer.getvalue()
+    for start in batches(len(frame)):
+        part = frame.iloc[start:start + BATCH]
+        columns = [_cells(part[c.id].tolist(), c.required, c.dtype, is_text)
+                   for c, is_text in zip(components, text, strict=True)]
+        out.writerows((*prefix, *row) for row in zip(*columns, strict=True))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if not len(frame):
+        yield buffer.getvalue()
+
+
+def write(result: DataResult) -> str:
+    return "".join(chunks(result))
 
 
 WRITER = FormatWriter(
     id="sdmx-csv", media_type=Format.DATA_SDMX_CSV_2_0_0.value, extension="csv", write=write,
     aliases=("application/vnd.sdmx.data+csv",),
-    description="SDMX-CSV 2.0 (corridor's writer, checked against pysdmx)",
+    description="SDMX-CSV 2.0 (corridor's writer, checked against pysdmx)", stream=chunks,
 )
