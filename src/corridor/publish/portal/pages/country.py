@@ -39,9 +39,15 @@ def country(request: Request, m49: str, wh: Warehouse = Depends(page_warehouse),
             flow_method: str | None = Query(None, pattern=r"^[a-z_]{2,40}$", description="flows panel: method")):
     if not (m49.isascii() and m49.isdigit()):  # "²".isdigit() is True, int("²") fails
         try:
-            return RedirectResponse(f"/country/{resolve_area(m49)}", status_code=303)
+            code = resolve_area(m49)
         except InputError as exc:
             return render(request, "error.html", status_code=404, title="Area not found", message=str(exc))
+        if code == m49:  # an office's own area (U_...): never shown or compared as a country
+            return render(request, "error.html", status_code=404, title=area_name(m49),
+                          message=f"{area_name(m49)} ({m49}) is an area of an office's own geography "
+                                  "(corridor register), not a country: its figures are not drawn as a "
+                                  "country's; the data explorer and the API serve them as such.")
+        return RedirectResponse(f"/country/{code}", status_code=303)
     m49 = str(int(m49))
     if m49 not in areas_in_use(wh):
         return render(request, "error.html", status_code=404, title="No data for this area",
