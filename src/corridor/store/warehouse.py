@@ -333,9 +333,13 @@ class Warehouse:
     def _check_unique_keys(self, dataset_id: str) -> None:
         """Keys unique across the chunks of one dataset (each chunk was checked on its own)."""
         keys = ", ".join(KEY_COLUMNS)
+        # grouped by one 64-bit hash of the key first (a few bytes per row, where grouping by the text
+        # of seven columns took 1 GB for 10 million rows); only rows whose hashes collide are compared
         found = self._con.execute(
-            f"SELECT {keys}, count(*) AS n FROM observations WHERE dataset_id = ? GROUP BY {keys} "
-            "HAVING count(*) > 1 LIMIT 1", [dataset_id]).df()
+            f"WITH h AS (SELECT hash({keys}) AS h FROM observations WHERE dataset_id = ? GROUP BY 1 "
+            "HAVING count(*) > 1) "
+            f"SELECT {keys}, count(*) AS n FROM observations WHERE dataset_id = ? AND hash({keys}) IN "
+            f"(SELECT h FROM h) GROUP BY {keys} HAVING count(*) > 1 LIMIT 1", [dataset_id, dataset_id]).df()
         if not found.empty:
             first = found.iloc[0].drop("n").to_dict()
             raise WarehouseError(f"observations in {dataset_id} share a key, e.g. {first}")
@@ -585,6 +589,15 @@ def _scale(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _as_string(column: pd.Series) -> pd.Series:
+    """A column as pandas ``string``; a categorical one by taking its few categories (one Arrow ``take``,
+    not one Python string per cell: 4 s per million rows saved on a user's table)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        labels = pd.array(column.cat.categories.astype(str), dtype="string")
+        return pd.Series(labels.take(column.cat.codes.to_numpy(), allow_fill=True), index=column.index)
+    return column.astype("string")
+
+
 def _prepare_observations(obs: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
     """Fill defaults, validate against the registries, check keys; raise before anything is written.
 
@@ -600,8 +613,10 @@ def _prepare_observations(obs: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
             raise WarehouseError(f"observations for {meta.dataset_id} lack the column {column!r}")
     for column in ("dataflow", *DIMENSION_COLUMNS, "time_period", "obs_status", "conf_status",
                    "unit_measure", "basis"):
-        frame[column] = frame[column].astype("string")
+        frame[column] = _as_string(frame[column])
     for column in ("value", "lower", "upper"):
+        if pd.api.types.is_float_dtype(frame[column].dtype):
+            continue
         try:
             frame[column] = pd.to_numeric(frame[column], errors="raise").astype("float64")
         except (TypeError, ValueError) as exc:
