@@ -89,11 +89,13 @@ def read_grid(path: Path, mapping: Mapping) -> Grid:
     return Grid(headers, body, skip + depth + 1, letters)
 
 
-#: Rows of a delimited text file read, reshaped and checked at a time by :func:`read_grids`.
+#: Rows of a delimited text file read, reshaped and checked at a time by :func:`read_grids` (at least),
+#: and the bytes Arrow's streaming reader parses at a time.
 BLOCK_ROWS = 1_000_000
+READ_BYTES = 1 << 24
 
 
-def read_grids(path: Path, mapping: Mapping, *, block_rows: int = BLOCK_ROWS) -> Iterator[Grid]:
+def read_grids(path: Path, mapping: Mapping, *, block_rows: int | None = None) -> Iterator[Grid]:
     """The table as grids of at most ``block_rows`` body rows, each with the header rows and its body
     indexed by its position in the whole body (so that cells name their row in the file).
 
@@ -111,6 +113,7 @@ def read_grids(path: Path, mapping: Mapping, *, block_rows: int = BLOCK_ROWS) ->
 
     depth = len(mapping.wide.header_rows) if mapping.wide else 1
     sep, skip = "\t" if suffix == ".tsv" else ",", mapping.skip_rows
+    block_rows = block_rows or BLOCK_ROWS
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             lines = csv.reader(f, delimiter=sep)
@@ -127,7 +130,7 @@ def read_grids(path: Path, mapping: Mapping, *, block_rows: int = BLOCK_ROWS) ->
     headers = [_header_text(first[i] + [""] * (width - len(first[i])), carry=i < depth - 1) for i in range(depth)]
     names = [f"c{i}" for i in range(width)]
     reader = pacsv.open_csv(
-        path, read_options=pacsv.ReadOptions(skip_rows=skip + depth, column_names=names, block_size=1 << 24),
+        path, read_options=pacsv.ReadOptions(skip_rows=skip + depth, column_names=names, block_size=READ_BYTES),
         parse_options=pacsv.ParseOptions(delimiter=sep),
         convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                              strings_can_be_null=False, quoted_strings_can_be_null=False))

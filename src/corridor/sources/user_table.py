@@ -74,6 +74,7 @@ def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None,
         say(f"{rows:,} rows read, {cells_seen:,} cells coded")
     obs = _concat(parts)
     del parts
+    _release_arrow_memory()
     key = ["ref_area", "counterpart_area", "time_period", "sex", "age", "topic"]
     if mapping.identical_repeats == "keep_one":  # UN workbooks list an SDG region in two groupings
         obs = obs[~obs.duplicated([*key, "value", "obs_status"])]
@@ -116,18 +117,26 @@ def _observations(cells: Cells, mapping: Mapping, aliases: dict[str, str], *, fi
     return obs
 
 
+def _release_arrow_memory() -> None:
+    """Hand the memory Arrow's pool kept from reading the blocks back to the system (their text is gone)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     """Blocks of observations as one frame, categories merged (``pd.concat`` would turn categoricals
     with different categories into objects, one Python string per cell)."""
     if len(parts) == 1:
         return parts[0]
     out = {}
-    for column in parts[0].columns:
-        pieces = [p[column] for p in parts]
+    for column in list(parts[0].columns):  # a column at a time, each block's copy dropped once merged
+        pieces = [p.pop(column) for p in parts]
         if isinstance(pieces[0].dtype, pd.CategoricalDtype):
             out[column] = pd.Series(union_categoricals([pd.Categorical(p) for p in pieces], ignore_order=True))
         else:
             out[column] = pd.concat(pieces, ignore_index=True)
+        del pieces
     return pd.DataFrame(out)
 
 
@@ -146,6 +155,10 @@ def _check_unique(obs: pd.DataFrame, key: list[str], *, file: str) -> None:
             check_unique(obs.astype({c: object for c in key}), key, file=file)
             return
         combined = combined * (len(uniques) + 1) + codes
+    ordered = np.sort(combined)  # sorted, a repeat sits beside its twin: 8 bytes a cell, no hash table
+    if not (ordered[1:] == ordered[:-1]).any():
+        return
+    del ordered
     dup = pd.Series(combined).duplicated(keep=False).to_numpy()
     if dup.any():
         check_unique(obs[dup].astype({c: object for c in key}), key, file=file)

@@ -27,11 +27,11 @@ from typing import Any
 import duckdb
 import ibis
 import pandas as pd
-import pyarrow as pa
 
 from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.reference.dataflows import DIMENSION_COLUMNS
+from corridor.store import write_stream as stream
 from corridor.store.selection import (
     KEY_COLUMNS,
     Selection,
@@ -117,7 +117,6 @@ OBSERVATION_DEFAULTS: dict[str, Any] = {
 }
 
 
-
 @dataclass
 class DatasetMeta:
     """Provenance of one dataset (one row of ``datasets``; see docs/data-model.md)."""
@@ -150,29 +149,9 @@ class DatasetMeta:
 
 #: Rows validated and inserted at a time by :meth:`Warehouse.write_dataset` (memory stays bounded).
 WRITE_CHUNK = 250_000
+#: The Arrow types of the observation columns (the stream :meth:`Warehouse.write_dataset` inserts).
+OBSERVATION_SCHEMA = stream.arrow_schema(OBSERVATION_COLUMNS)
 
-#: The Arrow type of each observation column (the stream :meth:`Warehouse.write_dataset` inserts).
-_ARROW_TYPES = {"VARCHAR": pa.string(), "DOUBLE": pa.float64(), "INTEGER": pa.int32()}
-OBSERVATION_SCHEMA = pa.schema([(name, _ARROW_TYPES[sql.split()[0]]) for name, sql in OBSERVATION_COLUMNS.items()])
-
-
-def _stream(obs: pd.DataFrame, meta: DatasetMeta, first: pd.DataFrame,
-            failed: list[BaseException]) -> pa.RecordBatchReader:
-    """The observations as Arrow batches, each chunk validated (:func:`_prepare_observations`) as DuckDB
-    asks for it; a chunk that fails is kept in ``failed`` (DuckDB reports it as its own error)."""
-
-    def batches():
-        for start in range(0, max(len(obs), 1), WRITE_CHUNK):
-            try:
-                frame = first if start == 0 else _prepare_observations(obs.iloc[start:start + WRITE_CHUNK], meta)
-                table = pa.Table.from_pandas(frame, schema=OBSERVATION_SCHEMA, preserve_index=False)
-            except BaseException as exc:
-                failed.append(exc)
-                raise
-            del frame
-            yield from table.to_batches()
-
-    return pa.RecordBatchReader.from_batches(OBSERVATION_SCHEMA, batches())
 
 
 class WarehouseError(CorridorError):
@@ -308,10 +287,9 @@ class Warehouse:
                 values,
             )
             cols = ", ".join(OBSERVATION_COLUMNS)
-            # one INSERT reading a stream of validated chunks: DuckDB writes its row groups to the file as
-            # they fill (memory stays bounded), where an INSERT per chunk kept the whole uncommitted
-            # dataset in memory (issue 10: 10 million rows, 3.9 GB)
-            self._con.register("_incoming", _stream(obs, meta, frame, failed))
+            # one INSERT over a stream of validated chunks: bounded memory (see corridor.store.write_stream)
+            self._con.register("_incoming", stream.validated_stream(
+                obs, lambda part: _prepare_observations(part, meta), frame, failed, OBSERVATION_SCHEMA, WRITE_CHUNK))
             try:
                 self._con.execute(f"INSERT INTO observations ({cols}) SELECT {cols} FROM _incoming")
             finally:
@@ -328,18 +306,16 @@ class Warehouse:
             if failed and failed[0] is not exc:  # a chunk's validation failed inside DuckDB's read of the stream
                 raise failed[0] from None
             raise
+        if len(obs) > WRITE_CHUNK:  # fold the new row groups into the file now, within bounded memory
+            with stream.memory_limit(self._con, stream.CHECK_MEMORY):  # (left to closing, it took 600 MB for 10M rows)
+                self._con.execute("CHECKPOINT")
         return meta.dataset_id
 
     def _check_unique_keys(self, dataset_id: str) -> None:
         """Keys unique across the chunks of one dataset (each chunk was checked on its own)."""
         keys = ", ".join(KEY_COLUMNS)
-        # grouped by one 64-bit hash of the key first (a few bytes per row, where grouping by the text
-        # of seven columns took 1 GB for 10 million rows); only rows whose hashes collide are compared
-        found = self._con.execute(
-            f"WITH h AS (SELECT hash({keys}) AS h FROM observations WHERE dataset_id = ? GROUP BY 1 "
-            "HAVING count(*) > 1) "
-            f"SELECT {keys}, count(*) AS n FROM observations WHERE dataset_id = ? AND hash({keys}) IN "
-            f"(SELECT h FROM h) GROUP BY {keys} HAVING count(*) > 1 LIMIT 1", [dataset_id, dataset_id]).df()
+        with stream.memory_limit(self._con, stream.CHECK_MEMORY):  # the grouping spills to disk beyond it
+            found = stream.duplicate_key(self._con, "observations", dataset_id, keys)
         if not found.empty:
             first = found.iloc[0].drop("n").to_dict()
             raise WarehouseError(f"observations in {dataset_id} share a key, e.g. {first}")
@@ -589,15 +565,6 @@ def _scale(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _as_string(column: pd.Series) -> pd.Series:
-    """A column as pandas ``string``; a categorical one by taking its few categories (one Arrow ``take``,
-    not one Python string per cell: 4 s per million rows saved on a user's table)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        labels = pd.array(column.cat.categories.astype(str), dtype="string")
-        return pd.Series(labels.take(column.cat.codes.to_numpy(), allow_fill=True), index=column.index)
-    return column.astype("string")
-
-
 def _prepare_observations(obs: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
     """Fill defaults, validate against the registries, check keys; raise before anything is written.
 
@@ -613,9 +580,9 @@ def _prepare_observations(obs: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
             raise WarehouseError(f"observations for {meta.dataset_id} lack the column {column!r}")
     for column in ("dataflow", *DIMENSION_COLUMNS, "time_period", "obs_status", "conf_status",
                    "unit_measure", "basis"):
-        frame[column] = _as_string(frame[column])
+        frame[column] = stream.as_string(frame[column])
     for column in ("value", "lower", "upper"):
-        if pd.api.types.is_float_dtype(frame[column].dtype):
+        if pd.api.types.is_float_dtype(frame[column].dtype):  # already numbers: nothing to parse
             continue
         try:
             frame[column] = pd.to_numeric(frame[column], errors="raise").astype("float64")
