@@ -33,16 +33,19 @@ def corridor_observations(wh: Warehouse, origin: str, destination: str) -> pd.Da
     flows = [f for f in every_dataflow() if f not in (*SECTION_DATAFLOWS, SDG_10_7_1, MIG_FLOW_REG)]
     forward = [f for f in flows if not dataflow(f).view.reverse]
     backward = [f for f in flows if dataflow(f).view.reverse]
-    parts = [wh.select(Selection.of(forward, ref_area=destination, counterpart_area=origin, age="_T",
-                                    vintages="all"), scaled=True),
-             wh.select(Selection.of(backward, ref_area=origin, counterpart_area=destination, age="_T",
-                                    vintages="all"), scaled=True)]
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame()
-    frame = pd.concat(parts, ignore_index=True)
-    frame["series_label"] = series_label(frame)
+    frame = _both_sides(wh, (Selection.of(forward, ref_area=destination, counterpart_area=origin, age="_T",
+                                          vintages="all"),
+                             Selection.of(backward, ref_area=origin, counterpart_area=destination, age="_T",
+                                          vintages="all")))
+    if not frame.empty:
+        frame["series_label"] = series_label(frame)
     return frame
+
+
+def _both_sides(wh: Warehouse, selections: tuple[Selection, ...]) -> pd.DataFrame:
+    """The rows of every selection (scaled to units), one frame; empty when none has any."""
+    parts = [p for p in (wh.select(sel, scaled=True) for sel in selections) if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 def register_flows(wh: Warehouse, origin: str, destination: str) -> pd.DataFrame:
@@ -51,14 +54,11 @@ def register_flows(wh: Warehouse, origin: str, destination: str) -> pd.DataFrame
     to the destination (``EMI``, REF_AREA = origin), with ``reported_by``, ``direction_label`` and
     ``age_label`` for the page. The two directions count the same movement twice, each by its own
     country's rules: they are listed apart, never added up (nor added to an estimate)."""
-    parts = [wh.select(Selection.of(MIG_FLOW_REG, ref_area=destination, counterpart_area=origin, topic="IMM",
-                                    vintages="all"), scaled=True),
-             wh.select(Selection.of(MIG_FLOW_REG, ref_area=origin, counterpart_area=destination, topic="EMI",
-                                    vintages="all"), scaled=True)]
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return pd.DataFrame()
-    frame = pd.concat(parts, ignore_index=True)
+    frame = _both_sides(wh, (
+        Selection.of(MIG_FLOW_REG, ref_area=destination, counterpart_area=origin, topic="IMM", vintages="all"),
+        Selection.of(MIG_FLOW_REG, ref_area=origin, counterpart_area=destination, topic="EMI", vintages="all")))
+    if frame.empty:
+        return frame
     immigration = frame["topic"] == "IMM"
     frame["reported_by"] = frame["ref_area"].map(area_name)
     frame["direction_label"] = ("immigration recorded by " + frame["reported_by"]).where(
