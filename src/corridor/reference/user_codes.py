@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,12 +48,51 @@ def folder() -> Path:
 @cache
 def declarations() -> tuple[tuple[str, Declaration], ...]:
     """Every registered declaration, by file name (sorted)."""
+    global _loaded
+    _loaded = registry_version()  # before reading: a registration made meanwhile is seen next time
     root = folder()
     if not root.is_dir():
         return ()
     from corridor.reference.user_schema import read_declaration  # pydantic: only when a declaration is read
 
     return tuple((p.name, read_declaration(p)) for p in sorted(root.glob("*.yaml")))
+
+
+#: The registry version the cached reference was read at (None: not read yet), and how many times the
+#: reference was reloaded in this process (part of the key of caches that hold area names or codes).
+_loaded: tuple[object, ...] | None = None
+_generation = 0
+_reload_lock = threading.Lock()
+
+
+def registry_version() -> tuple[object, ...]:
+    """A cheap fingerprint of the user reference folder: its path and the name, size and modification
+    time of each declaration (one ``scandir``, no file read), so that a long-running process (the
+    server) sees a ``corridor register`` made by another process without a restart."""
+    root = folder()
+    try:
+        with os.scandir(root) as entries:
+            files = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries
+                           if e.name.endswith(".yaml") and e.is_file())
+    except (FileNotFoundError, NotADirectoryError):
+        files = []
+    return (str(root.resolve()), tuple(files))
+
+
+def generation() -> int:
+    """How many times this process reloaded the reference (changes whenever registered codes may have)."""
+    return _generation
+
+
+def refresh_if_changed() -> bool:
+    """Reload the reference if the registry changed since it was read; True if it did."""
+    if _loaded is None or registry_version() == _loaded:
+        return False
+    with _reload_lock:
+        if _loaded is not None and registry_version() != _loaded:
+            reload()
+            return True
+    return False
 
 
 def user_areas() -> list[dict[str, Any]]:
@@ -132,8 +172,11 @@ def register(path: Path) -> Path:
 
 def reload() -> None:
     """Forget every cached reference table, so that newly registered codes are seen."""
-    from corridor.reference import areas, codes
+    from corridor.reference import areas, codes, search
 
+    global _generation, _loaded
     for fn in (declarations, areas._table, areas._rows, areas._by_iso3, areas._by_name, areas._split_parents,
-               codes._lists, codes._areas):
+               codes._lists, codes._areas, search._index):
         fn.cache_clear()
+    _loaded = None
+    _generation += 1

@@ -10,10 +10,14 @@ and for every role the raw label that applies to it (from its row, its column's 
 
 Merged header cells (a sex written once over seven year columns) are read by carrying a label to the
 right until the next one, in every header row but the last.
+
+A delimited text file is read in blocks of rows (:func:`read_grids`: Arrow's streaming CSV reader), so
+that a 10-million-row table never sits in memory as text; a workbook or Parquet file is one block.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,6 +87,89 @@ def read_grid(path: Path, mapping: Mapping) -> Grid:
     body = rows.iloc[depth:].reset_index(drop=True)
     body.columns = _unique(headers[-1])
     return Grid(headers, body, skip + depth + 1, letters)
+
+
+#: Rows of a delimited text file read, reshaped and checked at a time by :func:`read_grids` (at least),
+#: and the bytes Arrow's streaming reader parses at a time.
+BLOCK_ROWS = 1_000_000
+READ_BYTES = 1 << 24
+
+
+def read_grids(path: Path, mapping: Mapping, *, block_rows: int | None = None) -> Iterator[Grid]:
+    """The table as grids of at most ``block_rows`` body rows, each with the header rows and its body
+    indexed by its position in the whole body (so that cells name their row in the file).
+
+    Delimited text is streamed (unless ``end_at_blank_row`` needs to see the whole body first); any
+    other file is one grid (:func:`read_grid`). A file Arrow cannot read (bad UTF-8, ragged rows) is
+    read again by pandas for the message naming file and row."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".txt", ".tsv") or mapping.end_at_blank_row:
+        yield read_grid(path, mapping)
+        return
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    depth = len(mapping.wide.header_rows) if mapping.wide else 1
+    sep, skip = "\t" if suffix == ".tsv" else ",", mapping.skip_rows
+    block_rows = block_rows or BLOCK_ROWS
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            lines = csv.reader(f, delimiter=sep)
+            for _ in range(skip):
+                next(lines, None)
+            first = [row for _, row in zip(range(20), lines, strict=False)]
+    except (UnicodeDecodeError, csv.Error):
+        yield read_grid(path, mapping)  # raises the InputError naming file and row
+        return
+    width = max((len(row) for row in first), default=0)
+    if len(first) < depth or width == 0:
+        yield read_grid(path, mapping)  # too short: the message of the whole-file reader
+        return
+    headers = [_header_text(first[i] + [""] * (width - len(first[i])), carry=i < depth - 1) for i in range(depth)]
+    names = [f"c{i}" for i in range(width)]
+    reader = pacsv.open_csv(
+        path, read_options=pacsv.ReadOptions(skip_rows=skip + depth, column_names=names, block_size=READ_BYTES),
+        parse_options=pacsv.ParseOptions(delimiter=sep),
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False))
+    start, pending, held = 0, [], 0
+    try:
+        for batch in _batches(reader):
+            pending.append(batch)
+            held += batch.num_rows
+            if held >= block_rows:
+                yield _grid_block(pending, headers, start, skip + depth + 1)
+                start += held
+                pending, held = [], 0
+    except (UnicodeDecodeError, pa.ArrowInvalid):  # the whole-file reader names the row, or reads it
+        whole = read_grid(path, mapping)  # (pandas fills short rows), from the rows not yet given on
+        yield Grid(whole.headers, whole.body.iloc[start:], whole.first_row, whole.letters)
+        return
+    if pending or start == 0:
+        yield _grid_block(pending, headers, start, skip + depth + 1, names=names)
+
+
+def _batches(reader: object) -> Iterator[object]:
+    while True:
+        try:
+            yield reader.read_next_batch()
+        except StopIteration:
+            return
+
+
+def _grid_block(batches: list, headers: list[list[str]], start: int, first_row: int, *,
+                names: list[str] | None = None) -> Grid:
+    import pyarrow as pa
+
+    if batches:
+        frame = pa.Table.from_batches(batches).to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    else:
+        frame = pd.DataFrame({n: pd.Series([], dtype=object) for n in names or []})
+    frame.columns = _unique(headers[-1])
+    frame.index = pd.RangeIndex(start, start + len(frame))
+    return Grid(headers, frame, first_row, False)
 
 
 def _read_text_table(path: Path, *, sep: str, skip: int) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from corridor.errors import InputError
 from corridor.reference.codes import codes
@@ -37,7 +38,7 @@ from corridor.sources.labels import by_unique, constant
 from corridor.sources.mapping import Mapping, load_mapping
 from corridor.sources.numbers import parse_counts
 from corridor.sources.totals import TOTAL_CODES, check_totals
-from corridor.sources.user_layout import Cells, read_grid, to_cells
+from corridor.sources.user_layout import Cells, read_grids, to_cells
 from corridor.store.warehouse import DatasetMeta, Warehouse
 
 __all__ = ["ingest_user_table", "load_mapping", "read_user_table"]
@@ -55,19 +56,40 @@ def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None,
     """Observations from a user's table according to its mapping, and the warnings of the totals check.
 
     ``base`` is the folder the mapping's relative paths (``aliases``) are read from; ``progress`` is
-    told each step as it starts."""
+    told each step as it starts. A delimited text file is read, reshaped and coded a block of rows at a
+    time (:func:`~corridor.sources.user_layout.read_grids`): every label becomes a category as soon as
+    its block is read, so memory holds a few bytes per cell, not the table's text."""
     name = path.name
     say = progress or (lambda step: None)
     say(f"reading {name}")
-    grid = read_grid(path, mapping)
-    say(f"{len(grid.body):,} rows read; reshaping to cells")
-    cells = to_cells(grid, mapping, file=name)
-    del grid  # the table's text is no longer needed: its labels are categories now
-    say(f"{len(cells.raw):,} cells; reading counts and codes")
+    aliases = read_aliases((base or Path.cwd()) / mapping.aliases) if mapping.aliases else {}
+    parts, rows, cells_seen = [], 0, 0
+    for grid in read_grids(path, mapping):
+        rows += len(grid.body)
+        cells = to_cells(grid, mapping, file=name)
+        del grid  # the block's text is no longer needed: its labels are categories now
+        cells_seen += len(cells.raw)
+        parts.append(_observations(cells, mapping, aliases, file=name))
+        del cells
+        say(f"{rows:,} rows read, {cells_seen:,} cells coded")
+    obs = _concat(parts)
+    del parts
+    _release_arrow_memory()
+    key = ["ref_area", "counterpart_area", "time_period", "sex", "age", "topic"]
+    if mapping.identical_repeats == "keep_one":  # UN workbooks list an SDG region in two groupings
+        obs = obs[~obs.duplicated([*key, "value", "obs_status"])]
+    say("checking keys and totals")
+    _check_unique(obs, key, file=name)
+    warnings = check_totals(obs, mapping.totals, file=name)
+    return obs.drop(columns=["_row", "_column"]), warnings
+
+
+def _observations(cells: Cells, mapping: Mapping, aliases: dict[str, str], *, file: str) -> pd.DataFrame:
+    """The observations of one block of cells: counts, periods and every coded dimension (categories)."""
+    name = file
     obs = pd.DataFrame({"_row": cells.rows, "_column": cells.columns})
     obs["time_period"] = _periods(cells, mapping, file=name)
     obs["value"], obs["obs_status"] = _counts(cells, mapping, file=name)
-    aliases = read_aliases((base or Path.cwd()) / mapping.aliases) if mapping.aliases else {}
     dates = cell_dates(obs["time_period"], mapping.reference_date)
     obs["counterpart_area"] = constant("_T", len(obs))
     for role, column in AREA_COLUMN.items():
@@ -88,15 +110,34 @@ def read_user_table(path: Path, mapping: Mapping, *, base: Path | None = None,
     obs["age"] = _coded(cells, "age", "AGE", age_labels, mapping, file=name, shown=as_written)
     obs["topic"] = _direction(cells, mapping, file=name)
     obs["dataflow"] = constant(mapping.dataflow, len(obs))
-    obs["unit_mult"] = int(round(math.log10(mapping.numbers.scale)))
-    obs["obs_status"] = pd.Categorical(obs["obs_status"])
-    key = ["ref_area", "counterpart_area", "time_period", "sex", "age", "topic"]
-    if mapping.identical_repeats == "keep_one":  # UN workbooks list an SDG region in two groupings
-        obs = obs[~obs.duplicated([*key, "value", "obs_status"])]
-    say("checking keys and totals")
-    _check_unique(obs, key, file=name)
-    warnings = check_totals(obs, mapping.totals, file=name)
-    return obs.drop(columns=["_row", "_column"]), warnings
+    obs["unit_mult"] = np.int8(round(math.log10(mapping.numbers.scale)))
+    for column in obs.columns:  # every label column as categories (a few bytes per cell)
+        if column not in ("_row", "value", "unit_mult") and not isinstance(obs[column].dtype, pd.CategoricalDtype):
+            obs[column] = pd.Categorical(obs[column])
+    return obs
+
+
+def _release_arrow_memory() -> None:
+    """Hand the memory Arrow's pool kept from reading the blocks back to the system (their text is gone)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Blocks of observations as one frame, categories merged (``pd.concat`` would turn categoricals
+    with different categories into objects, one Python string per cell)."""
+    if len(parts) == 1:
+        return parts[0]
+    out = {}
+    for column in list(parts[0].columns):  # a column at a time, each block's copy dropped once merged
+        pieces = [p.pop(column) for p in parts]
+        if isinstance(pieces[0].dtype, pd.CategoricalDtype):
+            out[column] = pd.Series(union_categoricals([pd.Categorical(p) for p in pieces], ignore_order=True))
+        else:
+            out[column] = pd.concat(pieces, ignore_index=True)
+        del pieces
+    return pd.DataFrame(out)
 
 
 def _check_unique(obs: pd.DataFrame, key: list[str], *, file: str) -> None:
@@ -105,12 +146,19 @@ def _check_unique(obs: pd.DataFrame, key: list[str], *, file: str) -> None:
     combined = np.zeros(len(obs), dtype=np.int64)
     span = 1
     for column in key:
-        codes, uniques = pd.factorize(obs[column])
+        if isinstance(obs[column].dtype, pd.CategoricalDtype):  # the codes are there already (no hashing)
+            codes, uniques = obs[column].cat.codes.to_numpy(), obs[column].cat.categories
+        else:
+            codes, uniques = pd.factorize(obs[column])
         span *= len(uniques) + 1
         if span >= 2**62:  # too many combinations for one integer: compare the labels themselves
             check_unique(obs.astype({c: object for c in key}), key, file=file)
             return
         combined = combined * (len(uniques) + 1) + codes
+    ordered = np.sort(combined)  # sorted, a repeat sits beside its twin: 8 bytes a cell, no hash table
+    if not (ordered[1:] == ordered[:-1]).any():
+        return
+    del ordered
     dup = pd.Series(combined).duplicated(keep=False).to_numpy()
     if dup.any():
         check_unique(obs[dup].astype({c: object for c in key}), key, file=file)

@@ -38,6 +38,7 @@ from corridor.publish.api.index import PublicIndex
 from corridor.publish.api.visibility import Visibility
 from corridor.publish.security import ANONYMOUS, AuditLog, Principal, TokenStore
 from corridor.publish.structures import Catalog
+from corridor.reference.user_codes import refresh_if_changed
 from corridor.store.snapshots import WarehouseBusy, current_snapshot, publish_snapshot, snapshot_dir
 from corridor.store.warehouse import Warehouse, WarehouseError
 
@@ -262,20 +263,21 @@ class LiveState:
             if idle:
                 self._close_retired()
 
-    def refresh(self) -> bool:
+    def refresh(self, *, rebuild: bool = False) -> bool:
         """Serve the snapshot ``CURRENT`` names if it is newer than the one served; True if switched.
+        With ``rebuild``, build a new state even over the same snapshot (the reference changed).
 
         The new state is built completely before the swap; if building it fails, the old state stays
         and that snapshot is not tried again (the error is logged).
         """
         with self._refreshing:
-            return self._refresh()
+            return self._refresh(rebuild=rebuild)
 
-    def _refresh(self) -> bool:
+    def _refresh(self, *, rebuild: bool = False) -> bool:
         noticed = time.perf_counter()
-        snapshot = current_snapshot(self.warehouse)
+        snapshot = current_snapshot(self.warehouse) or self._current.snapshot
         served = self._current.snapshot
-        if snapshot is None or snapshot == served or snapshot.name in self._failed:
+        if snapshot is None or (snapshot == served and not rebuild) or snapshot.name in self._failed:
             return False
         try:
             state = self._build(snapshot)
@@ -314,9 +316,13 @@ class LiveState:
         return st.st_ino, st.st_size, st.st_mtime_ns
 
     def check(self) -> bool:
-        """One look of the watcher: refresh when the pointer file changed since the last look."""
+        """One look of the watcher: refresh when the pointer file changed since the last look, rebuild
+        when an office registered its own codes since (:func:`~corridor.reference.user_codes.refresh_if_changed`:
+        the structures and caches of a state hold codelists)."""
         seen = self._pointer_stat()
         switched = False
+        if refresh_if_changed():
+            switched = self.refresh(rebuild=True)
         if seen != self._seen:
             switched = self.refresh()
             self._seen = seen  # only once looked at: a look that raised is made again next time

@@ -10,22 +10,22 @@ validates writes), so a code without a name can only come from a visitor's URL: 
 
 from __future__ import annotations
 
-from functools import cache
-
 from corridor.reference.areas import area_table
 from corridor.reference.codes import codes
 from corridor.reference.search import find_area
+
+from .cache import per_reference
 
 #: UN M49 code of the world (UN DESA aggregate 900), the row publishers give world totals in.
 WORLD = "900"
 
 
-@cache
+@per_reference
 def _names() -> dict[str, str]:
     return codes("AREA")
 
 
-@cache
+@per_reference
 def _kinds() -> dict[str, str]:
     table = area_table()
     return dict(zip(table["m49"].astype(str), table["kind"].astype(str), strict=True))
@@ -37,7 +37,7 @@ def area_name(code: object) -> str:
     return _names().get(text, text)
 
 
-@cache
+@per_reference
 def aggregate_codes() -> frozenset[str]:
     """Area codes that are not countries (regions, groups, historical and other codes, and ``_T``)."""
     return frozenset({"_T"} | {code for code, kind in _kinds().items() if kind != "country"})

@@ -1,9 +1,14 @@
-"""Results that depend only on the warehouse file, kept while that file is unchanged.
+"""Results that depend only on the warehouse file (and the reference), kept while both are unchanged.
 
 ``corridor serve`` opens the warehouse read-only and DuckDB lets no writer in while it is open, so
 what a page computed from it stays true until the file changes. :func:`per_warehouse` memoises a
 function ``f(wh, *args)`` on (warehouse path, file modification time and size, args), least recently
 used first out. Results are shared between requests: callers must not modify them.
+
+Both also depend on the reference (area names and kinds, codelists), which grows when an office
+registers its own codes (``corridor register``, seen by the running server without a restart:
+:func:`corridor.reference.user_codes.refresh_if_changed`); :func:`per_reference` memoises what depends
+on the reference alone, and both keys carry the reference's generation.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+
+from corridor.reference.user_codes import generation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,7 +42,7 @@ def per_warehouse(maxsize: int = 64) -> Callable[[F], F]:
 
         @wraps(func)
         def wrapper(wh: Any, *args: Any, **kwargs: Any) -> Any:
-            key = (_identity(wh), args, tuple(sorted(kwargs.items())))
+            key = (_identity(wh), generation(), args, tuple(sorted(kwargs.items())))
             with lock:
                 if key in store:
                     store.move_to_end(key)
@@ -51,3 +58,24 @@ def per_warehouse(maxsize: int = 64) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def per_reference(func: F) -> F:
+    """Memoise a function of no arguments until the reference is reloaded (a new registration)."""
+    held: dict[int, Any] = {}
+    lock = threading.Lock()
+
+    @wraps(func)
+    def wrapper() -> Any:
+        now = generation()
+        with lock:
+            if now in held:
+                return held[now]
+        value = func()
+        with lock:
+            held.clear()
+            held[now] = value
+        return value
+
+    wrapper.cache_clear = held.clear  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]

@@ -77,11 +77,13 @@ def build_stocks(wh: Warehouse, m49: str) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for direction, label in (("immigrants", f"Immigrants living in {area_name(m49)}"),
                              ("emigrants", f"Emigrants born in {area_name(m49)}, living abroad")):
-        frame = queries.stock_totals(wh, m49, direction)
+        frame, withdrawn = catalogue.split_withdrawn(wh, queries.stock_totals(wh, m49, direction))
         if frame.empty:
-            out[direction] = None
+            out[direction] = {"title": label, "withdrawn": withdrawn, "spec": None, "missing": [], "datasets": [],
+                              "latest": None, "has_interval": True} if withdrawn else None
             continue
         out[direction] = {
+            "withdrawn": withdrawn,
             "title": label,
             "spec": charts.time_series(_records(frame), y_title="Persons", width=440),
             "missing": _missing(frame),

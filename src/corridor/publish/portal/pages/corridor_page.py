@@ -25,12 +25,13 @@ from ..concepts import concept
 from ..queries import catalogue
 from ..queries import flows as flow_queries
 from ..queries.catalogue import ASYLUM_SEEKERS, MIG_FLOW, MIG_STOCK, REFUGEES, REMIT, REMIT_COST
-from ..queries.corridor import corridor_observations
+from ..queries.corridor import MIG_FLOW_REG, corridor_observations, register_flows
 from ..queries.flows import corridor_flows
 from ..queries.indicators import corridor_development
 from ..rendering import render
 from ..sections import view_of
 from .recruitment import sdg1071_panel
+from .register_panel import register_panel
 
 router = APIRouter()
 
@@ -53,30 +54,39 @@ def corridor(request: Request, origin: str, destination: str,
         return render(request, "error.html", status_code=404, title="Area not found", message=str(exc))
     if (origin_code, dest_code) != (origin, destination):
         return RedirectResponse(f"/corridor/{origin_code}/{dest_code}?sex={sex}", status_code=303)
-    frame = corridor_observations(wh, origin_code, dest_code)
+    frame, withdrawn = catalogue.split_withdrawn(wh, corridor_observations(wh, origin_code, dest_code))
+    register, withdrawn_register = catalogue.split_withdrawn(wh, register_flows(wh, origin_code, dest_code))
+    withdrawn += [w for w in withdrawn_register if w not in withdrawn]
     panels = []
-    sexes: list[str] = []
-    definitions: dict[str, object] = {}
+    sexes: list[str] = sorted(set(frame["sex"] if not frame.empty else ()) | set(register["sex"] if not
+                                                                                  register.empty else ()))
     if not frame.empty:
-        sexes = sorted(frame["sex"].unique())
         shown = frame[frame["sex"] == sex]
-        for dataflow in sorted(shown["dataflow"].unique(), key=reading_order):
-            group = shown[shown["dataflow"] == dataflow]
-            panel = _panel(wh, dataflow, group, origin_code, dest_code)
-            for d in panel["datasets"]:
-                if d["concept_info"] is not None:
-                    definitions.setdefault(d["concept_info"].id, d["concept_info"])
-            panels.append(panel)
+        for dataflow in shown["dataflow"].unique():
+            panels.append(_panel(wh, dataflow, shown[shown["dataflow"] == dataflow], origin_code, dest_code))
+    if not register.empty:
+        observed = register_panel(wh, register[register["sex"] == sex], origin_code, dest_code)
+        if observed is not None:
+            panels.append(observed)
+    panels.sort(key=lambda p: reading_order(p["dataflow"]))
+    observed_beside = any(p["dataflow"] == MIG_FLOW_REG for p in panels)
+    definitions: dict[str, object] = {}
+    for panel in panels:
+        panel["observed_beside"] = observed_beside
+        for d in panel["datasets"]:
+            if d["concept_info"] is not None:
+                definitions.setdefault(d["concept_info"].id, d["concept_info"])
     return render(request, "corridor.html", origin=origin_code, destination=dest_code,
                   origin_name=area_name(origin_code), destination_name=area_name(dest_code),
-                  panels=panels, sex=sex, sexes=sexes, definitions=definitions,
+                  panels=panels, sex=sex, sexes=sexes, definitions=definitions, withdrawn=withdrawn,
                   development=corridor_development(wh, origin_code, dest_code),
                   sdg1071=sdg1071_panel(wh, origin_code, dest_code))
 
 
-#: The order a reader asks in: the stock and the flow for the pair, then the money sent home and its
-#: cost, then refugees and asylum seekers; anything else after them, by id.
-READING_ORDER: tuple[str, ...] = (MIG_STOCK, MIG_FLOW, REMIT, REMIT_COST, REFUGEES, ASYLUM_SEEKERS)
+#: The order a reader asks in: the stock and the flow for the pair (estimated, then observed in registers,
+#: beside each other), then the money sent home and its cost, then refugees and asylum seekers; anything
+#: else after them, by id.
+READING_ORDER: tuple[str, ...] = (MIG_STOCK, MIG_FLOW, MIG_FLOW_REG, REMIT, REMIT_COST, REFUGEES, ASYLUM_SEEKERS)
 
 
 def reading_order(dataflow: str) -> tuple[int, str]:
@@ -103,7 +113,8 @@ def _panel(wh: Warehouse, dataflow: str, group: pd.DataFrame, origin: str, desti
         spec = charts.time_series([dict(r) for r in rows], y_title=view.value_title, width=760, height=260) \
             if several else None
     return {
-        "dataflow": dataflow, "view": view, "spec": spec, "estimated": estimated,
+        "dataflow": dataflow, "template": "sections/corridor_panel.html", "view": view, "spec": spec,
+        "estimated": estimated,
         "pair": (origin, destination) if view.reverse else (destination, origin),
         "rows": rows, "intervals": sorted({r["interval"] for r in rows if r.get("interval")}),
         "methods": {m: flow_queries.METHOD_CAVEATS[m] for m in group["method"].unique()

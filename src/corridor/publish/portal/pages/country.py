@@ -43,10 +43,11 @@ def country(request: Request, m49: str, wh: Warehouse = Depends(page_warehouse),
         except InputError as exc:
             return render(request, "error.html", status_code=404, title="Area not found", message=str(exc))
         if not (code.isascii() and code.isdigit()):  # an office's own area (U_...): never shown as a country
-            return render(request, "error.html", status_code=404, title="Not a country",
-                          message=f"{area_name(code)} ({code}) is an area registered by a user, not a country: "
-                                  "it has no country profile (corridor stock --roll-up sums user areas into "
-                                  "their country, marked).")
+            return render(request, "error.html", status_code=404, title=area_name(code),
+                          message=f"{area_name(code)} ({code}) is an area registered by a user, not a country "
+                                  "(corridor register): it has no country profile and is never drawn or compared "
+                                  "as a country; the data explorer and the API serve its figures, and corridor "
+                                  "stock --roll-up sums user areas into their country, marked.")
         return RedirectResponse(f"/country/{code}", status_code=303)
     m49 = str(int(m49))
     if m49 not in areas_in_use(wh):

@@ -33,7 +33,7 @@ WPP_POP_SERIES = "wpp-population"  # UN World Population Prospects, population
 
 __all__ = ["WORLD", "MIG_STOCK", "MIG_FLOW", "POP", "REFUGEES", "ASYLUM_SEEKERS", "REMIT", "REMIT_COST",
            "CENSUS_QUESTION", "IMS_SERIES", "WB_SERIES", "WPP_POP_SERIES", "every_dataflow", "dataflow_summary",
-           "datasets", "codes", "areas_in_use", "series_label"]
+           "datasets", "codes", "areas_in_use", "series_label", "split_withdrawn", "withdrawal_text"]
 
 
 def every_dataflow() -> tuple[str, ...]:
@@ -54,7 +54,32 @@ def dataflow_summary(wh: Warehouse) -> pd.DataFrame:
 def _all_datasets(wh: Warehouse) -> list[dict[str, Any]]:
     frame = wh.datasets()
     frame = frame[frame["access"] == "public"].astype(object)
-    return frame.where(frame.notna(), None).to_dict("records")
+    rows = frame.where(frame.notna(), None).to_dict("records")
+    for row in rows:  # a withdrawal, from provenance (``corridor withdraw DATASET --reason``), as a reader sees it
+        row["withdrawn"] = withdrawal_text(row)
+    return rows
+
+
+def withdrawal_text(row: dict[str, Any]) -> str | None:
+    """``withdrawn on <date>: <reason>`` for a withdrawn dataset's provenance row, else None."""
+    when = row.get("withdrawn_at")
+    if when is None:
+        return None
+    day = when.date().isoformat() if hasattr(when, "date") else str(when)[:10]
+    return f"withdrawn on {day}: {row.get('withdrawn_reason') or 'no reason recorded'}"
+
+
+def split_withdrawn(wh: Warehouse, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Rows of datasets still served, and the withdrawn datasets among ``frame``'s (id, title, what the
+    withdrawal says): a page that lists every vintage (revisions) must not draw a withdrawn dataset as
+    one; it names it as withdrawn instead."""
+    if frame.empty or "dataset_id" not in frame:
+        return frame, []
+    gone = {d["dataset_id"]: d for d in datasets(wh, sorted(frame["dataset_id"].unique())) if d["withdrawn"]}
+    if not gone:
+        return frame, []
+    return (frame[~frame["dataset_id"].isin(list(gone))],
+            [{"dataset_id": i, "title": d.get("title"), "withdrawn": d["withdrawn"]} for i, d in sorted(gone.items())])
 
 
 def datasets(wh: Warehouse, ids: list[str] | None = None) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from corridor.store.warehouse import Warehouse
 
 from ..areas import aggregate_codes, area_name
 from ..cache import per_warehouse
-from .catalogue import IMS_SERIES, MIG_STOCK, WB_SERIES, WORLD, datasets
+from .catalogue import IMS_SERIES, MIG_STOCK, WB_SERIES, WORLD, datasets, split_withdrawn
 
 
 @per_warehouse()
@@ -17,6 +17,7 @@ def vintage_revisions(wh: Warehouse, area: str = WORLD) -> pd.DataFrame:
     """IMS totals (all origins, both sexes) of ``area``, oldest and newest vintage, for the years both publish."""
     frame = wh.select(Selection.of(MIG_STOCK, series=IMS_SERIES, ref_area=area, counterpart_area="_T", sex="_T",
                                    age="_T", vintages="all"))
+    frame, _ = split_withdrawn(wh, frame)  # a withdrawn edition is no revision of anything
     if frame.empty:
         return frame
     frame = frame.sort_values("ingested_at")
@@ -41,7 +42,7 @@ def un_vs_worldbank(wh: Warehouse, n: int = 15) -> pd.DataFrame:
 
     The World Bank matrix is small (about 47,000 cells): it is selected whole and ranked in pandas.
     """
-    wb_ids = [d["dataset_id"] for d in datasets(wh) if d["series"] == WB_SERIES]  # newest vintage first
+    wb_ids = [d["dataset_id"] for d in datasets(wh) if d["series"] == WB_SERIES and not d["withdrawn"]]  # newest first
     if not wb_ids:
         return pd.DataFrame()
     wb = wh.select(Selection.of(MIG_STOCK, dataset_ids=wb_ids[0], sex="_T", age="_T", vintages="all",
