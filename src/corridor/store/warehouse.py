@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import cache, lru_cache
@@ -31,6 +32,7 @@ import pandas as pd
 from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.reference.dataflows import DIMENSION_COLUMNS
+from corridor.store.batch import batch as _batch
 from corridor.store.selection import (
     KEY_COLUMNS,
     Selection,
@@ -116,7 +118,6 @@ OBSERVATION_DEFAULTS: dict[str, Any] = {
 }
 
 
-
 @dataclass
 class DatasetMeta:
     """Provenance of one dataset (one row of ``datasets``; see docs/data-model.md)."""
@@ -168,6 +169,7 @@ class Warehouse:
         self.path = path
         self.read_only = read_only
         self._ibis: Any = None
+        self._batch = False  # inside :meth:`batch`: writes share its transaction
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
@@ -277,7 +279,8 @@ class Warehouse:
         record["rows_rejected"] = rows_rejected
         names = list(DATASET_COLUMNS)
         values = [record.get(n) for n in names]
-        self._con.execute("BEGIN TRANSACTION")
+        if not self._batch:
+            self._con.execute("BEGIN TRANSACTION")
         try:
             self._con.execute(
                 f"INSERT INTO datasets ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
@@ -296,11 +299,17 @@ class Warehouse:
             if meta.replaces is not None:
                 self._audit("replace", meta.replaces, f"replaced by {meta.dataset_id}")
             self._audit("ingest", meta.dataset_id, f"{len(obs)} observations from {meta.file_name or meta.layout}")
-            self._con.execute("COMMIT")
+            if not self._batch:
+                self._con.execute("COMMIT")
         except BaseException:
-            self._con.execute("ROLLBACK")
+            if not self._batch:
+                self._con.execute("ROLLBACK")
             raise
         return meta.dataset_id
+
+    def batch(self) -> AbstractContextManager[Warehouse]:
+        """Writes in one transaction, committed once, all or none (:func:`corridor.store.batch.batch`)."""
+        return _batch(self, self._con)
 
     def _check_unique_keys(self, dataset_id: str) -> None:
         """Keys unique across the chunks of one dataset (each chunk was checked on its own)."""
