@@ -231,9 +231,11 @@ def estimate_into_warehouse(wh, *, methods: list[str], periods: list[tuple[int, 
     The inputs are read once (:func:`read_inputs`, with the ``vintage`` choice); for each sex and period
     the stock tables are prepared once and the methods share their demographic preparation
     (:func:`~corridor.estimate.flows.methods.estimate_many`); each estimate gets the calibrated interval
-    (:func:`~corridor.estimate.flows.intervals.flow_interval`). An ill-posed period is an error unless
-    ``keep_flagged`` (then written with its status). Returns one record per estimate (dataset id, total,
-    status, margin error, how the stocks were obtained); ``on_estimate`` is called with each as it is written."""
+    (:func:`~corridor.estimate.flows.intervals.flow_interval`). The methods of one sex and period are written
+    in one transaction (:meth:`~corridor.store.warehouse.Warehouse.batch`: one commit, not one per method; they
+    land together or not at all). An ill-posed period is an error unless ``keep_flagged`` (then written with its
+    status). Returns one record per estimate (dataset id, total, status, margin error, how the stocks were
+    obtained); ``on_estimate`` is called with each as it is written (committed with its period's batch)."""
     data = source_inputs or read_inputs(wh, tuple(sexes), vintage=vintage, periods=periods)
     done = []
     jobs = []
