@@ -6,7 +6,8 @@ What each test proves:
   inside it (the same bytes twice: one dataset);
 * an error inside a batch -- here a write the registries refuse, after two good ones -- leaves the
   warehouse exactly as before the batch (checked with DuckDB directly, outside corridor's store);
-* batches do not nest, and a read-only warehouse refuses them.
+* batches do not nest, and a read-only warehouse refuses them;
+* a batch asked to checkpoint leaves DuckDB's write-ahead log empty (merged into the file).
 """
 
 from __future__ import annotations
@@ -58,3 +59,18 @@ def test_batches_do_not_nest_and_need_a_writable_warehouse(tmp_path: Path) -> No
             pass
     with Warehouse.open(path, read_only=True) as wh, pytest.raises(WarehouseError, match="read-only"), wh.batch():
         pass
+
+
+def test_a_checkpointed_batch_leaves_nothing_in_the_log(tmp_path: Path) -> None:
+    """``checkpoint=True`` merges the batch into the file: DuckDB's write-ahead log is empty after it
+    (without it, the small batch stays in the log until the warehouse closes)."""
+    path = tmp_path / "w.duckdb"
+    wal = path.with_name(path.name + ".wal")
+    with Warehouse.open(path) as wh:
+        with wh.batch():
+            wh.write_dataset(_meta("a-2019", "2019", "s1"), _obs([100.0, 5.0]))
+        assert wal.exists() and wal.stat().st_size > 0
+        with wh.batch(checkpoint=True):
+            wh.write_dataset(_meta("a-2020", "2020", "s2"), _obs([110.0]))
+        assert not wal.exists() or wal.stat().st_size == 0
+        assert sorted(wh.datasets().dataset_id) == ["a-2019", "a-2020"]

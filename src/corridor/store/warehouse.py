@@ -307,9 +307,9 @@ class Warehouse:
             raise
         return meta.dataset_id
 
-    def batch(self) -> AbstractContextManager[Warehouse]:
+    def batch(self, *, checkpoint: bool = False) -> AbstractContextManager[Warehouse]:
         """Writes in one transaction, committed once, all or none (:func:`corridor.store.batch.batch`)."""
-        return _batch(self, self._con)
+        return _batch(self, self._con, checkpoint=checkpoint)
 
     def _check_unique_keys(self, dataset_id: str) -> None:
         """Keys unique across the chunks of one dataset (each chunk was checked on its own)."""
