@@ -9,8 +9,8 @@ they apply *before* the rule -- a filter on a key column (``sex``, ``age``, ``co
 ``time_period``) selects whole keys, so the rule picks the same rows from them:
 
 * the stock matrix (place of birth by residence, both sexes) one reference year at a time (about 55k
-  rows each), and only the years the asked periods use (:func:`years_used`: the same choice as
-  :func:`~corridor.estimate.flows.stocks.value_at`);
+  rows each), and only the years the asked periods use (the choice the interpolation makes:
+  :func:`~corridor.estimate.flows.stocks.years_at`);
 * the foreign-born totals by sex (``counterpart_area = _T``, 12k rows) only when flows by sex are asked;
 * population by sex only when flows by sex are asked; births and deaths only for the periods' years.
 
@@ -24,26 +24,11 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from corridor.estimate.flows.stocks import years_at
 from corridor.store.selection import Selection
 
 #: The columns a stock-matrix read returns (``unit_mult`` is added and applied by the scaled read).
 MATRIX_COLUMNS = ("dataset_id", "ref_area", "counterpart_area", "value")
-
-
-def years_used(date: int, years: Sequence[int]) -> set[int]:
-    """The observed years :func:`~corridor.estimate.flows.stocks.value_at` takes a table at ``date`` from:
-    the date itself, else the nearest observed years before and after (interpolation), else the last (or
-    first) two (extrapolation), else the only one."""
-    years = sorted(years)
-    if not years or date in years:
-        return {date} if date in years else set()
-    before = [y for y in years if y < date]
-    after = [y for y in years if y > date]
-    if before and after:
-        return {before[-1], after[0]}
-    if len(years) == 1:
-        return {years[0]}
-    return set(years[-2:]) if before else set(years[:2])
 
 
 def stock_matrix(wh, series: str, dataset_ids: Sequence[str] | None, dates: Iterable[int] | None,
@@ -55,7 +40,8 @@ def stock_matrix(wh, series: str, dataset_ids: Sequence[str] | None, dates: Iter
     The dates themselves are read first; when each has a matrix, nothing else is needed. Otherwise the
     candidate years are the periods of the series' both-sexes stocks in any vintage (a distinct, without the
     vintage rule); a candidate without a matrix (the 2020 table by sex has totals only) is dropped and the
-    choice made again, until every year the dates use has been read (:func:`years_used`)."""
+    choice made again, until every year the dates use has been read
+    (:func:`~corridor.estimate.flows.stocks.years_at`, the choice the interpolation makes)."""
     base = {"series": series, "dataset_ids": dataset_ids, "sex": "_T", "age": "_T"}
 
     def year_rows(year: int) -> pd.DataFrame | None:
@@ -73,7 +59,7 @@ def stock_matrix(wh, series: str, dataset_ids: Sequence[str] | None, dates: Iter
                       if str(y).isdigit()}
         while True:
             have = sorted(y for y in candidates if read.get(y, True) is not None)
-            want = have if dates is None else sorted(set().union(*(years_used(d, have) for d in dates)))
+            want = have if dates is None or not have else sorted({y for d in dates for y in years_at(d, have)[1]})
             todo = [y for y in want if y not in read]
             if not todo:
                 break
