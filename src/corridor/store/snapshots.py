@@ -260,10 +260,10 @@ def _clean(path: Path, keep: int) -> None:
 def publishing(warehouse: str | Path, *, keep: int = KEEP) -> Iterator[Warehouse]:
     """Open ``warehouse`` writable for a command; when the block ends, close it and publish a snapshot.
 
-    The snapshot is published even when the block raised: each dataset is written in its own
-    transaction, and what was committed before the error is the warehouse's state (a snapshot of an
-    unchanged warehouse is skipped). A publish error on that path is added to the block's exception
-    as a note instead of replacing it.
+    The snapshot is published even when the block raised: each dataset (or :meth:`Warehouse.batch` of
+    them) is written in its own transaction, and what was committed before the error is the warehouse's
+    state (a snapshot of an unchanged warehouse is skipped). A publish error on that path is added to the
+    block's exception as a note instead of replacing it.
     """
     path = Path(warehouse)
     if path.parent != Path():

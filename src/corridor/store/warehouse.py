@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ import duckdb
 from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.reference.dataflows import DIMENSION_COLUMNS
+from corridor.store.batch import batch as _batch
 from corridor.store.compiled import compiled as _compiled
 from corridor.store.plain import Rows, run
 from corridor.store.selection import KEY_COLUMNS, Selection
@@ -163,6 +165,7 @@ class Warehouse:
         self.path = path
         self.read_only = read_only
         self._ibis: Any = None
+        self._batch = False  # inside :meth:`batch`: writes share its transaction
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
@@ -278,7 +281,8 @@ class Warehouse:
         names = list(DATASET_COLUMNS)
         values = [record.get(n) for n in names]
         failed: list[BaseException] = []
-        self._con.execute("BEGIN TRANSACTION")
+        if not self._batch:
+            self._con.execute("BEGIN TRANSACTION")
         try:
             self._con.execute(
                 f"INSERT INTO datasets ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
@@ -299,16 +303,22 @@ class Warehouse:
             if meta.replaces is not None:
                 self._audit("replace", meta.replaces, f"replaced by {meta.dataset_id}")
             self._audit("ingest", meta.dataset_id, f"{len(obs)} observations from {meta.file_name or meta.layout}")
-            self._con.execute("COMMIT")
+            if not self._batch:
+                self._con.execute("COMMIT")
         except BaseException as exc:
-            self._con.execute("ROLLBACK")
+            if not self._batch:
+                self._con.execute("ROLLBACK")
             if failed and failed[0] is not exc:  # a chunk's validation failed inside DuckDB's read of the stream
                 raise failed[0] from None
             raise
-        if len(obs) > WRITE_CHUNK:  # fold the new row groups into the file now, within bounded memory
+        if len(obs) > WRITE_CHUNK and not self._batch:  # fold the new row groups in now, in bounded memory
             with stream.memory_limit(self._con, stream.CHECK_MEMORY):  # (left to closing, it took 600 MB for 10M rows)
                 self._con.execute("CHECKPOINT")
         return meta.dataset_id
+
+    def batch(self, *, checkpoint: bool = False) -> AbstractContextManager[Warehouse]:
+        """Writes in one transaction, committed once, all or none (:func:`corridor.store.batch.batch`)."""
+        return _batch(self, self._con, checkpoint=checkpoint)
 
     def _check_unique_keys(self, dataset_id: str) -> None:
         """Keys unique across the chunks of one dataset (each chunk was checked on its own)."""

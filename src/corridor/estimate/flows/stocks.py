@@ -25,6 +25,7 @@ Steps, each documented because each changes numbers:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,29 +48,41 @@ class PreparedStocks:
     notes: list[str] = field(default_factory=list)
 
 
-def value_at(series: dict[int, np.ndarray], date: float) -> tuple[np.ndarray, str]:
-    """A table (any shape) at ``date`` from tables at observed years: observed, interpolated or
-    extrapolated (see module docstring)."""
-    years = sorted(series)
+def years_at(date: float, years: Iterable[int]) -> tuple[str, tuple[int, ...]]:
+    """How a table at ``date`` is obtained from tables at the observed ``years``, and from which: the date
+    itself (``observed``), the nearest years before and after (``interpolated``), else the last (or first)
+    two, or the only one (``extrapolated``); see the module docstring. The warehouse reads only these
+    years (:func:`corridor.estimate.flows.warehouse_reads.stock_matrix`)."""
+    years = sorted(years)
     if not years:
         raise InputError(f"no observations to bring to {date}")
-    if date in series:
-        return series[int(date)], "observed"
+    if date in years:
+        return "observed", (int(date),)
     before = [y for y in years if y < date]
     after = [y for y in years if y > date]
     if before and after:
-        y0, y1 = before[-1], after[0]
-        w = (date - y0) / (y1 - y0)
-        return (1 - w) * series[y0] + w * series[y1], "interpolated"
+        return "interpolated", (before[-1], after[0])
     if len(years) == 1:
-        return series[years[0]], "extrapolated"
-    y0, y1 = (years[-2], years[-1]) if before else (years[0], years[1])
+        return "extrapolated", (years[0],)
+    return "extrapolated", (years[-2], years[-1]) if before else (years[0], years[1])
+
+
+def value_at(series: dict[int, np.ndarray], date: float) -> tuple[np.ndarray, str]:
+    """A table (any shape) at ``date`` from tables at observed years: observed, interpolated or
+    extrapolated (see module docstring and :func:`years_at`)."""
+    how, used = years_at(date, series)
+    if len(used) == 1:
+        return series[used[0]], how
+    y0, y1 = used
+    if how == "interpolated":
+        w = (date - y0) / (y1 - y0)
+        return (1 - w) * series[y0] + w * series[y1], how
     a, b = series[y0], series[y1]
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where((a > 0) & (b > 0), np.log(b / a) / (y1 - y0), 0.0)
-    anchor, span = (b, date - y1) if before else (a, date - y0)
+    anchor, span = (b, date - y1) if date > y1 else (a, date - y0)
     factor = np.clip(np.exp(rate * span), *EXTRAPOLATION_BOUNDS)
-    return anchor * factor, "extrapolated"
+    return anchor * factor, how
 
 
 class StockSource:
