@@ -471,6 +471,17 @@ class Warehouse:
         frame = self._run("rows", sel, limit, offset, columns)
         return _scale(frame) if scaled else frame
 
+    def frame(self, sel: Selection, *, scaled: bool = False, columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """:meth:`select` (all rows, same order and columns) read with DuckDB alone, without compiling an Ibis
+        expression (:func:`corridor.store.plain.selection_sql`): for large reads in lean processes."""
+        from corridor.store.plain import selection_sql
+
+        if columns is not None:
+            columns = tuple(dict.fromkeys([*columns, *(["unit_mult"] if scaled else [])]))
+        sql, params = selection_sql(sel, list(OBSERVATION_COLUMNS), columns)
+        frame = self._con.execute(sql, params).df()
+        return _scale(frame) if scaled else frame
+
     def count(self, sel: Selection) -> int:
         """How many observations ``sel`` selects."""
         return int(self._run("count", sel).iloc[0, 0])

@@ -132,8 +132,8 @@ def read_inputs(wh, sexes: Sequence[str] = ("_T",), *, vintage: Sequence[str] = 
     by_sex = any(s != "_T" for s in sexes)
 
     def read(dataflow: str | list[str], series: str, **filters) -> pd.DataFrame:
-        return wh.observations(dataflow, series=series, dataset_id=pins.get(series), scaled=True,
-                               columns=READ_COLUMNS, **filters)
+        sel = wh.observation_selection(dataflow, series=series, dataset_id=pins.get(series), **filters)
+        return wh.frame(sel, scaled=True, columns=READ_COLUMNS)
 
     countries = set(area_table().query("kind == 'country'").index)
     dates = None if periods is None else sorted({d for p in periods for d in p})
