@@ -2,7 +2,8 @@
 
 Reads are counted on a real warehouse (the session's flow warehouse, built by the real ingest from the
 mirror): :class:`CountingWarehouse` is the store's own :class:`~corridor.store.warehouse.Warehouse`, whose
-every read goes through ``_run``; it records each read (kind and selection) and runs it unchanged.
+every read goes through ``_run`` (compiled by Ibis) or ``frame`` (the store's own SQL, what the flow
+reads use); it records each read (kind and selection) and runs it unchanged.
 
 What each test proves:
 
@@ -45,6 +46,12 @@ class CountingWarehouse(Warehouse):
             self.reads = []
         self.reads.append((kind, sel, args))
         return super()._run(kind, sel, *args)
+
+    def frame(self, sel: Selection, *, scaled: bool = False, columns: Any = None) -> pd.DataFrame:
+        if not hasattr(self, "reads"):
+            self.reads = []
+        self.reads.append(("rows", sel, (scaled, tuple(columns or ()))))
+        return super().frame(sel, scaled=scaled, columns=columns)
 
 
 def _stock_years(reads: list[tuple[str, Selection, tuple]]) -> list[str]:
