@@ -90,7 +90,8 @@ def flow_interval(tables: StockTables, point: FlowResult, *, level: float = LEVE
     known = np.isin(np.asarray(tables.areas, dtype=object), cal["countries"])
     reach = known[:, None] & known[None, :]
     inside, outside = sentences(cal, point.method, level)
-    text = np.full((n, n), outside, dtype=object)  # two shared strings, not n*n copies
+    text = np.empty((n, n), dtype=object)  # two shared strings, not n*n copies (np.full would make copies)
+    text.fill(outside)
     text[reach] = inside
     iv = FlowInterval(lower, upper, text, reach)
     if by_birthplace:
@@ -100,6 +101,7 @@ def flow_interval(tables: StockTables, point: FlowResult, *, level: float = LEVE
         iv.bp_lower = np.minimum(share * lower[po, pd_], point.bp_flow)
         iv.bp_upper = np.maximum(share * upper[po, pd_], point.bp_flow)
         tail = "; by birthplace: the origin-destination interval applied in proportion to each birthplace's share"
-        iv.bp_text = np.full(po.size, outside[:-1] + tail + ".", dtype=object)
+        iv.bp_text = np.empty(po.size, dtype=object)
+        iv.bp_text.fill(outside[:-1] + tail + ".")
         iv.bp_text[reach[po, pd_]] = inside[:-1] + tail + "."
     return iv

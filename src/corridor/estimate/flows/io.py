@@ -19,6 +19,7 @@ column. Rows are counted as a person opening the file counts lines (the header i
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,21 +46,36 @@ class Table:
         return len(self.line)
 
 
+def _rows(handle, name: str) -> tuple[list[str], list[list[str]], list[int]]:
+    """Header, non-blank data rows and the file line of each. Fast path: when every record is one line
+    (no line break inside a quoted field) and no row is blank or too long, the lines are counted, not
+    tracked row by row."""
+    text = handle.read()
+    records = list(csv.reader(io.StringIO(text), skipinitialspace=True))
+    header = [c.strip() for c in records[0]] if records else []
+    data = records[1:]
+    one_per_line = len(records) == text.count("\n") + (not text.endswith("\n"))
+    if one_per_line and data and min(map(len, data)) > 1 and max(map(len, data)) <= len(header):
+        return header, data, list(range(2, len(data) + 2))
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    next(reader, None)
+    rows, lines = [], []
+    for row in reader:
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        if len(row) > len(header):
+            raise InputError(f"cannot read as CSV: {len(row)} fields, the header has {len(header)}",
+                             file=name, row=reader.line_num)
+        rows.append(row)
+        lines.append(reader.line_num)
+    return header, rows, lines
+
+
 def _read(path: str | Path, required: list[str]) -> Table:
     name = str(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, skipinitialspace=True)
-            header = [c.strip() for c in next(reader, [])]
-            rows, lines = [], []
-            for row in reader:
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue  # blank line
-                if len(row) > len(header):
-                    raise InputError(f"cannot read as CSV: {len(row)} fields, the header has {len(header)}",
-                                     file=name, row=reader.line_num)
-                rows.append(row)
-                lines.append(reader.line_num)
+            header, rows, lines = _rows(handle, name)
     except FileNotFoundError:
         raise InputError("file not found", file=name) from None
     except IsADirectoryError:
@@ -72,17 +88,19 @@ def _read(path: str | Path, required: list[str]) -> Table:
                          f" (found {', '.join(header)})", file=name)
     if not rows:
         raise InputError("no data rows", file=name)
-    columns = {}
-    for j, c in enumerate(header):
-        if c not in columns:
-            columns[c] = [row[j].strip() if j < len(row) else "" for row in rows]
+    width = len(header)
+    if min(map(len, rows)) < width:  # short rows: the missing fields are blank
+        rows = [row + [""] * (width - len(row)) for row in rows]
+    columns: dict[str, list[str]] = {}
+    for c, values in zip(header, zip(*rows, strict=True), strict=True):
+        columns.setdefault(c, list(map(str.strip, values)))
     return Table(name, columns, lines)
 
 
 def _labels(table: Table, column: str) -> None:
-    for i, value in enumerate(table.columns[column]):
-        if value == "":
-            raise InputError("missing area label", file=table.path, row=table.line[i], column=column)
+    values = table.columns[column]
+    if "" in values:
+        raise InputError("missing area label", file=table.path, row=table.line[values.index("")], column=column)
 
 
 def _number(text: str) -> float:
@@ -97,9 +115,12 @@ def _number(text: str) -> float:
 
 def _numbers(table: Table, column: str, *, what: str) -> np.ndarray:
     raw = table.columns[column]
-    try:
-        values = [_number(t) for t in raw]
+    try:  # numpy parses the texts in C; the slow search below runs only to name a bad cell
+        out = np.array(raw, dtype=float)
+        ok = bool(np.isfinite(out).all()) and "_" not in "".join(raw)
     except ValueError:
+        ok = False
+    if not ok:
         for i, shown in enumerate(raw):
             try:
                 _number(shown)
@@ -107,8 +128,7 @@ def _numbers(table: Table, column: str, *, what: str) -> np.ndarray:
                 reason = "missing value" if shown in MISSING else f"not a number: {shown!r}"
                 raise InputError(f"{reason} ({what} must be a number; missing is not zero)", file=table.path,
                                  row=table.line[i], column=column) from None
-        raise
-    out = np.array(values, dtype=float)
+        out = np.array([_number(t) for t in raw], dtype=float)
     neg = np.flatnonzero(out < 0)
     if neg.size:
         i = int(neg[0])
@@ -117,6 +137,8 @@ def _numbers(table: Table, column: str, *, what: str) -> np.ndarray:
 
 
 def _first_repeat(keys: list) -> int | None:
+    if len(set(keys)) == len(keys):
+        return None
     seen: set = set()
     for i, key in enumerate(keys):
         if key in seen:
@@ -125,17 +147,24 @@ def _first_repeat(keys: list) -> int | None:
     return None
 
 
-def read_stocks(path: str | Path) -> tuple[Table, np.ndarray]:
-    """Read and validate one stock table; returns the table (labels as text) and its stocks."""
-    table = _read(path, ["origin", "destination", "stock"])
-    for c in ("origin", "destination"):
-        _labels(table, c)
-    stock = _numbers(table, "stock", what="stock")
+def _check_pairs(table: Table, rows: np.ndarray, cols: np.ndarray, n: int) -> None:
+    """A pair given twice is an error naming its second row (counted on the matrix positions, in C)."""
+    if np.bincount(rows * n + cols, minlength=n * n).max(initial=0) <= 1:
+        return
     origin, destination = table.columns["origin"], table.columns["destination"]
     i = _first_repeat(list(zip(origin, destination, strict=True)))
     if i is not None:
         raise InputError(f"pair origin={origin[i]!r}, destination={destination[i]!r} appears twice",
                          file=table.path, row=table.line[i])
+
+
+def read_stocks(path: str | Path) -> tuple[Table, np.ndarray]:
+    """Read and validate one stock table (a pair given twice is found when the table is placed in its
+    matrix: :func:`read_tables`); returns the table (labels as text) and its stocks."""
+    table = _read(path, ["origin", "destination", "stock"])
+    for c in ("origin", "destination"):
+        _labels(table, c)
+    stock = _numbers(table, "stock", what="stock")
     status = table.columns.get("status")
     if status is not None:
         status[:] = [s or "A" for s in status]
@@ -181,7 +210,9 @@ def _positions(labels: list[str], index: dict[str, int]) -> np.ndarray:
 def _matrix(table: Table, index: dict[str, int], values: np.ndarray | list, fill: object) -> np.ndarray:
     n = len(index)
     out = np.full((n, n), fill, dtype=float if isinstance(values, np.ndarray) else object)
-    out[_positions(table.columns["origin"], index), _positions(table.columns["destination"], index)] = values
+    rows, cols = _positions(table.columns["origin"], index), _positions(table.columns["destination"], index)
+    _check_pairs(table, rows, cols, n)
+    out[rows, cols] = values
     return out
 
 

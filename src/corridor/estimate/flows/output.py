@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -38,27 +37,47 @@ def quoted(text: str) -> str:
 
 
 def _floats(values: np.ndarray) -> list[str]:
-    """Shortest round-trip text of each float (``repr``); NaN as an empty field."""
-    out = list(map(repr, values.tolist()))
-    if np.isnan(values).any():
-        out = ["" if math.isnan(v) else t for v, t in zip(values.tolist(), out, strict=True)]
-    return out
+    """Shortest round-trip text of each float (``repr``, as pandas writes it); NaN as an empty field. A zero
+    is ``0.0`` without a call to ``repr`` (half the cells of a flow table are zero)."""
+    out = np.empty(values.size, dtype=object)
+    out.fill("0.0")  # one shared string (np.full would convert it once per cell)
+    special = np.isnan(values)
+    other = np.flatnonzero((values != 0) | np.signbit(values) | special)
+    if other.size:
+        out[other] = list(map(repr, values[other].tolist()))
+        out[special] = ""
+    return out.tolist()
 
 
-def _texts(labels: np.ndarray) -> list[str]:
-    """Quoted text of an object array holding few distinct strings (quoted once each)."""
+def _lines(prefix: list[str], values: Sequence[np.ndarray], suffix: list[str]) -> list[str]:
+    """The fields of each row, ``prefix,value,...`` then ``suffix`` (the rest of the row from its comma, and
+    the end of the line), interleaved into one flat list for ``"".join`` (list slicing is done in C; the
+    float texts are most of the cost of writing a flow table)."""
+    k = 2 * len(values) + 2
+    flat: list[str] = [","] * (k * len(prefix))
+    flat[0::k] = prefix
+    for j, v in enumerate(values):
+        flat[2 + 2 * j::k] = _floats(v)
+    flat[k - 1::k] = suffix
+    return flat
+
+
+def _tails(texts: np.ndarray, rest: str) -> list[str]:
+    """``,<quoted text>`` + ``rest`` for each element of an object array holding few distinct strings (each
+    quoted once)."""
     seen: dict = {}
-    return [seen[t] if t in seen else seen.setdefault(t, quoted(str(t))) for t in labels.tolist()]
+    return [seen[t] if t in seen else seen.setdefault(t, f",{quoted(str(t))}{rest}") for t in texts.tolist()]
 
 
-def write_rows(path: str | Path, header: Sequence[str], columns: Iterable[list[str]]) -> None:
-    """Write ``header`` and the rows made of ``columns`` (lists of ready field texts) to ``path``."""
-    lines = [",".join(fields) for fields in zip(*columns, strict=True)]
+def write_lines(path: str | Path, header: Sequence[str], lines: list[str]) -> None:
+    """Write ``header`` and ``lines`` (pieces of text: the rows, each ending with its newline) to ``path``."""
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(",".join(header) + "\n")
-        if lines:
-            handle.write("\n".join(lines))
-            handle.write("\n")
+        handle.write("".join(lines))
+
+
+def _joined(*columns: list[str]) -> list[str]:
+    return [",".join(parts) for parts in zip(*columns, strict=True)]
 
 
 def write_flows(path: str | Path, result: FlowResult, tables: StockTables, *, by_birthplace: bool = False) -> list[str]:
@@ -69,17 +88,16 @@ def write_flows(path: str | Path, result: FlowResult, tables: StockTables, *, by
     if by_birthplace:
         b, o, d = result.bp_birthplace, result.bp_origin, result.bp_destination
         flow, lower, upper, text = result.bp_flow, iv.bp_lower, iv.bp_upper, iv.bp_text
-        first = [[labels[i] for i in b.tolist()]]
+        prefix = _joined([labels[i] for i in b.tolist()], [labels[i] for i in o.tolist()],
+                         [labels[i] for i in d.tolist()])
     else:
         n = len(result.areas)
         o, d = np.nonzero(~np.eye(n, dtype=bool))
         flow, lower, upper, text = result.od[o, d], iv.lower[o, d], iv.upper[o, d], iv.text[o, d]
-        first = []
-    rows = flow.size
+        prefix = _joined([labels[i] for i in o.tolist()], [labels[i] for i in d.tolist()])
     margin = "" if result.margin_error is None else repr(result.margin_error)
-    columns = [*first, [labels[i] for i in o.tolist()], [labels[i] for i in d.tolist()], _floats(flow),
-               _floats(lower), _floats(upper), _texts(text), [quoted(result.status)] * rows, [margin] * rows]
-    write_rows(path, ("birthplace", *FLOW_COLUMNS) if by_birthplace else FLOW_COLUMNS, columns)
+    lines = _lines(prefix, (flow, lower, upper), _tails(text, f",{quoted(result.status)},{margin}\n"))
+    write_lines(path, ("birthplace", *FLOW_COLUMNS) if by_birthplace else FLOW_COLUMNS, lines)
     return list(dict.fromkeys(text.tolist()))
 
 
@@ -89,10 +107,10 @@ def write_account(path: str | Path, result: FlowResult) -> None:
     if not result.has_account:
         raise ValueError(f"method {result.method} has no demographic account")
     labels = [quoted(a) for a in result.areas]
-    birthplace, origin, destination, value = ([labels[i] for i in result.bp_birthplace.tolist()],
-                                              [labels[i] for i in result.bp_origin.tolist()],
-                                              [labels[i] for i in result.bp_destination.tolist()],
-                                              _floats(result.bp_flow))
+    birthplace, origin, destination = ([labels[i] for i in result.bp_birthplace.tolist()],
+                                       [labels[i] for i in result.bp_origin.tolist()],
+                                       [labels[i] for i in result.bp_destination.tolist()])
+    values = [result.bp_flow]
     for arr, fixed_origin, fixed_destination in ((result.stayers, None, None), (result.births, BIRTH, None),
                                                  (result.deaths, None, DEATH), (result.from_outside, OUTSIDE, None),
                                                  (result.to_outside, None, OUTSIDE)):
@@ -101,5 +119,6 @@ def write_account(path: str | Path, result: FlowResult) -> None:
         birthplace += [labels[i] for i in b.tolist()]
         origin += area if fixed_origin is None else [quoted(fixed_origin)] * a.size
         destination += area if fixed_destination is None else [quoted(fixed_destination)] * a.size
-        value += _floats(arr[b, a])
-    write_rows(path, ACCOUNT_COLUMNS, [birthplace, origin, destination, value])
+        values.append(arr[b, a])
+    write_lines(path, ACCOUNT_COLUMNS, _lines(_joined(birthplace, origin, destination), [np.concatenate(values)],
+                                              ["\n"] * len(birthplace)))
