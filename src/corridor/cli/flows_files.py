@@ -13,6 +13,7 @@ a number where one is due -- returns False and the Typer command, the authority 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -73,6 +74,9 @@ def run(argv: list[str]) -> bool:
     # one BLAS thread, set before numpy loads: the flow methods' 199 x 199 products gain nothing from threads
     # (corridor.estimate.flows.ipf.single_blas_thread), and OpenBLAS then starts no thread pool
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # a short process that makes no reference cycles worth collecting: the cyclic collector would only walk
+    # the hundred thousand strings of the output table, again and again
+    gc.disable()
     from corridor.cli.common import run_guarded
     from corridor.estimate.flows.files import estimate_files
 

@@ -204,15 +204,18 @@ def _check_same_areas(areas: list[str], found: set[str], path: str, column: str)
 
 
 def _positions(labels: list[str], index: dict[str, int]) -> np.ndarray:
-    return np.fromiter((index[a] for a in labels), dtype=np.intp, count=len(labels))
+    return np.array(list(map(index.__getitem__, labels)), dtype=np.intp)
 
 
-def _matrix(table: Table, index: dict[str, int], values: np.ndarray | list, fill: object) -> np.ndarray:
-    n = len(index)
-    out = np.full((n, n), fill, dtype=float if isinstance(values, np.ndarray) else object)
-    rows, cols = _positions(table.columns["origin"], index), _positions(table.columns["destination"], index)
-    _check_pairs(table, rows, cols, n)
-    out[rows, cols] = values
+def _cells(table: Table, index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Row (origin) and column (destination) of each data row of a pair table in its matrix."""
+    return _positions(table.columns["origin"], index), _positions(table.columns["destination"], index)
+
+
+def _matrix(cells: tuple[np.ndarray, np.ndarray], n: int, values: np.ndarray | list, fill: object) -> np.ndarray:
+    out = np.empty((n, n), dtype=float if isinstance(values, np.ndarray) else object)
+    out.fill(fill)
+    out[cells] = values
     return out
 
 
@@ -227,26 +230,33 @@ def read_tables(stocks_start: str | Path, stocks_end: str | Path, births: str | 
     areas = list(dict.fromkeys(s0.columns["origin"] + s0.columns["destination"]))
     _check_same_areas(areas, set(s1.columns["origin"]) | set(s1.columns["destination"]), s1.path,
                       "origin/destination")
+    n = len(areas)
+    index = {a: i for i, a in enumerate(areas)}
+    cells = []
     for table in (s0, s1):
-        have = {o for o, d in zip(table.columns["origin"], table.columns["destination"], strict=True) if o == d}
-        lacking = [a for a in areas if a not in have]
-        if lacking:
+        rows, cols = _cells(table, index)
+        _check_pairs(table, rows, cols, n)
+        native = np.zeros(n, dtype=bool)
+        native[rows[rows == cols]] = True
+        if not native.all():
+            lacking = [areas[i] for i in np.flatnonzero(~native)]
             raise InputError(f"no native-born row (origin = destination) for "
                              f"area(s) {', '.join(lacking[:10])}"
                              " -- the stock table must give the native-born population of every area",
                              file=table.path, column="origin")
-    index = {a: i for i, a in enumerate(areas)}
+        cells.append((rows, cols))
     by_area = []
     for path, column in ((births, "births"), (deaths, "deaths")):
         table, values = read_area_values(path, column)
         _check_same_areas(areas, set(table.columns["area"]), table.path, "area")
-        vector = np.zeros(len(areas))
+        vector = np.zeros(n)
         vector[_positions(table.columns["area"], index)] = values
         by_area.append(vector)
-    extra = [_matrix(s, index, s.columns[c], fill) if c in s.columns else None
-             for c, fill in (("status", "A"), ("source", None)) for s in (s0, s1)]
+    extra = [_matrix(c, n, s.columns[name], fill) if name in s.columns else None
+             for name, fill in (("status", "A"), ("source", None)) for s, c in zip((s0, s1), cells, strict=True)]
     inputs = [f"file:{Path(p).name}" for p in (stocks_start, stocks_end, births, deaths)]
-    return StockTables(areas, _matrix(s0, index, v0, 0.0), _matrix(s1, index, v1, 0.0), *by_area, *extra, inputs)
+    return StockTables(areas, _matrix(cells[0], n, v0, 0.0), _matrix(cells[1], n, v1, 0.0), *by_area, *extra,
+                       inputs)
 
 
 def read_prior(path: str | Path, areas: list[str]) -> np.ndarray:
@@ -258,4 +268,6 @@ def read_prior(path: str | Path, areas: list[str]) -> np.ndarray:
     unknown = sorted((set(table.columns["origin"]) | set(table.columns["destination"])) - set(areas))
     if unknown:
         raise InputError(f"area(s) not in the stock tables: {', '.join(unknown[:10])}", file=table.path)
-    return _matrix(table, {a: i for i, a in enumerate(areas)}, weight, 0.0)
+    cells = _cells(table, {a: i for i, a in enumerate(areas)})
+    _check_pairs(table, *cells, len(areas))
+    return _matrix(cells, len(areas), weight, 0.0)
