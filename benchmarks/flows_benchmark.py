@@ -73,7 +73,7 @@ def import_costs(args: list[str]) -> list[tuple[str, float]]:
     proc = subprocess.run([args[0], "-X", "importtime", *args[1:]], capture_output=True, text=True)
     costs: dict[str, float] = {}
     for line in proc.stderr.splitlines():
-        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \| (\S.*)$", line)
+        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \| +(\S.*)$", line)
         if m:  # every package at any depth (numpy is imported inside corridor's modules)
             top = m.group(2).strip().split(".")[0]
             costs[top] = max(costs.get(top, 0.0), int(m.group(1)) / 1e6)
