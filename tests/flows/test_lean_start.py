@@ -91,8 +91,7 @@ def test_floats_and_labels_are_written_as_pandas_writes_them(tmp_path: Path) -> 
     frame = pd.DataFrame({"label": labels, "value": values, "more": values[::-1], "again": values * 3})
     path = tmp_path / "ours.csv"
     prefix = [output.quoted(t) for t in labels]
-    output.write_lines(path, list(frame.columns), output._lines(
-        prefix, [values, values[::-1], values * 3], ["\n"] * len(labels)))
+    output.write_table(path, list(frame.columns), prefix, [values, values[::-1], values * 3], ["\n"] * len(labels))
     assert path.read_text(encoding="utf-8") == frame.to_csv(index=False)
 
 
