@@ -20,21 +20,11 @@ from WPP unless user datasets are named; estimate/flows/user_stocks.py)::
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
 from corridor.cli.common import console
 from corridor.errors import InputError
-
-if TYPE_CHECKING:  # numpy, pandas and the estimators load when a command runs: `--help` must not wait
-    import pandas as pd
-
-    from corridor.estimate.flows.result import FlowResult
-    from corridor.estimate.flows.tables import StockTables
-
-#: Where ``flows estimate`` writes the flows read from files when ``--out`` is not given.
-DEFAULT_OUT = Path("flows.csv")
 
 app = typer.Typer(help="Bilateral migration flows estimated from stock tables.", no_args_is_help=True)
 
@@ -44,34 +34,10 @@ def _group() -> None:
     """Bilateral migration flows estimated from stock tables (see docs/methods-flows.md)."""
 
 
-def flows_frame(result: FlowResult, tables: StockTables, *, by_birthplace: bool) -> pd.DataFrame:
-    """The output table: ``origin,destination,flow,lower,upper,interval,status,margin_error``
-    (``birthplace`` first if asked); ``lower``/``upper`` are the calibrated interval
-    (:mod:`corridor.estimate.flows.intervals`) and ``interval`` its sentence."""
-    import numpy as np
-
-    from corridor.estimate.flows.intervals import flow_interval
-
-    iv = flow_interval(tables, result, by_birthplace=by_birthplace)
-    if by_birthplace:
-        frame = result.birthplace_frame()
-        frame["lower"], frame["upper"], frame["interval"] = iv.bp_lower, iv.bp_upper, iv.bp_text
-    else:
-        frame = result.od_frame()
-        n = len(result.areas)
-        o, d = np.nonzero(~np.eye(n, dtype=bool))
-        frame["lower"], frame["upper"], frame["interval"] = iv.lower[o, d], iv.upper[o, d], iv.text[o, d]
-    frame["status"] = result.status
-    frame["margin_error"] = np.nan if result.margin_error is None else result.margin_error
-    return frame
-
-
-def refuse_flagged(result: FlowResult, keep_flagged: bool) -> None:
-    """A flagged estimate (not converged; ill-posed input is refused earlier, by the validation) is an error
-    unless the user asked to keep it: nothing is written."""
-    if result.status != "ok" and not keep_flagged:
-        raise InputError(f"{result.method}: estimate flagged {result.status}: {'; '.join(result.flags)} "
-                         "(nothing written; --keep-flagged writes it with its status and margin_error)")
+def say(kind: str, text: str) -> None:
+    """Print a message of :func:`corridor.estimate.flows.files.estimate_files` on standard error."""
+    style = {"warning": "[yellow]warning:[/] ", "status": "[yellow]"}.get(kind, "")
+    console.print(f"{style}{text}{'[/]' if kind == 'status' else ''}", highlight=False, soft_wrap=True)
 
 
 @app.command("estimate")
@@ -123,13 +89,12 @@ def estimate_command(
                                            "minus foreign-born)"),
 ) -> None:
     """Estimate origin -> destination flows between two stock tables (files or the warehouse)."""
-    from corridor.estimate.flows.io import read_prior, read_tables
-    from corridor.estimate.flows.methods import METHODS, estimate
+    from corridor.estimate.flows.files import check_method, estimate_files
+    from corridor.estimate.flows.methods import METHODS
 
     methods = list(METHODS) if method == "all" and period is not None else [method]
     for m in methods:
-        if m not in METHODS:
-            raise InputError(f"unknown method {m!r}; choose one of {', '.join(METHODS)}", column="--method")
+        check_method(m)
     user = None
     if stocks is not None or native_born is not None:
         if period is None or stocks is None:
@@ -139,6 +104,13 @@ def estimate_command(
             raise InputError("flows from a user's stocks are estimated for both sexes only (--sex _T)", column="--sex")
         user = {"stocks": stocks, "native_born": native_born, "births": None if births is None else str(births),
                 "deaths": None if deaths is None else str(deaths)}
+    if period is not None and user is None:  # files given beside --period were once silently ignored
+        given = [name for name, value in (("--stocks-start", stocks_start), ("--stocks-end", stocks_end),
+                                          ("--births", births), ("--deaths", deaths), ("--prior", prior))
+                 if value is not None]
+        if given:
+            raise InputError(f"{', '.join(given)} name files, which --period does not read: it reads the warehouse "
+                             "(with --stocks DATASET, --births/--deaths name datasets)", column=given[0])
     if period is not None:
         _from_warehouse(methods, period, sex, warehouse, keep_flagged=keep_flagged,
                         by_birthplace=by_birthplace, out=out,
@@ -146,46 +118,11 @@ def estimate_command(
         return
     if vintage:
         raise InputError("--vintage chooses warehouse inputs: use it with --period", column="--vintage")
-    files = {"--stocks-start": stocks_start, "--stocks-end": stocks_end, "--births": births,
-             "--deaths": deaths}
-    missing = [k for k, v in files.items() if v is None]
-    if missing:
-        raise InputError(f"give {', '.join(missing)} (or --period to read the warehouse)")
-    tables = read_tables(stocks_start, stocks_end, births, deaths)  # type: ignore[arg-type]
-    params: dict = {"rtol": tolerance, "max_iter": max_iter}
-    if method == "da_min_open":
-        params.update(open_method=open_method, clip=not keep_negative)
-    elif open_method != "open" or keep_negative:
-        raise InputError("--open-method and --keep-negative apply to da_min_open only", column="--method")
-    if prior is not None:
-        if not METHODS[method].prior:
-            raise InputError(f"method {method} takes no prior", file=str(prior))
-        params["seed"] = read_prior(prior, tables.areas)
-    if global_total is not None:
-        params["global_total"] = global_total
-    result = estimate(tables, method, allow_ill_posed=keep_flagged, **params)
-    for w in [*result.flags, *result.warnings]:
-        console.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
-    refuse_flagged(result, keep_flagged)
-    frame = flows_frame(result, tables, by_birthplace=by_birthplace)
-    out = out or DEFAULT_OUT
-    frame.to_csv(out, index=False)
-    if account is not None:
-        if not result.has_account:
-            raise InputError(f"method {method} has no demographic account (use a da_* method)",
-                             column="--account")
-        result.account_frame().to_csv(account, index=False)
-    conv = result.ipf
-    conv_text = (f"; IPF converged in {conv.iterations} passes (max relative margin error "
-                 f"{conv.max_rel_error:.1e})" if conv is not None and conv.converged else
-                 ("; IPF did NOT converge" if conv is not None else ""))
-    console.print(f"{method}: {len(tables.areas)} areas, total flow {result.total:,.0f}{conv_text}; "
-                  f"wrote {out}", highlight=False, soft_wrap=True)
-    for text in dict.fromkeys(frame["interval"]):
-        console.print(f"interval: {text}", highlight=False, soft_wrap=True)
-    if result.status != "ok":
-        console.print(f"[yellow]status {result.status}[/] (margin_error {result.margin_error}): kept as asked "
-                      "(--keep-flagged)", highlight=False, soft_wrap=True)
+    # the file path (also run without Typer by corridor.cli.flows_files, the lean start of this command)
+    estimate_files(say, method=method, stocks_start=stocks_start, stocks_end=stocks_end, births=births,
+                   deaths=deaths, prior=prior, out=out, by_birthplace=by_birthplace, account=account,
+                   global_total=global_total, tolerance=tolerance, max_iter=max_iter, open_method=open_method,
+                   keep_negative=keep_negative, keep_flagged=keep_flagged)
 
 
 def _parse_period(text: str) -> list[tuple[int, int]]:

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import importlib
 import sys
-
-import typer
+from typing import TYPE_CHECKING
 
 import corridor
 from corridor.cli.common import run_guarded
+
+if TYPE_CHECKING:  # Typer is imported when an app is built: `corridor flows estimate` on files runs without it
+    import typer
 
 #: name -> (module, kind, command names it provides)
 COMMAND_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -48,11 +50,7 @@ HELP = "corridor: migrant stocks and flows from real published releases, with th
 
 def build_app(only: str | None = None) -> typer.Typer:
     """The Typer app with every command group, or only the group that provides command ``only``."""
-    app = typer.Typer(name="corridor", help=HELP, no_args_is_help=True, add_completion=False,
-                      pretty_exceptions_enable=False, rich_markup_mode=RICH_MARKUP)
-    # A callback keeps the app a group even when only one command is loaded (Typer would otherwise
-    # run a lone command directly and refuse its own name as an extra argument).
-    app.callback()(_root)
+    app = _new_app()
     for name, (module_name, kind, provides) in COMMAND_GROUPS.items():
         if only is not None and only not in provides:
             continue
@@ -67,14 +65,27 @@ def build_app(only: str | None = None) -> typer.Typer:
 
 
 def _show_version(value: bool) -> None:
+    import typer
+
     if value:
         typer.echo(f"corridor {corridor.__version__}")
         raise typer.Exit()
 
 
-def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
-                                       help="Print the version of corridor and exit.")) -> None:
-    """corridor: migrant stocks and flows from real published releases, with their sources."""
+def _new_app() -> typer.Typer:
+    """The top-level Typer app with its ``--version`` option and no command yet."""
+    import typer
+
+    def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_show_version,
+                                           help="Print the version of corridor and exit.")) -> None:
+        """corridor: migrant stocks and flows from real published releases, with their sources."""
+
+    app = typer.Typer(name="corridor", help=HELP, no_args_is_help=True, add_completion=False,
+                      pretty_exceptions_enable=False, rich_markup_mode=RICH_MARKUP)
+    # A callback keeps the app a group even when only one command is loaded (Typer would otherwise
+    # run a lone command directly and refuse its own name as an extra argument).
+    app.callback()(_root)
+    return app
 
 
 def _first_line(text: str | None) -> str:
@@ -116,9 +127,7 @@ def summaries(module_name: str, kind: str, provides: tuple[str, ...]) -> dict[st
 def build_help_app() -> typer.Typer:
     """The top-level app for ``--help``/``--version``: every command listed with its one-line help, no
     command module imported (:func:`summaries`). Running a command goes through :func:`build_app`."""
-    app = typer.Typer(name="corridor", help=HELP, no_args_is_help=True, add_completion=False,
-                      pretty_exceptions_enable=False, rich_markup_mode=RICH_MARKUP)
-    app.callback()(_root)
+    app = _new_app()
     for module_name, kind, provides in COMMAND_GROUPS.values():
         for name, text in summaries(module_name, kind, provides).items():
             app.command(name=name, help=text, add_help_option=False)(_not_loaded)
@@ -126,6 +135,8 @@ def build_help_app() -> typer.Typer:
 
 
 def _not_loaded() -> None:  # pragma: no cover - main() loads the real command before running one
+    import typer
+
     raise typer.Exit(2)
 
 
@@ -149,6 +160,10 @@ def __getattr__(name: str) -> typer.Typer:
 
 
 def main() -> None:  # pragma: no cover - console entry point
+    from corridor.cli.flows_files import run as run_flows_files
+
+    if run_flows_files(sys.argv[1:]):  # `flows estimate` on files: no Typer, rich or pandas (issue 9)
+        return
     only = _requested_command(sys.argv[1:])
     run_guarded(build_help_app() if only is None else build_app(only=only))
 

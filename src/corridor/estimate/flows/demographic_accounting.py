@@ -281,6 +281,38 @@ def _fit_block(x0: np.ndarray, x1: np.ndarray, seed: np.ndarray | None, *, rtol:
     return rows, cols, block
 
 
+def product_flows(x0_all: np.ndarray, x1_all: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every birthplace's table without a prior (:func:`_fit_block`'s independence product), all at once:
+    sparse ``(birthplace, origin, destination, flow)`` of the non-zero flows, in the order the block loop
+    gives them (birthplace, then origin, then destination).
+
+    Vectorised over the birthplaces: the non-zero margins are listed once (``np.nonzero``), each origin
+    entry is repeated once per destination entry of its birthplace (``np.repeat``), and each flow is
+    ``x0[b, o] * (x1[b, d] * (s0 / s1) / s0)`` -- the very operations of the loop, so the same bits. Only
+    the margin totals ``s0``, ``s1`` are summed per birthplace, over the same compacted values as the loop
+    (numpy's pairwise sum depends on the layout)."""
+    rb, ro = np.nonzero(x0_all > 0)
+    cb, cd = np.nonzero(x1_all > 0)
+    n = x0_all.shape[0]
+    r_cnt, c_cnt = np.bincount(rb, minlength=n), np.bincount(cb, minlength=n)
+    x0v, x1v = x0_all[rb, ro], x1_all[cb, cd]
+    r_end, c_end = np.cumsum(r_cnt), np.cumsum(c_cnt)
+    r_start, c_start = r_end - r_cnt, c_end - c_cnt
+    s0, s1 = np.ones(n), np.ones(n)
+    for b in np.flatnonzero((r_cnt > 0) & (c_cnt > 0)).tolist():
+        s0[b] = x0v[r_start[b]:r_end[b]].sum()
+        s1[b] = x1v[c_start[b]:c_end[b]].sum()
+    share = (x1v * (s0 / s1)[cb]) / s0[cb]  # t1 / s0 of the loop, for every destination entry
+    rep = c_cnt[rb]
+    first = np.cumsum(rep) - rep  # where each origin entry's run starts in the pairs
+    pos = np.arange(int(rep.sum())) - np.repeat(first - c_start[rb], rep)
+    flow = np.repeat(x0v, rep) * share[pos]
+    keep = flow != 0
+    dtype = np.int32
+    return (np.repeat(rb, rep)[keep].astype(dtype), np.repeat(ro, rep)[keep].astype(dtype),
+            cd[pos][keep].astype(dtype), flow[keep])
+
+
 def ind_blocks(prep: Prepared, seed: np.ndarray | None, *, rtol: float, max_iter: int,
                report: list[IPFReport]) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
     """Per birthplace, the whole table (stayers on the diagonal) under independence."""
@@ -430,6 +462,10 @@ def da_min(tables: StockTables, *, closed: bool, seed: np.ndarray | None = None,
     col = SparseCollector(tables.n, keep=not od_only)
     if od_only and seed is None:
         col.od = closed_form_od(prep, stayer_assumption=True)
+    elif seed is None:  # the product of the margins: all birthplaces at once
+        stayers = np.minimum(prep.start, prep.end)
+        col.parts.append(product_flows(prep.start - stayers, prep.end - stayers))
+        col.stayers += stayers
     else:
         stayers, blocks = min_blocks(prep, seed, rtol=rtol, max_iter=max_iter, report=reports)
         for b, rows, cols, block in blocks:

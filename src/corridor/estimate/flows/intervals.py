@@ -90,8 +90,8 @@ def flow_interval(tables: StockTables, point: FlowResult, *, level: float = LEVE
     known = np.isin(np.asarray(tables.areas, dtype=object), cal["countries"])
     reach = known[:, None] & known[None, :]
     inside, outside = sentences(cal, point.method, level)
-    text = np.empty((n, n), dtype=object)
-    text.fill(outside)  # two shared strings, not n*n copies (np.full converts and copies the string per cell)
+    text = np.empty((n, n), dtype=object)  # two shared strings, not n*n copies (np.full would make copies)
+    text.fill(outside)
     text[reach] = inside
     iv = FlowInterval(lower, upper, text, reach)
     if by_birthplace:

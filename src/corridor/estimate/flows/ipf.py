@@ -12,7 +12,8 @@ near-zero targets). Every fit returns a :class:`IPFReport` saying whether it con
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+import os
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
@@ -144,7 +145,12 @@ def _blas_controller() -> ThreadpoolController:
 
 def single_blas_thread() -> AbstractContextManager:
     """Limit BLAS to one thread: the small dense products and solves of the flow methods gain nothing from
-    threads and lose much to spinning threads on a busy machine."""
+    threads and lose much to spinning threads on a busy machine. A process started with
+    ``OPENBLAS_NUM_THREADS=1`` (the lean start of ``corridor flows estimate`` sets it before numpy loads, so
+    OpenBLAS starts no thread pool) has nothing to limit: no threadpoolctl, whose import and library scan
+    cost about 10 ms."""
+    if os.environ.get("OPENBLAS_NUM_THREADS") == "1":
+        return nullcontext()
     return _blas_controller().limit(limits=1, user_api="blas")
 
 

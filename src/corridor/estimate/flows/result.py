@@ -14,12 +14,14 @@ table actually used and its columns to the end stock table actually used (``stoc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from corridor.estimate.flows.ipf import IPFReport
+
+if TYPE_CHECKING:  # the frames are for the warehouse and the API; the CSV path writes without pandas
+    import pandas as pd
 
 BIRTH = "birth"
 DEATH = "death"
@@ -76,6 +78,8 @@ class FlowResult:
 
     def od_frame(self) -> pd.DataFrame:
         """Tidy ``origin, destination, flow`` (origin != destination, every pair listed)."""
+        import pandas as pd
+
         n = len(self.areas)
         o, d = np.nonzero(~np.eye(n, dtype=bool))
         labels = np.asarray(self.areas, dtype=object)
@@ -83,6 +87,8 @@ class FlowResult:
 
     def birthplace_frame(self) -> pd.DataFrame:
         """Tidy ``birthplace, origin, destination, flow`` for the non-zero flows by birthplace."""
+        import pandas as pd
+
         labels = np.asarray(self.areas, dtype=object)
         frame = pd.DataFrame({
             "birthplace": labels[self.bp_birthplace],
@@ -98,6 +104,8 @@ class FlowResult:
         Origins are the areas plus ``birth`` and ``outside``; destinations the areas plus ``death``
         and ``outside``; origin = destination rows are the stayers. Zero cells are left out.
         """
+        import pandas as pd
+
         if not self.has_account:
             raise ValueError(f"method {self.method} has no demographic account")
         labels = np.asarray(self.areas, dtype=object)
