@@ -20,7 +20,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from corridor.store.selection import (
     summary_expr,
     totals_expr,
 )
+from corridor.store.statements import parametrised
 from corridor.store.validate import ValidationError, validate_observations
 
 DATASET_COLUMNS: dict[str, str] = {
@@ -427,11 +428,13 @@ class Warehouse:
         return self._ibis.table("observations"), self._ibis.table("datasets")
 
     def _run(self, kind: str, sel: Selection, *args: Any) -> pd.DataFrame:
-        """Compile (once per distinct selection: :func:`_compiled`) and run on this connection.
+        """Run one read of ``sel`` on this connection: SQL compiled once per selection *shape*, its
+        codes and numbers bound as parameters (:mod:`corridor.store.statements`).
 
         Rows come back through Arrow (several times faster than DuckDB's own pandas conversion for
         wide string tables)."""
-        return self._con.sql(_compiled(kind, sel, *args)).to_arrow_table().to_pandas()
+        sql, params = parametrised(_compiled, kind, sel, *args)
+        return self._con.sql(sql, params=params).to_arrow_table().to_pandas()
 
     def select(self, sel: Selection, *, scaled: bool = False, limit: int | None = None,
                offset: int = 0, columns: Sequence[str] | None = None) -> pd.DataFrame:
@@ -522,9 +525,9 @@ def _schema(columns: dict[str, str]) -> dict[str, str]:
     return {name: _DUCKDB_TYPES[ddl.split()[0]] for name, ddl in columns.items()}
 
 
-@lru_cache(maxsize=4096)
 def _compiled(kind: str, sel: Selection, *args: Any) -> str:
-    """The DuckDB SQL of one read of ``sel`` (compiled by Ibis from :mod:`.selection`; cached)."""
+    """The DuckDB SQL of one read of ``sel`` (compiled by Ibis from :mod:`.selection`; with literal
+    values -- :mod:`.statements` compiles a selection's shape through it and caches the statement)."""
     tables = _unbound_tables()
     if kind == "rows":
         limit, offset, columns = args
