@@ -40,7 +40,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.exchange.api import mount_exchange
-from corridor.publish.api import availability, data, datasets, structure
+from corridor.publish.api import availability, data, datasets, prewarm, structure
 from corridor.publish.api.errors import ApiError
 from corridor.publish.api.limits import PER_CLIENT_LIGHT, ClientGone, Limits
 from corridor.publish.api.state import (
@@ -335,10 +335,11 @@ def create_app(
                 if flow not in state.catalog.flows:
                     raise InputError(f"cannot preload dataflow {flow!r}: dataflows are "
                                      f"{', '.join(state.catalog.flows)}")
-                state.index.build(state.root, flow)
+                state.index.build(state.root, flow, columns=data.ANSWER_COLUMNS)
         except BaseException:
             state.close()
             raise
+        prewarm.start(state)
         return state
 
     live = LiveState(warehouse, build)
