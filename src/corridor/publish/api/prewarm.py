@@ -6,8 +6,10 @@ themselves. The first query of a shape still pays Ibis's compile (50-300 ms on t
 after start a server would answer its first distinct queries slowly. :func:`prewarm` compiles, for
 every dataflow, the shapes an anonymous data query takes with the whole key given and with only the
 reference area given, each with and without ``startPeriod``/``endPeriod`` and ``lastNObservations``.
-It reads nothing (compiling needs no data) and runs in a background thread (:func:`start`), so that
-it does not delay the start. The compiled statements are kept per process, across snapshot switches.
+Compiling reads nothing; beside it the memory index reads each dataflow's period codes (a small
+distinct list each, which ``startPeriod``/``endPeriod`` are turned into). It runs in a background
+thread (:func:`start`), so that it does not delay the start. The compiled statements are kept per
+process, across snapshot switches; the period codes belong to the state.
 """
 
 from __future__ import annotations
@@ -30,6 +32,13 @@ def prewarm(state: ServiceState) -> int:
     """Compile the common shapes of every dataflow (see the module docstring); how many were compiled."""
     started, done = time.perf_counter(), 0
     limit = state.max_observations + 1  # as :func:`corridor.publish.api.data.fetch` reads
+    if state.index is not None:  # each dataflow's period codes (startPeriod/endPeriod become codes)
+        wh = state.new_warehouse()
+        try:
+            for flow_id in state.catalog.flows:
+                state.index.periods(wh, flow_id)
+        finally:
+            wh.close()
     for flow in state.catalog.flows.values():
         columns = [d.column for d in flow.dimensions]
         for given in (columns, columns[:1]):
