@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import InputError
+from corridor.publish.api import memory
 from corridor.publish.api.errors import TOKEN_RESPONSES, ApiError
 from corridor.publish.api.index import key_selection, periods_selection
 from corridor.publish.api.keys import DataQuery, build_query, period_bounds
@@ -233,7 +234,15 @@ def _in_order(frame: pd.DataFrame, order: list[str], at_most: int = 5_000) -> bo
 
 def _fetch_and_write(state: ServiceState, query: DataQuery, principal: Principal, request: Request,
                      writer: FormatWriter) -> tuple[bytes, bool]:
-    result = fetch(state, query, principal, request)
+    if is_heavy(query):  # a whole dataflow: its frame and writer's buffers are returned to the system after
+        try:
+            return _write(state, fetch(state, query, principal, request), writer)
+        finally:
+            memory.trim()
+    return _write(state, fetch(state, query, principal, request), writer)
+
+
+def _write(state: ServiceState, result: DataResult, writer: FormatWriter) -> tuple[bytes, bool]:
     body = writer.write(result)
     data = body.encode("utf-8") if isinstance(body, str) else body
     if len(data) > state.max_bytes:

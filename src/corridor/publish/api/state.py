@@ -54,7 +54,7 @@ MAX_RESPONSE_BYTES = 64 * 2**20
 DUCKDB_THREADS = 1
 #: DuckDB's memory per server process (beyond it, sorts and windows spill to disk): with two workers,
 #: Python and the caches, the server stays under 1 GB while a client asks for whole dataflows (issue 11).
-DUCKDB_MEMORY = "160MB"
+DUCKDB_MEMORY = "128MB"
 #: The ASGI scope key under which the app's middleware puts the request's leased state.
 SCOPE_KEY = "corridor.state"
 #: The ASGI scope key holding the method the client sent (HEAD is routed as GET, logged as HEAD).
