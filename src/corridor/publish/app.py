@@ -337,10 +337,10 @@ def create_app(
                     raise InputError(f"cannot preload dataflow {flow!r}: dataflows are "
                                      f"{', '.join(state.catalog.flows)}")
                 state.index.build(state.root, flow, columns=data.ANSWER_COLUMNS)
+            prewarm.start(state)  # period codes now; the common statements compiled in the background
         except BaseException:
             state.close()
             raise
-        prewarm.start(state)
         return state
 
     live = LiveState(warehouse, build)

@@ -6,10 +6,10 @@ themselves. The first query of a shape still pays Ibis's compile (50-300 ms on t
 after start a server would answer its first distinct queries slowly. :func:`prewarm` compiles, for
 every dataflow, the shapes an anonymous data query takes with the whole key given and with only the
 reference area given, each with and without ``startPeriod``/``endPeriod`` and ``lastNObservations``.
-Compiling reads nothing; beside it the memory index reads each dataflow's period codes (a small
-distinct list each, which ``startPeriod``/``endPeriod`` are turned into). It runs in a background
-thread (:func:`start`), so that it does not delay the start. The compiled statements are kept per
-process, across snapshot switches; the period codes belong to the state.
+Compiling reads nothing, and runs in a background thread (:func:`start`) so that it does not delay
+the start; the compiled statements are kept per process, across snapshot switches. Before it, while
+the state is built, the memory index reads each dataflow's period codes (a small distinct list each,
+which ``startPeriod``/``endPeriod`` are turned into; they belong to the state).
 """
 
 from __future__ import annotations
@@ -28,17 +28,20 @@ log = logging.getLogger("corridor.serve")
 _ANY = ("_T",)  # a code stands for any: the shape does not depend on it
 
 
-def prewarm(state: ServiceState) -> int:
-    """Compile the common shapes of every dataflow (see the module docstring); how many were compiled."""
+def periods(state: ServiceState) -> None:
+    """Read each dataflow's period codes into the memory index now, on the root connection (at build
+    time, before the state serves: a background thread on the state's connection could keep a retired
+    state from closing)."""
+    if state.index is not None:
+        for flow_id in state.catalog.flows:
+            state.index.periods(state.root, flow_id)
+
+
+def shapes(state: ServiceState) -> int:
+    """Compile the common shapes of every dataflow (see the module docstring; reads nothing); how many
+    selections were prepared."""
     started, done = time.perf_counter(), 0
     limit = state.max_observations + 1  # as :func:`corridor.publish.api.data.fetch` reads
-    if state.index is not None:  # each dataflow's period codes (startPeriod/endPeriod become codes)
-        wh = state.new_warehouse()
-        try:
-            for flow_id in state.catalog.flows:
-                state.index.periods(wh, flow_id)
-        finally:
-            wh.close()
     for flow in state.catalog.flows.values():
         columns = [d.column for d in flow.dimensions]
         for given in (columns, columns[:1]):
@@ -52,11 +55,20 @@ def prewarm(state: ServiceState) -> int:
     return done
 
 
+def prewarm(state: ServiceState) -> int:
+    """Both at once, in this thread: the period codes and the statements (see the module docstring)."""
+    periods(state)
+    return shapes(state)
+
+
 def start(state: ServiceState) -> threading.Thread:
-    """Run :func:`prewarm` in a daemon thread (errors are logged: a cold statement is only slower)."""
+    """Read the period codes now, then compile the statements in a daemon thread (errors are logged:
+    a cold statement is only slower)."""
+    periods(state)
+
     def run() -> None:
         try:
-            prewarm(state)
+            shapes(state)
         except Exception:  # noqa: BLE001 - pre-warming must never stop a server
             log.exception("pre-warming data-query statements")
 
