@@ -86,6 +86,12 @@ def test_a_whole_dataflow_over_the_limit_is_refused_before_reading(state: Servic
         assert refused.value.status == 413 and "1,000 observations" in refused.value.message
         assert (state.index.misses, state.index.hits) == (0, 0)  # no selection was read
         assert len(_fetch(state, "MIG_STOCK", "840.484._T").frame) > 0  # a light query still reads
+        state.max_observations = 100_000
+        whole = _fetch(state, "MIG_SHARE", "all")  # under the limit: counted, then read and kept
+        assert state.index.holds(data.query_selection(build_query(
+            state.catalog, "MIG_SHARE", "all", view=state.visibility.view(ANONYMOUS)), frozenset({"public"})),
+            data.ANSWER_COLUMNS)
+        assert len(_fetch(state, "MIG_SHARE", "all").frame) == len(whole.frame)  # from the index
     finally:
         state.max_observations, state.index = limit, index
 

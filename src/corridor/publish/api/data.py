@@ -172,7 +172,8 @@ def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: 
         frame = pd.DataFrame()
     else:
         sel = query_selection(query, readable_levels(principal), dataset_ids=ids, series=series, periods=periods)
-        if is_heavy(query) and wh.count(sel) > state.max_observations:
+        kept = state.index is not None and state.index.holds(sel, ANSWER_COLUMNS)
+        if is_heavy(query) and not kept and wh.count(sel) > state.max_observations:
             raise too_many(state)  # counted in DuckDB: a whole dataflow is refused before a row is read
         cap = state.max_observations + 1  # never read more than one row past the limit
         frame = state.index.select(wh, sel, limit=cap, columns=ANSWER_COLUMNS) if state.index is not None \

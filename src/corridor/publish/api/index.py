@@ -94,6 +94,11 @@ class PublicIndex:
             self._keep(key, frame)
         return frame
 
+    def holds(self, sel: Selection, columns: Sequence[str] | None = None) -> bool:
+        """Whether the answer to ``sel`` (read with ``columns``) is kept (a kept answer is within the limit)."""
+        with self._lock:
+            return (sel, tuple(columns) if columns is not None else None) in self._frames
+
     def _keep(self, key: tuple[Selection, tuple[str, ...] | None], frame: pd.DataFrame) -> None:
         size = int(frame.memory_usage(deep=True).sum())
         if len(frame) > self.max_rows or size > self.max_bytes:
