@@ -34,6 +34,7 @@ from corridor.store.batch import batch as _batch
 from corridor.store.compiled import compiled as _compiled
 from corridor.store.plain import Rows, run
 from corridor.store.selection import KEY_COLUMNS, Selection
+from corridor.store.statements import parametrised
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -169,8 +170,10 @@ class Warehouse:
 
     # -- opening ---------------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False) -> Warehouse:
-        """Open (and, unless read-only, create) the warehouse at ``path``."""
+    def open(cls, path: str | Path, *, read_only: bool = False, threads: int | None = None,
+             memory_limit: str | None = None) -> Warehouse:
+        """Open (and, unless read-only, create) the warehouse at ``path``; ``threads`` and ``memory_limit``
+        (``"512MB"``) bound DuckDB's work for every cursor of it (a server sets them, see docs/api.md)."""
         path = Path(path)
         if read_only and not path.exists():
             raise WarehouseError(
@@ -183,6 +186,9 @@ class Warehouse:
         except duckdb.IOException as exc:
             raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
         con.execute("SET enable_progress_bar = false")  # stderr is the CLI's; DuckDB must not draw on it
+        for name, value in (("threads", threads), ("memory_limit", memory_limit)):
+            if value is not None:
+                con.execute(f"SET {name} = ?", [value])
         wh = cls(con, path, read_only)
         if not read_only:
             wh._create_schema()
@@ -452,11 +458,15 @@ class Warehouse:
         return self._ibis.table("observations"), self._ibis.table("datasets")
 
     def _run(self, kind: str, sel: Selection, *args: Any) -> pd.DataFrame:
-        """Compile (once per distinct selection: :func:`_compiled`) and run on this connection.
+        """Run one read of ``sel``: SQL compiled once per selection *shape*, codes and numbers bound as
+        parameters (:mod:`.statements`); rows through Arrow (faster than DuckDB's pandas conversion)."""
+        sql, params = parametrised(_compiled, kind, sel, *args)
+        return self._con.sql(sql, params=params).to_arrow_table().to_pandas()
 
-        Rows come back through Arrow (several times faster than DuckDB's own pandas conversion for
-        wide string tables)."""
-        return self._con.sql(_compiled(kind, sel, *args)).to_arrow_table().to_pandas()
+    @staticmethod
+    def prepare(sel: Selection, *, limit: int | None = None, columns: Sequence[str] | None = None) -> None:
+        """Compile the statement of ``sel``'s shape now, as :meth:`select` would (a pre-warm; reads nothing)."""
+        parametrised(_compiled, "rows", sel, limit, 0, tuple(dict.fromkeys(columns)) if columns is not None else None)
 
     def select(self, sel: Selection, *, scaled: bool = False, limit: int | None = None,
                offset: int = 0, columns: Sequence[str] | None = None) -> pd.DataFrame:

@@ -2,9 +2,11 @@
 
 Which rows a selection means is decided in one place, :mod:`corridor.store.selection`; this module
 never filters rows itself. It keeps the frames :meth:`Warehouse.select` returned, keyed by the
-selection (a frozen, hashable dataclass), least recently used first out, bounded by the total number
-of rows kept. A served warehouse does not change (it is opened read-only, and a newly published one
-gets a new service state and a new cache), so a selection's answer is fixed and can be kept.
+selection (a frozen, hashable dataclass) and the columns read, least recently used first out, bounded
+by the total number of rows and of bytes kept (issue 11: under distinct queries a row bound alone let
+a worker keep up to a million rows of every provenance column). A served warehouse does not change
+(it is opened read-only, and a newly published one gets a new service state and a new cache), so a
+selection's answer is fixed and can be kept.
 
 Only selections readable by everyone (``access == {"public"}``) are kept: the answers of token
 holders, which may hold restricted rows, are read from the warehouse each time, as before.
@@ -29,6 +31,8 @@ from corridor.store.warehouse import Warehouse
 
 #: Rows kept at most, over every cached selection (the whole of MIG_STOCK is ~440,000 rows).
 DEFAULT_MAX_ROWS = 1_000_000
+#: Bytes kept at most (pandas' count of the frames' memory), over every cached selection.
+DEFAULT_MAX_BYTES = 128 * 2**20
 _PUBLIC = frozenset({"public"})
 
 
@@ -53,10 +57,12 @@ class PublicIndex:
     Callers must not modify a frame they get: the same object is handed to every hit.
     """
 
-    def __init__(self, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+    def __init__(self, max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_rows = max_rows
-        self._frames: OrderedDict[Selection, pd.DataFrame] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._frames: OrderedDict[tuple[Selection, tuple[str, ...] | None], tuple[pd.DataFrame, int]] = OrderedDict()
         self._rows = 0
+        self._bytes = 0
         self._periods: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
         self.hits = 0
@@ -66,36 +72,47 @@ class PublicIndex:
     def cacheable(sel: Selection) -> bool:
         return sel.access == _PUBLIC
 
-    def select(self, wh: Warehouse, sel: Selection, *, limit: int | None = None) -> pd.DataFrame:
-        """``wh.select(sel)``, from the cache when this selection was read before.
+    def select(self, wh: Warehouse, sel: Selection, *, limit: int | None = None,
+               columns: Sequence[str] | None = None) -> pd.DataFrame:
+        """``wh.select(sel, columns=columns)``, from the cache when this selection was read before.
 
         ``limit``: read at most that many rows from the warehouse (a frame of ``limit`` rows may be cut
         short, and is not kept); a cached answer is returned whole."""
+        columns = tuple(columns) if columns is not None else None
         if not self.cacheable(sel):
-            return wh.select(sel, limit=limit)
+            return wh.select(sel, limit=limit, columns=columns)
+        key = (sel, columns)
         with self._lock:
-            frame = self._frames.get(sel)
-            if frame is not None:
-                self._frames.move_to_end(sel)
+            item = self._frames.get(key)
+            if item is not None:
+                self._frames.move_to_end(key)
                 self.hits += 1
-                return frame
+                return item[0]
             self.misses += 1
-        frame = wh.select(sel, limit=limit)
+        frame = wh.select(sel, limit=limit, columns=columns)
         if limit is None or len(frame) < limit:
-            self._keep(sel, frame)
+            self._keep(key, frame)
         return frame
 
-    def _keep(self, sel: Selection, frame: pd.DataFrame) -> None:
-        if len(frame) > self.max_rows:
+    def holds(self, sel: Selection, columns: Sequence[str] | None = None) -> bool:
+        """Whether the answer to ``sel`` (read with ``columns``) is kept (a kept answer is within the limit)."""
+        with self._lock:
+            return (sel, tuple(columns) if columns is not None else None) in self._frames
+
+    def _keep(self, key: tuple[Selection, tuple[str, ...] | None], frame: pd.DataFrame) -> None:
+        size = int(frame.memory_usage(deep=True).sum())
+        if len(frame) > self.max_rows or size > self.max_bytes:
             return
         with self._lock:
-            if sel in self._frames:
+            if key in self._frames:
                 return
-            self._frames[sel] = frame
+            self._frames[key] = (frame, size)
             self._rows += len(frame)
-            while self._rows > self.max_rows:
-                _, dropped = self._frames.popitem(last=False)
+            self._bytes += size
+            while self._rows > self.max_rows or self._bytes > self.max_bytes:
+                _, (dropped, dropped_size) = self._frames.popitem(last=False)
                 self._rows -= len(dropped)
+                self._bytes -= dropped_size
 
     def periods(self, wh: Warehouse, flow_id: str) -> tuple[str, ...]:
         """Every ``TIME_PERIOD`` code of a dataflow in the warehouse (any vintage, any access)."""
@@ -106,16 +123,21 @@ class PublicIndex:
                 self._periods[flow_id] = found
         return found
 
-    def build(self, wh: Warehouse, flow_id: str) -> pd.DataFrame:
+    def build(self, wh: Warehouse, flow_id: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """Read the answer to ``/data/{flow_id}/all`` (public, latest vintages) into the cache now, with
-        the dataflow's periods (``--preload``)."""
+        the dataflow's periods (``--preload``); ``columns`` as the data route reads them."""
         self.periods(wh, flow_id)
-        return self.select(wh, key_selection(dataflow(flow_id)))
+        return self.select(wh, key_selection(dataflow(flow_id)), columns=columns)
 
     @property
     def rows(self) -> int:
         """Rows currently kept."""
         return self._rows
+
+    @property
+    def bytes(self) -> int:
+        """Bytes currently kept (pandas' count)."""
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._frames)

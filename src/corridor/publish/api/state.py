@@ -50,6 +50,12 @@ POLL_SECONDS = 0.5
 DEFAULT_CACHE_BYTES = 64 * 2**20
 MAX_OBSERVATIONS = 100_000
 MAX_RESPONSE_BYTES = 64 * 2**20
+#: DuckDB's threads per server process: one, so that concurrent queries (each on its own cursor, in
+#: its own worker thread) and uvicorn workers do not oversubscribe the cores; a data query is small.
+DUCKDB_THREADS = 1
+#: DuckDB's memory per server process (beyond it, sorts and windows spill to disk): with two workers,
+#: Python and the caches, the server stays under 1 GB while a client asks for whole dataflows (issue 11).
+DUCKDB_MEMORY = "128MB"
 #: The ASGI scope key under which the app's middleware puts the request's leased state.
 SCOPE_KEY = "corridor.state"
 #: The ASGI scope key holding the method the client sent (HEAD is routed as GET, logged as HEAD).
@@ -137,7 +143,7 @@ class ServiceState:
         """A state over the file ``snapshot``, opened read-only (``warehouse``: the file it was
         published from, for display; default ``snapshot`` itself)."""
         path = Path(snapshot)
-        root = Warehouse.open(path, read_only=True)
+        root = Warehouse.open(path, read_only=True, threads=DUCKDB_THREADS, memory_limit=DUCKDB_MEMORY)
         try:
             catalog = Catalog.from_warehouse(root)
             datasets = root.datasets()
