@@ -53,9 +53,11 @@ MAX_RESPONSE_BYTES = 64 * 2**20
 #: DuckDB's threads per server process: one, so that concurrent queries (each on its own cursor, in
 #: its own worker thread) and uvicorn workers do not oversubscribe the cores; a data query is small.
 DUCKDB_THREADS = 1
-#: DuckDB's memory per server process (beyond it, sorts and windows spill to disk): with two workers,
-#: Python and the caches, the server stays under 1 GB while a client asks for whole dataflows (issue 11).
-DUCKDB_MEMORY = "128MB"
+#: DuckDB's memory per server process (beyond it, sorts and windows spill to disk; a query result being
+#: materialised cannot spill). 128 MB kept two workers under 1 GB under a hostile client (issue 11), but
+#: the portal's explorer, which reads a whole selection once and pages it from a cache, then failed on
+#: ``MIG_FLOW`` (474k rows with their interval sentences) with an out-of-memory error: 256 MB reads it.
+DUCKDB_MEMORY = "256MB"
 #: The ASGI scope key under which the app's middleware puts the request's leased state.
 SCOPE_KEY = "corridor.state"
 #: The ASGI scope key holding the method the client sent (HEAD is routed as GET, logged as HEAD).

@@ -42,7 +42,7 @@ def selection_rows(wh: Warehouse, sel: Selection) -> pd.DataFrame:
     costs as much as the whole selection (about 3 s for ``MIG_STOCK``), every page again; sliced from
     here, a page costs milliseconds after the first.
     """
-    frame = wh.select(sel)[list(ROW_COLUMNS)]
+    frame = wh.select(sel, columns=ROW_COLUMNS)  # only the explorer's columns are read (no provenance)
     return frame.astype({c: "category" for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])})
 
 
