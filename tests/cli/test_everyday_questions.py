@@ -112,6 +112,16 @@ def test_flows_show_reads_stored_flows_with_intervals(cli_warehouse, capsys):
     assert "da_pb_closed" in human and "interval: 90% prediction interval" in human
 
 
+def test_dataset_inputs_are_plain_ids_in_csv(cli_warehouse, capsys):
+    # the inputs of an estimate were written as numpy's repr (['a' 'b']); now '+'-separated, as source=
+    rows = {r["dataset_id"]: r for r in _csv(_ok(capsys, "datasets", "--format", "csv", "--warehouse",
+                                                  cli_warehouse))}
+    flows = [r for d, r in rows.items() if d.startswith("est:flows:")]
+    assert flows and not any("[" in r["inputs"] or "'" in r["inputs"] for r in rows.values())
+    for r in flows:
+        assert r["inputs"].split("+")[0] == "undesa-ims-2019-od" and all(i in rows for i in r["inputs"].split("+"))
+
+
 @pytest.mark.parametrize("args", [["stock", "--destination", "USA"], ["datasets"],
                                   ["flows", "show", "--origin", "MEX"]])
 def test_an_unknown_format_is_an_error(cli_warehouse, capsys, args):

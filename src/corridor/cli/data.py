@@ -141,6 +141,8 @@ def datasets_cmd(fmt: FormatOpt = None, warehouse: WarehouseOpt = None) -> None:
                        "rows_rejected", "sha256", "withdrawn_reason"]].assign(
             sha256=lambda f: f["sha256"].str[:12], withdrawn_reason=lambda f: f["withdrawn_reason"].fillna(""))
         frame = frame.rename(columns={"withdrawn_reason": "withdrawn"})
+    elif fmt == "csv":  # a list per cell: the ids '+'-separated (as the API's source=), not numpy's repr
+        frame = frame.assign(inputs=frame["inputs"].map(lambda ids: "" if ids is None else "+".join(ids)))
     emit(frame, fmt, title="Datasets")
 
 
