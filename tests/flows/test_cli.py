@@ -215,3 +215,13 @@ def test_real_case_through_files_matches_the_api(real_2010_2015, tmp_path: Path)
     assert "native-born rescaled" in proc.stderr
     flows = pd.read_csv(out)
     assert flows.flow.sum() == pytest.approx(estimate(tables, "da_min_closed").total, rel=1e-9)
+
+
+def test_files_beside_period_are_an_error_not_ignored(e0_files: dict[str, Path], tmp_path: Path) -> None:
+    # --period reads the warehouse; the four files were once accepted beside it and silently ignored
+    warehouse = tmp_path / "never.duckdb"
+    proc = run({"--births": e0_files["--births"], "--deaths": e0_files["--deaths"]}, "--period", "2010-2015",
+               "--warehouse", str(warehouse))
+    assert proc.returncode == 2
+    assert "--births, --deaths name files, which --period does not read" in proc.stderr
+    assert not warehouse.exists()  # refused before the warehouse is opened: nothing read, nothing written
