@@ -564,6 +564,16 @@ class Warehouse:
             end_year=end_period, include_missing=include_missing, **filters,
         )
 
+    def arrow_reader(self, sel: Selection, *, columns: Sequence[str] | None = None,
+                     batch_rows: int = 65_536) -> Any:
+        """The rows of :meth:`select` (same order and columns, unscaled) as a ``pyarrow.RecordBatchReader``
+        of ``batch_rows`` rows a batch, read with DuckDB alone (:func:`corridor.store.plain.selection_sql`):
+        a large read that never holds the whole answer as pandas (:mod:`corridor.store.published`)."""
+        from corridor.store.plain import selection_sql
+
+        sql, params = selection_sql(sel, list(OBSERVATION_COLUMNS), columns)
+        return self._con.sql(sql, params=params).to_arrow_reader(batch_rows)
+
     def rows(self, sel: Selection, *, scaled: bool = False, columns: Sequence[str] | None = None) -> Rows:
         """The rows of :meth:`select` as plain tuples (:class:`~corridor.store.plain.Rows`), read with
         DuckDB alone (no Ibis, no pandas: :mod:`corridor.store.plain`); ``scaled`` and ``columns`` as there."""
