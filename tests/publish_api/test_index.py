@@ -1,12 +1,14 @@
 """The API's memory cache is a cache of selection results, never a second query language: a hit gives
 exactly what the store gives for the same selection, restricted selections are never kept, and the
-cache stays within its row budget."""
+cache stays within its row budget. A preloaded dataflow is answered from its published observations
+(:mod:`corridor.store.published`, checked in depth by ``test_published_tables.py``)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
+from corridor.publish.api.data import ANSWER_COLUMNS
 from corridor.publish.api.index import PublicIndex, key_selection
 from corridor.reference.dataflows import dataflow
 from corridor.store.selection import Selection
@@ -65,8 +67,12 @@ def test_row_budget_evicts_the_least_recently_used(wh):
     assert cache.hits == 1  # the newer one stayed
 
 
-def test_preload_keeps_the_whole_dataflow_answer(wh):
+def test_preload_answers_the_dataflow_from_its_published_observations(wh):
     cache = PublicIndex()
-    frame = cache.build(wh, "MIG_SHARE")
-    assert cache.select(wh, key_selection(dataflow("MIG_SHARE"))) is frame
+    table = cache.build(wh, "MIG_SHARE", ANSWER_COLUMNS)
+    assert cache.published == {"MIG_SHARE": table} and table.rows > 0
+    for sel in (key_selection(dataflow("MIG_SHARE")), key_selection(dataflow("MIG_SHARE"), {"ref_area": ["840"]})):
+        pd.testing.assert_frame_equal(cache.select(wh, sel, columns=ANSWER_COLUMNS),
+                                      wh.select(sel, columns=ANSWER_COLUMNS))
+    assert (cache.hits, cache.misses, len(cache)) == (2, 0, 0)  # answered from memory, nothing cached
     assert "2019" in cache.periods(wh, "MIG_SHARE")

@@ -33,9 +33,11 @@ def command(
              "ones); more: 429")] = 8,
     memory_index: Annotated[bool, typer.Option(
         "--memory-index/--no-memory-index",
-        help="keep each queried dataflow's public latest observations in memory")] = True,
+        help="keep every dataflow's public latest observations in memory (read in the background after start) "
+             "and answer anonymous queries from them")] = True,
     preload: Annotated[list[str] | None, typer.Option(
-        help="dataflow whose in-memory index is built before serving (repeatable), e.g. MIG_STOCK")] = None,
+        help="dataflow whose observations are read into memory before serving (repeatable), e.g. MIG_STOCK")]
+    = None,
     log_level: Annotated[str, typer.Option(help="uvicorn log level")] = "info",
 ) -> None:
     """Serve the SDMX data API (/data, /structure, /datasets) and the portal, read-only."""

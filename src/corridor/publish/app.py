@@ -315,9 +315,10 @@ def create_app(
     per snapshot; a response of more than ``max_observations`` observations or ``max_mb`` megabytes is
     answered 413 naming the limit; one client address may have ``client_limit`` uncached queries (half
     as many whole-dataflow ones) waiting or running (:mod:`corridor.publish.api.limits`);
-    ``memory_index`` keeps each queried dataflow's public latest observations in memory
-    (:mod:`corridor.publish.api.index`), built in the background on first use, or at once for the
-    dataflows named in ``preload`` (again for each new snapshot, before it is switched to).
+    ``memory_index`` keeps every dataflow's public latest observations in memory
+    (:mod:`corridor.store.published`, :mod:`corridor.publish.api.index`), read in the background after
+    start (:func:`corridor.publish.api.prewarm.start`), or at once for the dataflows named in ``preload``
+    (again for each new snapshot, before it is switched to).
     """
     memory.limit_arenas()  # a served dump's memory goes back instead of staying in a thread's arena
     tokens = TokenStore.load(tokens_file if tokens_file is not None else default_tokens_file())

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
+import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
@@ -167,95 +168,149 @@ def _ingested_after(ingested: pd.Series, moment: datetime) -> pd.Series:
     return stamps > pd.Timestamp(moment)
 
 
+#: An answer's rows as numpy columns, one per warehouse column (text: ``str`` objects; see :func:`fetch`).
+Columns = dict[str, np.ndarray]
+
+
+def _columns(frame: pd.DataFrame) -> Columns:
+    return {column: frame[column].to_numpy() for column in frame.columns}
+
+
+def _kept(columns: Columns, mask: np.ndarray) -> Columns:
+    return {column: values[mask] for column, values in columns.items()}
+
+
+def _read(state: ServiceState, wh: Warehouse, query: DataQuery, sel: Selection,
+          roll_up: bool) -> Columns | pd.DataFrame:
+    """The rows of ``sel``: as numpy columns from the dataflow's published observations in memory when
+    they answer it (:mod:`corridor.store.published`), else as a frame from the selection cache or DuckDB
+    (and always as a frame for a roll-up, which works on pandas); 413 past the limit."""
+    table = state.index.published_for(sel, ANSWER_COLUMNS) if state.index is not None else None
+    if table is not None and not roll_up:
+        rows = table.positions(sel)
+        if len(rows) > state.max_observations:
+            raise too_many(state)
+        return table.take(rows, ANSWER_COLUMNS)
+    kept = state.index is not None and state.index.holds(sel, ANSWER_COLUMNS)
+    if is_heavy(query) and not kept and (state.index.count(wh, sel) if state.index is not None
+                                         else wh.count(sel)) > state.max_observations:
+        raise too_many(state)  # counted first: a whole dataflow is refused before a row is read
+    cap = state.max_observations + 1  # never read more than one row past the limit
+    frame = state.index.select(wh, sel, limit=cap, columns=ANSWER_COLUMNS) if state.index is not None \
+        else wh.select(sel, limit=cap, columns=ANSWER_COLUMNS)
+    if len(frame) > state.max_observations:
+        raise too_many(state)
+    return frame
+
+
 def fetch(state: ServiceState, query: DataQuery, principal: Principal, request: Request, *,
           roll_up: bool = False) -> DataResult:
     """Run a validated query: ``asOf`` access check, one selection, audit of restricted rows; with
-    ``roll_up``, user areas summed into the areas asked for and marked (:mod:`.rollup`)."""
+    ``roll_up``, user areas summed into the areas asked for and marked (:mod:`.rollup`).
+
+    The rows travel as numpy columns (:data:`Columns`) to the one pandas frame the writers take
+    (:func:`sdmx_frame`): a frame costs about half a millisecond to build and to read whatever its size,
+    which for the typical answer of a few rows was most of a request."""
     asked, query = query, (widened(query) if roll_up else query)
     wh = state.warehouse()
     ids = _check_as_of(state, wh, query, principal, request)
     series, keep_datasets = _sources(state, query)
     periods = _period_codes(state, wh, query)
-    if periods == ():  # no period of the dataflow lies inside startPeriod..endPeriod
-        frame = pd.DataFrame()
-    else:
+    columns: Columns = {column: np.empty(0, dtype=object) for column in ANSWER_COLUMNS}
+    if periods != ():  # else no period of the dataflow lies inside startPeriod..endPeriod
         sel = query_selection(query, readable_levels(principal), dataset_ids=ids, series=series, periods=periods)
-        kept = state.index is not None and state.index.holds(sel, ANSWER_COLUMNS)
-        if is_heavy(query) and not kept and wh.count(sel) > state.max_observations:
-            raise too_many(state)  # counted in DuckDB: a whole dataflow is refused before a row is read
-        cap = state.max_observations + 1  # never read more than one row past the limit
-        frame = state.index.select(wh, sel, limit=cap, columns=ANSWER_COLUMNS) if state.index is not None \
-            else wh.select(sel, limit=cap, columns=ANSWER_COLUMNS)
-        if len(frame) > state.max_observations:
-            raise too_many(state)
-    if keep_datasets is not None and not frame.empty:
-        frame = frame[frame["dataset_id"].isin(keep_datasets)]
-    if roll_up and not frame.empty:
-        frame = rolled(frame, asked)
-    if query.updated_after is not None and not frame.empty:
-        frame = frame[_ingested_after(frame["ingested_at"], query.updated_after)]
-    if frame.empty:
+        found = _read(state, wh, query, sel, roll_up)
+        if not isinstance(found, pd.DataFrame):
+            columns = found
+        else:
+            frame = found
+            if keep_datasets is not None and not frame.empty:
+                frame = frame[frame["dataset_id"].isin(keep_datasets)]
+                keep_datasets = None
+            if roll_up and not frame.empty:
+                frame = rolled(frame, asked)
+            columns = _columns(frame)
+    if keep_datasets is not None:
+        columns = _kept(columns, np.isin(columns["dataset_id"], list(keep_datasets)))
+    if query.updated_after is not None and len(columns["dataset_id"]):
+        columns = _kept(columns, _ingested_after(pd.Series(columns["ingested_at"]), query.updated_after).to_numpy())
+    if not len(columns["dataset_id"]):
         raise ApiError(404, f"no observations of {query.flow.id} match key {query.key or 'all'!r} "
                             "with these parameters")
-    restricted_rows = sorted(set(frame.loc[frame["access"] != PUBLIC, "dataset_id"]))
+    restricted_rows = sorted(set(columns["dataset_id"][columns["access"] != PUBLIC].tolist()))
     if restricted_rows:
         state.audit_request(request, principal, decision="granted", reason="data query returned restricted "
                             "observations", datasets=restricted_rows)
     return DataResult(
-        catalog=state.catalog, flow=query.flow, frame=sdmx_frame(frame, query),
-        datasets={ds: state.provenance(ds) for ds in frame["dataset_id"].unique()},
+        catalog=state.catalog, flow=query.flow, frame=sdmx_frame(columns, query),
+        datasets={ds: state.provenance(ds) for ds in dict.fromkeys(columns["dataset_id"].tolist())},
         query_url=str(request.url), dimension_at_observation=query.dimension_at_observation,
         extra={"restricted": bool(restricted_rows)},
     )
 
 
-def sdmx_frame(frame: pd.DataFrame, query: DataQuery) -> pd.DataFrame:
+def _text(values: np.ndarray) -> Any:
+    """A text column as pandas keeps it (``str``; ``NaN`` where missing), from numpy cells."""
+    return pd.array(values, dtype="str")
+
+
+def sdmx_frame(rows: pd.DataFrame | Columns, query: DataQuery) -> pd.DataFrame:
     """Warehouse rows -> SDMX columns (key dimensions, TIME_PERIOD, OBS_VALUE, attributes), sorted.
 
-    Built in one constructor call (a column added at a time cost a fixed ~1 ms each per request), and
-    sorted only when the rows are not in order already (the store returns them in key order, which
-    for most dataflows is this order too)."""
-    columns: dict[str, Any] = {dim.id: frame[dim.column].astype(str)  # SOURCE: the series
+    Built in one constructor call from numpy columns (a column added at a time cost a fixed ~1 ms each
+    per request), and sorted only when the rows are not in order already (the store returns them in key
+    order, which for most dataflows is this order too)."""
+    cols = _columns(rows) if isinstance(rows, pd.DataFrame) else rows
+    columns: dict[str, Any] = {dim.id: _text(cols[dim.column].astype(str))  # SOURCE: the series
                                for dim in query.flow.published_dimensions}
-    columns["TIME_PERIOD"] = frame["time_period"].astype(str)
-    columns["OBS_VALUE"] = frame["value"].astype("float64")
+    columns["TIME_PERIOD"] = _text(cols["time_period"].astype(str))
+    columns["OBS_VALUE"] = cols["value"].astype("float64")
     for att_id, (column, _codelist, _description) in ATTRIBUTES.items():
-        columns[att_id] = frame[column] if column in frame.columns else None
-    columns["UNIT_MULT"] = columns["UNIT_MULT"].fillna(0).astype("int64")
+        values = cols.get(column)
+        columns[att_id] = None if values is None else _text(values) if values.dtype == object else values
+    mult = np.asarray(cols["unit_mult"], dtype="float64")
+    columns["UNIT_MULT"] = np.where(np.isnan(mult), 0, mult).astype("int64")
     for col in ("LOWER", "UPPER"):
-        columns[col] = columns[col].astype("float64")
-    if "rollup" in frame.columns:  # rollUp=true: the mark of each computed roll-up (csv, json)
-        columns["ROLLUP"] = frame["rollup"]
-    out = pd.DataFrame(columns, index=frame.index)
+        columns[col] = np.asarray(columns[col], dtype="float64")
+    if "rollup" in cols:  # rollUp=true: the mark of each computed roll-up (csv, json)
+        columns["ROLLUP"] = _text(cols["rollup"])
     order = [d.id for d in query.flow.published_dimensions] + ["TIME_PERIOD", "DATASET_ID"]
-    if not _in_order(out, order):
-        out = out.sort_values(order, kind="stable")
-    return out.reset_index(drop=True)
+    out = pd.DataFrame(columns)
+    if not _in_order(columns, order):
+        out = out.sort_values(order, kind="stable").reset_index(drop=True)
+    return out
 
 
-def _in_order(frame: pd.DataFrame, order: list[str], at_most: int = 5_000) -> bool:
+def _in_order(columns: dict[str, Any], order: list[str], at_most: int = 5_000) -> bool:
     """Whether the rows (at most ``at_most``; more are sorted anyway) are already sorted by the text
     columns ``order``: then a stable sort would return them as they are."""
-    if len(frame) < 2:
+    rows = len(columns[order[0]])
+    if rows < 2:
         return True
-    if len(frame) > at_most:
+    if rows > at_most:
         return False
-    keys = list(zip(*(frame[c].tolist() for c in order), strict=True))
-    if not all(isinstance(v, str) for key in keys for v in key):
+    lists = [list(columns[c]) for c in order]
+    if not all(isinstance(v, str) for values in lists for v in values):
         return False
+    keys = list(zip(*lists, strict=True))
     return all(a <= b for a, b in zip(keys, keys[1:], strict=False))
 
 
 def _fetch_and_write(state: ServiceState, query: DataQuery, principal: Principal, request: Request,
                      writer: FormatWriter, roll_up: bool = False) -> tuple[bytes | Iterator[bytes], bool]:
     try:
-        result = fetch(state, query, principal, request, roll_up=roll_up)  # 413 past max_observations, first
-        if writer.stream is not None and len(result.frame) > STREAM_ROWS:  # written while sent, not cached
-            return byte_stream(writer, result), bool(result.extra.get("restricted"))
-        return _write(state, result, writer)
+        return _written(state, fetch(state, query, principal, request, roll_up=roll_up), writer)  # 413 first
     finally:
         if is_heavy(query):  # a whole dataflow: its frame's and writer's freed memory goes back to the system
             memory.trim()
+
+
+def _written(state: ServiceState, result: DataResult, writer: FormatWriter) -> tuple[bytes | Iterator[bytes], bool]:
+    """The answer's body (streamed past :data:`STREAM_ROWS` rows, by writers that can) and whether it holds
+    restricted rows."""
+    if writer.stream is not None and len(result.frame) > STREAM_ROWS:  # written while sent, not cached
+        return byte_stream(writer, result), bool(result.extra.get("restricted"))
+    return _write(state, result, writer)
 
 
 def _write(state: ServiceState, result: DataResult, writer: FormatWriter) -> tuple[bytes, bool]:
@@ -265,6 +320,24 @@ def _write(state: ServiceState, result: DataResult, writer: FormatWriter) -> tup
         raise ApiError(413, f"the answer is {len(data) / 2**20:,.1f} MB in {writer.id}, more than the limit of "
                             f"{state.max_bytes / 2**20:,.0f} MB per response: narrow the key or the periods")
     return data, bool(result.extra.get("restricted"))
+
+
+#: Reference areas a query may name and still be answered on the event loop from memory (:func:`on_loop`).
+ON_LOOP_AREAS = 4
+#: Rows an answer selected on the event loop may have and still be written there (more: in a thread).
+ON_LOOP_ROWS = 1_000
+
+
+def on_loop(state: ServiceState, query: DataQuery, principal: Principal, roll_up: bool) -> bool:
+    """Whether the query is answered at once on the event loop, without a thread or a slot: an
+    anonymous query of the latest vintages for a few reference areas of a dataflow whose published
+    observations are in memory -- a few hundred microseconds to select, about a millisecond to write
+    (a thread hop and a slot cost as much again, and under load the hop is what queues)."""
+    if principal.roles or query.as_of is not None or roll_up or state.index is None \
+            or query.flow.id not in state.index.published:
+        return False
+    first = next(iter(query.selection.values()), None)
+    return first is not None and len(first) <= ON_LOOP_AREAS
 
 
 def is_heavy(query: DataQuery) -> bool:
@@ -414,9 +487,17 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
     body = state.cache.get(cache_key) if cache_key else None
     if body is None:
         limits: Limits = request.app.state.limits
-        async with limits.slot(request, heavy=is_heavy(query)):
-            body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request, writer,
-                                                       roll_up)
+        if on_loop(state, query, principal, roll_up):  # selected from memory here; written here when small
+            result = fetch(state, query, principal, request)
+            if len(result.frame) <= ON_LOOP_ROWS:
+                body, restricted = _written(state, result, writer)
+            else:
+                async with limits.slot(request, heavy=False):
+                    body, restricted = await run_in_threadpool(_written, state, result, writer)
+        else:
+            async with limits.slot(request, heavy=is_heavy(query)):
+                body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request,
+                                                           writer, roll_up)
         if isinstance(body, bytes) and cache_key and not restricted:
             state.cache.put(cache_key, body)
     headers = {"Vary": "Accept, Authorization"}

@@ -1,7 +1,11 @@
-"""A memory cache of selection results: :class:`~corridor.store.selection.Selection` -> observations.
+"""Public selections answered from memory: each dataflow's published observations, and a cache of answers.
 
-Which rows a selection means is decided in one place, :mod:`corridor.store.selection`; this module
-never filters rows itself. It keeps the frames :meth:`Warehouse.select` returned, keyed by the
+Which rows a selection means is decided in the store; this module never filters rows itself. It holds,
+per dataflow, the store's :class:`~corridor.store.published.PublishedTable` -- the public, latest-vintage
+observations kept in memory, from which the store answers any public latest selection of the dataflow
+without a query (built in the background after start, :func:`corridor.publish.api.prewarm.start`, or at
+once with ``--preload``) -- and for the other public selections (``asOf``) it keeps the frames
+:meth:`Warehouse.select` returned, keyed by the
 selection (a frozen, hashable dataclass) and the columns read, least recently used first out, bounded
 by the total number of rows and of bytes kept (issue 11: under distinct queries a row bound alone let
 a worker keep up to a million rows of every provenance column). A served warehouse does not change
@@ -25,7 +29,8 @@ from typing import Any
 
 import pandas as pd
 
-from corridor.reference.dataflows import Dataflow, dataflow
+from corridor.reference.dataflows import Dataflow
+from corridor.store.published import PublishedTable
 from corridor.store.selection import Selection
 from corridor.store.warehouse import Warehouse
 
@@ -64,6 +69,7 @@ class PublicIndex:
         self._rows = 0
         self._bytes = 0
         self._periods: dict[str, tuple[str, ...]] = {}
+        self._published: dict[str, PublishedTable] = {}
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
@@ -81,6 +87,10 @@ class PublicIndex:
         columns = tuple(columns) if columns is not None else None
         if not self.cacheable(sel):
             return wh.select(sel, limit=limit, columns=columns)
+        table = self.published_for(sel, columns)
+        if table is not None:
+            self.hits += 1
+            return table.select(sel, limit=limit, columns=columns)
         key = (sel, columns)
         with self._lock:
             item = self._frames.get(key)
@@ -98,6 +108,33 @@ class PublicIndex:
         """Whether the answer to ``sel`` (read with ``columns``) is kept (a kept answer is within the limit)."""
         with self._lock:
             return (sel, tuple(columns) if columns is not None else None) in self._frames
+
+    def published_for(self, sel: Selection, columns: Sequence[str] | None) -> PublishedTable | None:
+        """The published table that answers ``sel`` read with ``columns`` exactly, if one is built."""
+        if len(sel.dataflows) != 1:
+            return None
+        table = self._published.get(sel.dataflows[0])
+        return table if table is not None and table.answers(sel, columns) else None
+
+    def count(self, wh: Warehouse, sel: Selection) -> int:
+        """``wh.count(sel)``, from the published table when one answers ``sel``."""
+        table = self._published.get(sel.dataflows[0]) if len(sel.dataflows) == 1 else None
+        return table.count(sel) if table is not None and table.answers(sel, table.columns) else wh.count(sel)
+
+    def publish(self, wh: Warehouse, flow_id: str, columns: Sequence[str]) -> PublishedTable:
+        """Read ``flow_id``'s published observations (``columns`` of them) into memory now; later
+        public latest selections of it are answered from them."""
+        found = self._published.get(flow_id)
+        if found is None or not set(columns) <= set(found.columns):
+            found = PublishedTable.read(wh, flow_id, columns)
+            with self._lock:
+                self._published[flow_id] = found
+        return found
+
+    @property
+    def published(self) -> dict[str, PublishedTable]:
+        """The published tables built so far, by dataflow."""
+        return dict(self._published)
 
     def _keep(self, key: tuple[Selection, tuple[str, ...] | None], frame: pd.DataFrame) -> None:
         size = int(frame.memory_usage(deep=True).sum())
@@ -123,11 +160,11 @@ class PublicIndex:
                 self._periods[flow_id] = found
         return found
 
-    def build(self, wh: Warehouse, flow_id: str, columns: Sequence[str] | None = None) -> pd.DataFrame:
-        """Read the answer to ``/data/{flow_id}/all`` (public, latest vintages) into the cache now, with
-        the dataflow's periods (``--preload``); ``columns`` as the data route reads them."""
+    def build(self, wh: Warehouse, flow_id: str, columns: Sequence[str]) -> PublishedTable:
+        """Read ``flow_id``'s published observations into memory now, with the dataflow's periods
+        (``--preload``); ``columns`` as the data route reads them."""
         self.periods(wh, flow_id)
-        return self.select(wh, key_selection(dataflow(flow_id)), columns=columns)
+        return self.publish(wh, flow_id, columns)
 
     @property
     def rows(self) -> int:

@@ -54,14 +54,15 @@ def chunks(result: DataResult) -> Iterator[str]:
     frame = result.frame
     components = sorted((c for c in schema.components if c.id in frame.columns),
                         key=lambda c: _ROLE_ORDER.get(c.role, 3))  # stable: schema order within a role
-    text = [not pd.api.types.is_numeric_dtype(frame[c.id]) and not pd.api.types.is_bool_dtype(frame[c.id])
+    dtypes = frame.dtypes  # one look-up for every column (a frame's column costs ~20 us to get)
+    text = [not pd.api.types.is_numeric_dtype(dtypes[c.id]) and not pd.api.types.is_bool_dtype(dtypes[c.id])
             for c in components]
     prefix = ("dataflow", f"{AGENCY}:{result.flow.id}({VERSION})", "I")
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
     out.writerow(["STRUCTURE", "STRUCTURE_ID", "ACTION", *(c.id for c in components)])
     for start in batches(len(frame)):
-        part = frame.iloc[start:start + BATCH]
+        part = frame.iloc[start:start + BATCH] if len(frame) > BATCH else frame
         columns = [_cells(part[c.id].tolist(), c.required, c.dtype, is_text)
                    for c, is_text in zip(components, text, strict=True)]
         out.writerows((*prefix, *row) for row in zip(*columns, strict=True))
