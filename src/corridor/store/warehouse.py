@@ -235,6 +235,10 @@ class Warehouse:
     def close(self) -> None:
         self._con.close()
 
+    def interrupt(self) -> None:
+        """Stop the query running on this connection (it raises in the thread that runs it)."""
+        self._con.interrupt()
+
     def __enter__(self) -> Warehouse:
         return self
 

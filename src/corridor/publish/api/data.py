@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from corridor.errors import InputError
 from corridor.publish.api import memory
+from corridor.publish.api.answer_files import SPILL_BYTES, pieces_of
 from corridor.publish.api.errors import TOKEN_RESPONSES, ApiError
 from corridor.publish.api.index import key_selection, periods_selection
 from corridor.publish.api.keys import DataQuery, build_query, period_bounds
@@ -340,6 +341,18 @@ def on_loop(state: ServiceState, query: DataQuery, principal: Principal, roll_up
     return first is not None and len(first) <= ON_LOOP_AREAS
 
 
+def _keep(state: ServiceState, key: Any, body: bytes | Iterator[bytes]) -> bytes | Iterator[bytes]:
+    """Keep an anonymous answer without restricted rows for the next request: in memory when small, in a
+    file when large or streamed (:mod:`.answer_files`); returns the body to send."""
+    if isinstance(body, bytes) and (len(body) <= SPILL_BYTES or state.answer_files is None):
+        state.cache.put(key, body)
+    elif isinstance(body, bytes):
+        state.answer_files.put(key, body)  # type: ignore[union-attr]
+    elif state.answer_files is not None:
+        return state.answer_files.tee(key, body)
+    return body
+
+
 def is_heavy(query: DataQuery) -> bool:
     """Whether a query may read up to a whole dataflow: its first key position (the reference area) is
     open and it asks for no first/last N (:mod:`.limits` gives such queries their own lane)."""
@@ -484,7 +497,13 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
     _check_detail(params)  # after the flow and key: an unknown dataflow is 404 whatever else is asked
     roll_up = parse_roll_up(params.roll_up, writer.id)
     cache_key = (query.cache_key(), writer.id, roll_up) if not principal.roles else None
+    headers = {"Vary": "Accept, Authorization"}
+    if writer.id in _DOWNLOAD_FORMATS or format:
+        headers["Content-Disposition"] = f'inline; filename="{_filename(query, writer.extension)}"'
     body = state.cache.get(cache_key) if cache_key else None
+    kept = state.answer_files.open(cache_key) if body is None and cache_key and state.answer_files else None
+    if kept is not None:  # a large answer written before: sent from its file
+        return StreamingResponse(pieces_of(kept), media_type=writer.media_type, headers=headers)
     if body is None:
         limits: Limits = request.app.state.limits
         if on_loop(state, query, principal, roll_up):  # selected from memory here; written here when small
@@ -498,11 +517,8 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
             async with limits.slot(request, heavy=is_heavy(query)):
                 body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request,
                                                            writer, roll_up)
-        if isinstance(body, bytes) and cache_key and not restricted:
-            state.cache.put(cache_key, body)
-    headers = {"Vary": "Accept, Authorization"}
-    if writer.id in _DOWNLOAD_FORMATS or format:
-        headers["Content-Disposition"] = f'inline; filename="{_filename(query, writer.extension)}"'
+        if cache_key and not restricted:
+            body = _keep(state, cache_key, body)
     if not isinstance(body, bytes):
         return StreamingResponse(body, media_type=writer.media_type, headers=headers)
     return Response(content=body, media_type=writer.media_type, headers=headers)

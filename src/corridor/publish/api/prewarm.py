@@ -1,15 +1,21 @@
-"""Pre-warming a served state: the statements of the common data-query shapes compiled before anyone asks.
+"""Pre-warming a served state: its published observations read and the common query shapes compiled.
 
-The store compiles a selection once per *shape* (:mod:`corridor.store.statements`): which dimension
-columns are filtered, whether first/last N and a period list are given -- not the codes, periods or N
-themselves. The first query of a shape still pays Ibis's compile (50-300 ms on this machine), so right
-after start a server would answer its first distinct queries slowly. :func:`prewarm` compiles, for
-every dataflow, the shapes an anonymous data query takes with the whole key given and with only the
-reference area given, each with and without ``startPeriod``/``endPeriod`` and ``lastNObservations``.
-Compiling reads nothing, and runs in a background thread (:func:`start`) so that it does not delay
-the start; the compiled statements are kept per process, across snapshot switches. Before it, while
-the state is built, the memory index reads each dataflow's period codes (a small distinct list each,
-which ``startPeriod``/``endPeriod`` are turned into; they belong to the state).
+In a background thread after start (:func:`start`), in this order:
+
+1. **the published observations** of every dataflow, smallest first, into the memory index
+   (:func:`published`; :mod:`corridor.store.published`): from then on an anonymous query of the latest
+   vintages is answered from memory, without DuckDB -- about 5 CPU-seconds for the full warehouse;
+2. **the statements** of the common data-query shapes (:func:`shapes`): the store compiles a selection
+   once per *shape* (:mod:`corridor.store.statements`) -- which dimension columns are filtered, whether
+   first/last N and a period list are given, not the codes themselves -- and the first query of a shape
+   would pay Ibis's compile (50-300 ms on this machine); this serves the queries memory does not answer
+   (``asOf``, token holders). Compiling reads nothing; the statements are kept per process;
+3. :func:`settle`: the objects alive now frozen out of the garbage collector, and a shorter GIL switch
+   interval.
+
+Before it, while the state is built, the memory index reads each dataflow's period codes (a small
+distinct list each, which ``startPeriod``/``endPeriod`` are turned into). The thread reads on a cursor
+of its own; a state that closes first stops it and interrupts its query (:meth:`ServiceState.close`).
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ def shapes(state: ServiceState) -> int:
     started, done = time.perf_counter(), 0
     limit = state.max_observations + 1  # as :func:`corridor.publish.api.data.fetch` reads
     for flow in state.catalog.flows.values():
+        if state.closing.is_set():
+            break
         columns = [d.column for d in flow.dimensions]
         for given in (columns, columns[:1]):
             key = {c: list(_ANY) if c in given else None for c in columns}
@@ -63,9 +71,15 @@ def published(state: ServiceState) -> int:
     if state.index is None:
         return 0
     started, rows = time.perf_counter(), 0
-    with state.new_warehouse() as wh:  # its own cursor, closed after
-        for flow_id in sorted(state.catalog.flows, key=lambda f: len(state.index.periods(wh, f))):
-            rows += state.index.publish(wh, flow_id, ANSWER_COLUMNS).rows
+    with state.new_warehouse() as wh:  # its own cursor, closed after; the state interrupts it when it closes
+        state.background_cursor = wh
+        try:
+            for flow_id in sorted(state.catalog.flows, key=lambda f: len(state.index.periods(wh, f))):
+                if state.closing.is_set():
+                    return rows
+                rows += state.index.publish(wh, flow_id, ANSWER_COLUMNS).rows
+        finally:
+            state.background_cursor = None
     log.info("published observations in memory: %d in %.1f s", rows, time.perf_counter() - started)
     return rows
 
@@ -105,9 +119,11 @@ def start(state: ServiceState) -> threading.Thread:
             published(state)
             shapes(state)
         except Exception:  # noqa: BLE001 - pre-warming must never stop a server
-            log.exception("pre-warming the memory index and data-query statements")
+            if not state.closing.is_set():  # else: interrupted because the state closed
+                log.exception("pre-warming the memory index and data-query statements")
         settle()
 
-    thread = threading.Thread(target=run, name="prewarm-statements", daemon=True)
+    thread = threading.Thread(target=run, name="prewarm", daemon=True)
+    state.background = thread
     thread.start()
     return thread

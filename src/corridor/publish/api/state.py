@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 from fastapi import Request
 
+from corridor.publish.api.answer_files import AnswerFiles
 from corridor.publish.api.errors import ApiError
 from corridor.publish.api.index import PublicIndex
 from corridor.publish.api.visibility import Visibility
@@ -132,6 +133,13 @@ class ServiceState:
     index: PublicIndex | None = None
     #: whole responses of anonymous GET requests (:class:`corridor.publish.app.HttpCache`)
     http_cache: ResponseCache = field(default_factory=lambda: ResponseCache(0))
+    #: large anonymous answers kept on disk (:mod:`.answer_files`; ``None`` when caching is off)
+    answer_files: AnswerFiles | None = None
+    #: set when the state closes: its background work (:func:`corridor.publish.api.prewarm.start`) stops
+    closing: threading.Event = field(default_factory=threading.Event)
+    #: the background thread reading into the memory index, and the cursor it reads on (stopped at close)
+    background: threading.Thread | None = None
+    background_cursor: Warehouse | None = None
     #: the snapshot file this state reads (``root.path``)
     snapshot: Path | None = None
     #: requests holding this state (:meth:`LiveState.lease`)
@@ -157,7 +165,7 @@ class ServiceState:
                    catalog=catalog, datasets=datasets, tokens=tokens, audit=audit,
                    cache=ResponseCache(cache_bytes), visibility=visibility, max_observations=max_observations,
                    max_bytes=max_bytes, index=PublicIndex() if memory_index else None,
-                   http_cache=ResponseCache(cache_bytes),
+                   http_cache=ResponseCache(cache_bytes), answer_files=AnswerFiles() if cache_bytes > 0 else None,
                    snapshot=path)
 
     def warehouse(self) -> Warehouse:
@@ -192,7 +200,17 @@ class ServiceState:
         return [f for f in self.catalog.flows if self.visibility.flow_visible(f, principal)]
 
     def close(self) -> None:
+        """Stop the background work on this state (interrupting its query), then close the connection
+        (DuckDB refuses to close one a cursor is reading on) and remove the answer files."""
+        self.closing.set()
+        cursor, thread = self.background_cursor, self.background
+        if cursor is not None:
+            cursor.interrupt()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=60)
         self.root.close()
+        if self.answer_files is not None:
+            self.answer_files.close()
 
     def audit_request(self, request: Request, principal: Principal, *, decision: str, reason: str,
                       datasets: list[str]) -> None:
