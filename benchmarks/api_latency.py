@@ -22,16 +22,17 @@ Scenarios (each rotates over ``--countries`` different countries, after a warm-u
   period, one country of POP, MIG_SHARE and NET_MIG -- so no cache can answer; no warm-up; at 50 and
   at ``--rate`` requests/s against the served set-up (``--client-limit`` raised: the load stands for
   many clients at one address). Beside it, a **hostile client** (another process) asks for full dumps
-  of every dataflow in every format, four at a time, while the distinct queries run at 50/s; the
-  resident memory of the server's processes is sampled every 0.2 s and its maximum printed beside the
-  limit of 1 GB.
+  of every dataflow in every format, four at a time, while the distinct queries run at 50/s and then at
+  ``--rate``; the resident memory of the server's processes (the sum of their RSS) is sampled every
+  0.2 s and its maximum printed beside the limit of 1 GB. Each ``--repeat`` starts a new server (no
+  answer kept from before) and the medians are printed (the largest memory peak).
 
 The set-ups without the response cache are driven at ``--uncached-rate`` (default 10/s): they cannot
 sustain 200/s on this machine, and their figures say what one uncached query costs; ``wrk`` (Debian
 package, closed loop, 8 connections) reports the most each set-up answers per second.
 
-The server is left to finish its background pre-warming (compiled statements of the common query
-shapes, each dataflow's period codes) before the distinct queries start, and for each run the CPU
+The server is left to finish its background pre-warming (each dataflow's published observations read
+into memory, compiled statements of the common query shapes) before the distinct queries start, and for each run the CPU
 seconds of the server and of the load generator are printed: the generator runs on the same 2 cores
 (a lean one -- raw asyncio streams -- but not free), and so do the other users of a shared machine,
 whose share the load average shows.
@@ -455,8 +456,13 @@ def main() -> None:
             ("cache off, DuckDB per request", ["--cache-size", "0", "--no-memory-index"]),
         ]
         wanted = {int(m) for m in args.modes.split(",") if m.strip()}
-        if 3 in wanted:
-            rows += _uncached_distinct(warehouse, args, folder)
+        if 3 in wanted:  # each repeat on a new server: nothing asked before, no answer kept
+            repeats = [_uncached_distinct(warehouse, args, folder) for _ in range(args.repeat)]
+            for i, first in enumerate(repeats[0]):
+                rows.append({**first, **{k: statistics.median(run[i][k] for run in repeats)
+                                         for k in ("throughput_rps", "p50_ms", "p99_ms", "max_ms")},
+                             "errors": any(run[i]["errors"] for run in repeats),
+                             "peak_rss_mb": max(run[i]["peak_rss_mb"] for run in repeats)})
         for number, (label, options) in enumerate(modes):
             if number not in wanted:
                 continue
@@ -497,15 +503,15 @@ def main() -> None:
 
 
 def _uncached_distinct(warehouse: Path, args: argparse.Namespace, folder: Path) -> list[dict]:
-    """Mode 3: distinct never-asked queries at 50/s and at ``--rate``, then at 50/s beside a hostile
-    client, against the served set-up (see the module docstring)."""
+    """Mode 3: distinct never-asked queries at 50/s and at ``--rate``, then at 50/s and at ``--rate``
+    beside a hostile client, against the served set-up (see the module docstring)."""
     rows = []
     port = _free_port()
     proc = _start_server(warehouse, port, args.workers, ["--client-limit", "1000"], folder / "serve-3.log")
     waited = _wait_idle(proc.pid)
     print(f"server idle (pre-warming done) after {waited:.0f} s; load average {os.getloadavg()[0]:.1f}", flush=True)
     base = f"http://127.0.0.1:{port}"
-    runs = ((50.0, False), (args.rate, False), (50.0, True))
+    runs = ((50.0, False), (args.rate, False), (50.0, True), (args.rate, True))
     every = _distinct_paths(warehouse, sum(int(rate * args.duration) for rate, _ in runs), seed=11)
     used = 0
     try:
