@@ -114,6 +114,16 @@ def test_withdrawn_dataset_leaves_the_corridor_and_the_latest_figures(page: Visi
     assert rows and site["withdrawn"] not in {r["dataset_id"] for r in rows}
 
 
+def test_withdrawn_vintage_is_labelled_in_the_explorer(page: Visit, site: dict[str, str]) -> None:
+    """The explorer's vintage list still offers the withdrawn dataset (asOf reaches its record), but says
+    it is withdrawn, with date and reason (it was listed like any other vintage)."""
+    page.open("/explore?flow=MIG_STOCK")
+    option = page.page.locator(f'select[name="as_of"] option[value="{site["withdrawn"]}"]')
+    assert option.count() == 1 and withdrawn_text() in option.inner_text()
+    kept = page.page.locator('select[name="as_of"] option[value="undesa-ims-2019-od"]').inner_text()
+    assert "withdrawn" not in kept
+
+
 def test_register_flows_beside_estimates_romania_spain(page: Visit, site: dict[str, str]) -> None:
     page.open("/corridor/642/724")
     page.wait_charts()
