@@ -81,3 +81,33 @@ def test_lanes_client_limit_and_abandoned_requests(server):
 
     again = _run(four_more())
     assert again.count(429) <= 1, (single, again)
+
+
+def test_a_streamed_answer_holds_its_slot_until_sent(server) -> None:
+    """A streamed answer is written while it is sent, after the query ran: it keeps its heavy slot until
+    the last piece (it used to give the slot back first, so any number of streams could be written at
+    once). While one client reads a stream slowly, a second whole-dataflow query -- refused 413 from a
+    count in microseconds once it has a slot -- waits; it is answered when the stream ends."""
+    stream_path = "/data/REFUGEES/all?format=csv&startPeriod=1930"  # 93,936 rows: streamed
+    other_path = "/data/MIG_FLOW/all?format=csv&startPeriod=1931"
+
+    async def scenario() -> tuple[bool, int | str]:
+        async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
+            for attempt in range(120):  # until the server has warmed up: alone, the 413 comes at once
+                started = time.monotonic()
+                assert await _get(client, f"/data/MIG_FLOW/all?format=csv&startPeriod={1800 + attempt}", 60) == 413
+                if time.monotonic() - started < 0.5:
+                    break
+            async with client.stream("GET", stream_path) as response:
+                assert response.status_code == 200 and "content-length" not in response.headers
+                pieces = response.aiter_bytes()
+                await anext(pieces)
+                other = asyncio.create_task(_get(client, other_path, timeout=120))
+                await asyncio.sleep(2.0)
+                waited = not other.done()
+                async for _ in pieces:
+                    pass
+            return waited, await other
+
+    waited, status = _run(scenario())
+    assert waited and status == 413

@@ -14,7 +14,8 @@ negotiated format (:mod:`.negotiation`, :mod:`corridor.publish.formats`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from corridor.errors import InputError
 from corridor.publish.api import memory
@@ -341,6 +342,16 @@ def on_loop(state: ServiceState, query: DataQuery, principal: Principal, roll_up
     return first is not None and len(first) <= ON_LOOP_AREAS
 
 
+async def _holding(slot: AsyncExitStack, pieces: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """A streamed answer's pieces (written in a thread), its slot released when the last has been sent or
+    the client has gone: a stream is work like any other, and many at once must queue as dumps do."""
+    try:
+        async for piece in iterate_in_threadpool(pieces):
+            yield piece
+    finally:
+        await slot.aclose()
+
+
 def _keep(state: ServiceState, key: Any, body: bytes | Iterator[bytes]) -> bytes | Iterator[bytes]:
     """Keep an anonymous answer without restricted rows for the next request: in memory when small, in a
     file when large or streamed (:mod:`.answer_files`); returns the body to send."""
@@ -506,19 +517,22 @@ async def serve_data(request: Request, flow: str, key: str, provider: str, param
         return StreamingResponse(pieces_of(kept), media_type=writer.media_type, headers=headers)
     if body is None:
         limits: Limits = request.app.state.limits
-        if on_loop(state, query, principal, roll_up):  # selected from memory here; written here when small
-            result = fetch(state, query, principal, request)
-            if len(result.frame) <= ON_LOOP_ROWS:
-                body, restricted = _written(state, result, writer)
-            else:
-                async with limits.slot(request, heavy=False):
+        async with AsyncExitStack() as held:
+            if on_loop(state, query, principal, roll_up):  # selected from memory here; written here when small
+                result = fetch(state, query, principal, request)
+                if len(result.frame) <= ON_LOOP_ROWS:
+                    body, restricted = _written(state, result, writer)
+                else:
+                    await held.enter_async_context(limits.slot(request, heavy=False))
                     body, restricted = await run_in_threadpool(_written, state, result, writer)
-        else:
-            async with limits.slot(request, heavy=is_heavy(query)):
+            else:
+                await held.enter_async_context(limits.slot(request, heavy=is_heavy(query)))
                 body, restricted = await run_in_threadpool(_fetch_and_write, state, query, principal, request,
                                                            writer, roll_up)
-        if cache_key and not restricted:
-            body = _keep(state, cache_key, body)
+            if cache_key and not restricted:
+                body = _keep(state, cache_key, body)
+            if not isinstance(body, bytes):  # written while sent: the slot is held until the last piece
+                body = _holding(held.pop_all(), body)
     if not isinstance(body, bytes):
         return StreamingResponse(body, media_type=writer.media_type, headers=headers)
     return Response(content=body, media_type=writer.media_type, headers=headers)
