@@ -179,6 +179,7 @@ class HttpCache:
                 captured["size"] += len(message.get("body", b""))
                 if captured["size"] > self.max_bytes:
                     captured["keep"] = False
+                    captured["chunks"] = []  # not kept: let the pieces go now, not when the answer ends
                 elif not message.get("more_body", False):
                     cache.put(key, (captured["start"], b"".join(captured["chunks"])))
             await send(message)
