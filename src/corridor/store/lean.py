@@ -1,0 +1,46 @@
+"""A command's memory kept low while it reads a few selections and writes a few datasets of tens of thousands
+of rows (``corridor flows estimate --period 2010-2015``: issue 9 asks for a peak under 300 MB, whole process).
+
+Measured on that command (``ru_maxrss``, 2-core machine; :mod:`benchmarks.flows_benchmark` part 2), three
+things held memory that the command never needed again:
+
+* **Arrow's default memory pool** (mimalloc in the pyarrow wheels) keeps the pages of freed buffers for reuse:
+  the pandas -> Arrow conversion of the write and the reads' Arrow results stayed resident (about 45 MB).
+  The system allocator (``pyarrow.system_memory_pool``) returns them (Arrow's documentation, "Memory
+  Management": the pool is chosen by ``pyarrow.set_memory_pool``);
+* **DuckDB's buffer pool** keeps the blocks it read up to its ``memory_limit`` (80% of RAM by default): the
+  vintage rule's window over each selection left about 20-30 MB of blocks cached. A limit of
+  :data:`LEAN_MEMORY` bounds the cache; what does not fit (the rule's window, a checkpoint) spills to disk
+  (DuckDB's documentation, "Memory management"), and the key check of a large write raises it for its own
+  query (:func:`corridor.store.write_stream.memory_limit`);
+* **the write's copies**: a dataset is validated and converted to Arrow :data:`LEAN_CHUNK` rows at a time
+  (:meth:`~corridor.store.warehouse.Warehouse.write_dataset`'s ``chunk``), so pandas, Arrow and DuckDB never
+  hold the whole estimate (40k rows with a 330-character interval sentence each) at once (about 15 MB).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from corridor.store.warehouse import Warehouse
+
+#: DuckDB's memory limit in a lean session.
+LEAN_MEMORY = "32MB"
+#: Rows validated and inserted at a time by writes in a lean session.
+LEAN_CHUNK = 8192
+
+
+@contextmanager
+def lean(wh: Warehouse, *, memory_limit: str = LEAN_MEMORY) -> Iterator[None]:
+    """Inside the block, Arrow allocates from the system allocator (for the rest of the process: memory it
+    frees goes back) and ``wh``'s DuckDB works within ``memory_limit`` (restored after)."""
+    import pyarrow as pa
+
+    from corridor.store.write_stream import memory_limit as limited
+
+    pa.set_memory_pool(pa.system_memory_pool())
+    with limited(wh._con, memory_limit):
+        yield
