@@ -141,7 +141,7 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
                     user_stocks: dict[str, str | None] | None = None) -> None:
     from corridor.config import warehouse_path
     from corridor.estimate.flows.store import estimate_into_warehouse
-    from corridor.store.lean import LEAN_CHUNK, lean
+    from corridor.store.lean import lean
     from corridor.store.snapshots import publishing
 
     periods = _parse_period(period)
@@ -154,8 +154,7 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
     with publishing(path) as wh, lean(wh):  # issue 9: peak under 300 MB (corridor.store.lean)
         if user_stocks is None:
             done = estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=sexes,
-                                           keep_flagged=keep_flagged, by_birthplace=by_birthplace, vintage=vintage,
-                                           write_chunk=LEAN_CHUNK)
+                                           keep_flagged=keep_flagged, by_birthplace=by_birthplace, vintage=vintage)
         else:  # the user's stocks (estimate/flows/user_stocks.py)
             from corridor.estimate.flows.user_stocks import estimate_from_user_stocks
 

@@ -1,8 +1,10 @@
 """A command's memory kept low while it reads a few selections and writes a few datasets of tens of thousands
 of rows (``corridor flows estimate --period 2010-2015``: issue 9 asks for a peak under 300 MB, whole process).
+Not for a long-lived process (the server has its own limits) nor an ingest of a large table (it raises DuckDB's
+limit where it must, :mod:`corridor.store.write_stream`).
 
-Measured on that command (``ru_maxrss``, 2-core machine; :mod:`benchmarks.flows_benchmark` part 2), three
-things held memory that the command never needed again:
+Measured on that command (``ru_maxrss``, 2-core machine; ``benchmarks/flows_benchmark.py`` part 2), these
+held memory that the command never needed again:
 
 * **Arrow's default memory pool** (mimalloc in the pyarrow wheels) keeps the pages of freed buffers for reuse:
   the pandas -> Arrow conversion of the write and the reads' Arrow results stayed resident (about 45 MB).
@@ -13,9 +15,12 @@ things held memory that the command never needed again:
   :data:`LEAN_MEMORY` bounds the cache; what does not fit (the rule's window, a checkpoint) spills to disk
   (DuckDB's documentation, "Memory management"), and the key check of a large write raises it for its own
   query (:func:`corridor.store.write_stream.memory_limit`);
-* **the write's copies**: a dataset is validated and converted to Arrow :data:`LEAN_CHUNK` rows at a time
-  (:meth:`~corridor.store.warehouse.Warehouse.write_dataset`'s ``chunk``), so pandas, Arrow and DuckDB never
-  hold the whole estimate (40k rows with a 330-character interval sentence each) at once (about 15 MB).
+* (not this module: every write) a text column held as a categorical, the estimate's interval sentence on
+  each of its 40k rows, goes to DuckDB as an Arrow dictionary instead of a 13 MB column of strings
+  (:func:`corridor.store.write_stream.validated_stream`).
+
+Together: 387 -> about 265 MB, same datasets (same rows, same ids). ``docs/methods-flows.md`` ("Performance")
+has the figures.
 """
 
 from __future__ import annotations
@@ -29,8 +34,6 @@ if TYPE_CHECKING:
 
 #: DuckDB's memory limit in a lean session.
 LEAN_MEMORY = "32MB"
-#: Rows validated and inserted at a time by writes in a lean session.
-LEAN_CHUNK = 8192
 
 
 @contextmanager

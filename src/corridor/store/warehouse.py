@@ -148,6 +148,7 @@ class DatasetMeta:
 WRITE_CHUNK = 250_000
 
 
+
 class WarehouseError(CorridorError):
     """The warehouse refused an operation (it is left unchanged)."""
 
@@ -251,8 +252,8 @@ class Warehouse:
         ).fetchall()
         return rows[0][0] if rows else None
 
-    def write_dataset(self, meta: DatasetMeta, obs: pd.DataFrame, *, rows_rejected: int = 0, chunk: int = 0) -> str:
-        """Write a dataset and its observations atomically, ``chunk`` rows at a time (0: WRITE_CHUNK); return its id.
+    def write_dataset(self, meta: DatasetMeta, obs: pd.DataFrame, *, rows_rejected: int = 0) -> str:
+        """Write a dataset and its observations atomically; return its id.
 
         Re-writing the same bytes (same ``sha256`` and ``layout``) is a no-op returning the existing
         id. A dataset id already used for *other* content is an error (ids are stable names).
@@ -277,8 +278,7 @@ class Warehouse:
             )
         if meta.replaces is not None:
             self._check_replaceable(meta)
-        chunk = chunk or WRITE_CHUNK
-        frame = _prepare_observations(obs.iloc[:chunk], meta)  # the first chunk fails before BEGIN
+        frame = _prepare_observations(obs.iloc[:WRITE_CHUNK], meta)  # the first chunk fails before BEGIN
         record = asdict(meta)
         record["parameters"] = json.dumps(meta.parameters) if meta.parameters is not None else None
         record["ingested_at"] = datetime.now(UTC).replace(tzinfo=None)
@@ -298,13 +298,13 @@ class Warehouse:
             # one INSERT over a stream of validated chunks: bounded memory (see corridor.store.write_stream)
             schema = stream.arrow_schema(OBSERVATION_COLUMNS)
             self._con.register("_incoming", stream.validated_stream(
-                obs, lambda part: _prepare_observations(part, meta), frame, failed, schema, chunk))
+                obs, lambda part: _prepare_observations(part, meta), frame, failed, schema, WRITE_CHUNK))
             try:
                 self._con.execute(f"INSERT INTO observations ({cols}) SELECT {cols} FROM _incoming")
             finally:
                 self._con.unregister("_incoming")
             del frame
-            if len(obs) > chunk:
+            if len(obs) > WRITE_CHUNK:
                 self._check_unique_keys(meta.dataset_id)
             if meta.replaces is not None:
                 self._audit("replace", meta.replaces, f"replaced by {meta.dataset_id}")
@@ -317,7 +317,7 @@ class Warehouse:
             if failed and failed[0] is not exc:  # a chunk's validation failed inside DuckDB's read of the stream
                 raise failed[0] from None
             raise
-        if len(obs) > chunk and not self._batch:  # fold the new row groups in now, in bounded memory
+        if len(obs) > WRITE_CHUNK and not self._batch:  # fold the new row groups in now, in bounded memory
             with stream.memory_limit(self._con, stream.CHECK_MEMORY):  # (left to closing, it took 600 MB for 10M rows)
                 self._con.execute("CHECKPOINT")
         return meta.dataset_id

@@ -212,9 +212,8 @@ def _shared_text(text: np.ndarray) -> pd.Categorical:
 
 
 def write_estimate(wh, result: FlowResult, obs: pd.DataFrame, *, period: tuple[int, int], sex: str,
-                   inputs: list[str], notes: list[str], label: EstimateLabel = DEFAULT_LABEL, chunk: int = 0) -> str:
-    """Write one estimate as a dataset (atomic; the same content twice is a no-op), named by ``label``, ``chunk``
-    rows at a time (0: the store's default; :mod:`corridor.store.lean`)."""
+                   inputs: list[str], notes: list[str], label: EstimateLabel = DEFAULT_LABEL) -> str:
+    """Write one estimate as a dataset (atomic; the same content twice is a no-op), named by ``label``."""
     from corridor import __version__
     from corridor.store.warehouse import DatasetMeta
 
@@ -239,15 +238,14 @@ def write_estimate(wh, result: FlowResult, obs: pd.DataFrame, *, period: tuple[i
         notes="; ".join(([label.note] if label.note else []) + notes + result.flags + result.warnings)[:4000]
         or None,
     )
-    return wh.write_dataset(meta, obs, chunk=chunk)
+    return wh.write_dataset(meta, obs)
 
 
 def estimate_into_warehouse(wh, *, methods: list[str], periods: list[tuple[int, int]], sexes: list[str],
                             by_birthplace: bool = False,
                             vintage: Sequence[str] = (), source_inputs: WarehouseInputs | None = None,
                             on_estimate: Callable[[dict], None] | None = None,
-                            keep_flagged: bool = True, label: EstimateLabel = DEFAULT_LABEL,
-                            write_chunk: int = 0) -> list[dict]:
+                            keep_flagged: bool = True, label: EstimateLabel = DEFAULT_LABEL) -> list[dict]:
     """Estimate every (method, period, sex) the data allow and write each as a dataset.
 
     The inputs are read once (:func:`read_inputs`, with the ``vintage`` choice); for each sex and period
@@ -259,7 +257,7 @@ def estimate_into_warehouse(wh, *, methods: list[str], periods: list[tuple[int, 
     (then written with its status). Returns one record per estimate (dataset id, total, status, margin error,
     how the stocks were obtained); ``on_estimate`` is called with each as it is written (committed with its
     period's batch). ``label`` names the datasets (:class:`EstimateLabel`; flows from a user's stocks have
-    their own); ``write_chunk``: rows written at a time (:meth:`~corridor.store.warehouse.Warehouse.write_dataset`)."""
+    their own)."""
     data = source_inputs or read_inputs(wh, tuple(sexes), vintage=vintage, periods=periods)
     done = []
     jobs = []
@@ -279,7 +277,7 @@ def estimate_into_warehouse(wh, *, methods: list[str], periods: list[tuple[int, 
                 iv = flow_interval(prepared.tables, result, by_birthplace=by_birthplace)
                 obs = observations_frame(result, iv, period=period, sex=sex, by_birthplace=by_birthplace)
                 dataset_id = write_estimate(wh, result, obs, period=period, sex=sex, inputs=data.inputs[sex],
-                                            notes=prepared.notes, label=label, chunk=write_chunk)
+                                            notes=prepared.notes, label=label)
                 record = {"dataset_id": dataset_id, "method": method, "period": f"{period[0]}-{period[1]}",
                           "sex": sex, "total": result.total, "how": prepared.how, "warnings": result.warnings,
                           "inputs": data.inputs[sex], "status": result.status, "flags": result.flags,
