@@ -14,7 +14,9 @@ held memory that the command never needed again:
   vintage rule's window over each selection left about 20-30 MB of blocks cached. A limit of
   :data:`LEAN_MEMORY` bounds the cache; what does not fit (the rule's window, a checkpoint) spills to disk
   (DuckDB's documentation, "Memory management"), and the key check of a large write raises it for its own
-  query (:func:`corridor.store.write_stream.memory_limit`);
+  query (:func:`corridor.store.write_stream.memory_limit`). What cannot spill -- a query's materialised result --
+  must fit: the ``--out`` read of every estimate of a warehouse failed at 32 MB ("Out of Memory Error") and runs
+  after the block; 64 MB gave a peak of 280-285 MB, 128 MB about 300 MB;
 * (not this module: every write) a text column held as a categorical, the estimate's interval sentence on
   each of its 40k rows, goes to DuckDB as an Arrow dictionary instead of a 13 MB column of strings
   (:func:`corridor.store.write_stream.validated_stream`).
