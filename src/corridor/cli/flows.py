@@ -141,6 +141,7 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
                     user_stocks: dict[str, str | None] | None = None) -> None:
     from corridor.config import warehouse_path
     from corridor.estimate.flows.store import estimate_into_warehouse
+    from corridor.store.lean import lean
     from corridor.store.snapshots import publishing
 
     periods = _parse_period(period)
@@ -151,14 +152,16 @@ def _from_warehouse(methods: list[str], period: str, sex: str, warehouse: Path |
     if not path.exists():
         raise InputError("warehouse not found (ingest the releases first: corridor ingest ...)", file=str(path))
     with publishing(path) as wh:
-        if user_stocks is None:
-            done = estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=sexes,
-                                           keep_flagged=keep_flagged, by_birthplace=by_birthplace, vintage=vintage)
-        else:  # the user's stocks (estimate/flows/user_stocks.py)
-            from corridor.estimate.flows.user_stocks import estimate_from_user_stocks
+        with lean(wh):  # issue 9: peak under 300 MB (corridor.store.lean); not the --out read below
+            if user_stocks is None:
+                done = estimate_into_warehouse(wh, methods=methods, periods=periods, sexes=sexes,
+                                               keep_flagged=keep_flagged, by_birthplace=by_birthplace,
+                                               vintage=vintage)
+            else:  # the user's stocks (estimate/flows/user_stocks.py)
+                from corridor.estimate.flows.user_stocks import estimate_from_user_stocks
 
-            done = estimate_from_user_stocks(wh, methods=methods, periods=periods, keep_flagged=keep_flagged,
-                                             by_birthplace=by_birthplace, vintage=vintage, **user_stocks)
+                done = estimate_from_user_stocks(wh, methods=methods, periods=periods, keep_flagged=keep_flagged,
+                                                 by_birthplace=by_birthplace, vintage=vintage, **user_stocks)
         for rec in done:
             for w in rec["warnings"]:
                 console.print(f"[yellow]warning:[/] {rec['method']} {rec['period']} {rec['sex']}: {w}",
