@@ -20,6 +20,7 @@ import pytest
 
 from corridor.store import warehouse as store
 from corridor.store import write_stream
+from corridor.store.prepare import prepare_observations
 from corridor.store.warehouse import OBSERVATION_COLUMNS, Warehouse
 from tests.store.test_warehouse import _meta, _obs
 
@@ -45,7 +46,7 @@ def test_a_categorical_text_column_is_streamed_as_a_dictionary() -> None:
     schema = write_stream.arrow_schema(OBSERVATION_COLUMNS)
     for categorical, expected in ((True, pa.dictionary(pa.int32(), pa.string())), (False, pa.string())):
         obs = _with_interval(categorical)
-        first = store._prepare_observations(obs, _meta("d", "2020", "s"))  # as write_dataset does
+        first = prepare_observations(obs, _meta("d", "2020", "s"))  # as write_dataset does
         reader = write_stream.validated_stream(obs, lambda part: part, first, [], schema, 100)
         assert reader.schema.field("interval").type == expected
         assert reader.schema.field("ref_area").type == pa.string()

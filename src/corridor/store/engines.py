@@ -31,8 +31,9 @@ import pandas as pd
 
 from corridor.errors import InputError
 from corridor.spark import spark_session
+from corridor.store.plain import scale_frame
 from corridor.store.selection import ROW_ORDER, Selection, distinct_expr, selection_expr, summary_expr
-from corridor.store.warehouse import Warehouse, _scale
+from corridor.store.warehouse import Warehouse
 
 #: Engines a selection runs on.
 ENGINES: tuple[str, ...] = ("duckdb", "spark")
@@ -72,7 +73,7 @@ class SparkWarehouse:
         """Observations of ``sel`` with provenance, as :meth:`Warehouse.select` returns them."""
         expr = selection_expr(sel, *self._tables()) if limit is None else _page_expr(sel, self, limit, offset)
         frame = _like_duckdb(expr.execute())
-        return _scale(frame) if scaled else frame
+        return scale_frame(frame) if scaled else frame
 
     def count(self, sel: Selection) -> int:
         """How many observations ``sel`` selects."""

@@ -29,10 +29,9 @@ import duckdb
 
 from corridor import __version__
 from corridor.errors import CorridorError, InputError
-from corridor.reference.dataflows import DIMENSION_COLUMNS
 from corridor.store.batch import batch as _batch
 from corridor.store.compiled import compiled as _compiled
-from corridor.store.plain import Rows, run
+from corridor.store.plain import Rows, run, scale_frame, scale_rows
 from corridor.store.selection import KEY_COLUMNS, Selection
 from corridor.store.statements import parametrised
 
@@ -282,7 +281,9 @@ class Warehouse:
             )
         if meta.replaces is not None:
             self._check_replaceable(meta)
-        frame = _prepare_observations(obs.iloc[:WRITE_CHUNK], meta)  # the first chunk fails before BEGIN
+        from corridor.store.prepare import prepare_observations
+
+        frame = prepare_observations(obs.iloc[:WRITE_CHUNK], meta)  # the first chunk fails before BEGIN
         record = asdict(meta)
         record["parameters"] = json.dumps(meta.parameters) if meta.parameters is not None else None
         record["ingested_at"] = datetime.now(UTC).replace(tzinfo=None)
@@ -302,7 +303,7 @@ class Warehouse:
             # one INSERT over a stream of validated chunks: bounded memory (see corridor.store.write_stream)
             schema = stream.arrow_schema(OBSERVATION_COLUMNS)
             self._con.register("_incoming", stream.validated_stream(
-                obs, lambda part: _prepare_observations(part, meta), frame, failed, schema, WRITE_CHUNK))
+                obs, lambda part: prepare_observations(part, meta), frame, failed, schema, WRITE_CHUNK))
             try:
                 self._con.execute(f"INSERT INTO observations ({cols}) SELECT {cols} FROM _incoming")
             finally:
@@ -483,7 +484,7 @@ class Warehouse:
         if columns is not None:
             columns = tuple(dict.fromkeys([*columns, *(["unit_mult"] if scaled else [])]))
         frame = self._run("rows", sel, limit, offset, columns)
-        return _scale(frame) if scaled else frame
+        return scale_frame(frame) if scaled else frame
 
     def frame(self, sel: Selection, *, scaled: bool = False, columns: Sequence[str] | None = None) -> pd.DataFrame:
         """:meth:`select` (all rows, same order and columns) read with DuckDB alone, without compiling an Ibis
@@ -494,7 +495,7 @@ class Warehouse:
             columns = tuple(dict.fromkeys([*columns, *(["unit_mult"] if scaled else [])]))
         sql, params = selection_sql(sel, list(OBSERVATION_COLUMNS), columns)
         frame = self._con.execute(sql, params).df()
-        return _scale(frame) if scaled else frame
+        return scale_frame(frame) if scaled else frame
 
     def count(self, sel: Selection) -> int:
         """How many observations ``sel`` selects."""
@@ -584,66 +585,4 @@ class Warehouse:
         if columns is not None and scaled:
             columns = tuple(dict.fromkeys([*columns, "unit_mult"]))
         found = run(self._con, sel, list(OBSERVATION_COLUMNS), columns)
-        if not scaled or not found.rows:
-            return found
-        at = {c: i for i, c in enumerate(found.columns)}
-        scale = [at[c] for c in ("value", "lower", "upper") if c in at]
-        out = []
-        for row in found.rows:  # as _scale: value * 10 ** unit_mult, unit_mult then 0
-            cells, factor = list(row), 10.0 ** float(row[at["unit_mult"]])
-            for i in scale:
-                cells[i] = None if cells[i] is None else cells[i] * factor
-            cells[at["unit_mult"]] = 0
-            out.append(tuple(cells))
-        return Rows(found.columns, found.types, out)
-
-
-def _scale(frame: pd.DataFrame) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    factor = 10.0 ** frame["unit_mult"].astype(float)
-    for col in ("value", "lower", "upper"):
-        if col in frame.columns:
-            frame[col] = frame[col] * factor
-    frame["unit_mult"] = 0
-    return frame
-
-
-def _prepare_observations(obs: pd.DataFrame, meta: DatasetMeta) -> pd.DataFrame:
-    """Fill defaults, validate against the registries, check keys; raise before anything is written.
-
-    A chunk of a large dataset keeps its positions (a RangeIndex from its first row), so that a
-    validation message names the row of the whole dataset."""
-    import pandas as pd
-
-    from corridor.store import write_stream as stream
-    from corridor.store.validate import ValidationError, validate_observations  # pandera
-
-    frame = obs.copy() if isinstance(obs.index, pd.RangeIndex) else obs.reset_index(drop=True)
-    frame["dataset_id"] = meta.dataset_id
-    for column, default in OBSERVATION_DEFAULTS.items():
-        if column not in frame.columns:
-            frame[column] = default
-    for column in ("dataflow", "ref_area", "time_period", "obs_status"):
-        if column not in frame.columns:
-            raise WarehouseError(f"observations for {meta.dataset_id} lack the column {column!r}")
-    for column in ("dataflow", *DIMENSION_COLUMNS, "time_period", "obs_status", "conf_status",
-                   "unit_measure", "basis"):
-        frame[column] = stream.as_string(frame[column])
-    for column in ("value", "lower", "upper"):
-        if pd.api.types.is_float_dtype(frame[column].dtype):  # already numbers: nothing to parse
-            continue
-        try:
-            frame[column] = pd.to_numeric(frame[column], errors="raise").astype("float64")
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(f"dataset {meta.dataset_id} rejected, nothing was written: column {column!r}: "
-                                  f"not a number ({exc}); numbers are never guessed from text") from None
-    frame["unit_mult"] = frame["unit_mult"].astype("int32")
-    validate_observations(frame, meta.dataset_id)
-    dup = frame.duplicated(list(KEY_COLUMNS), keep=False)
-    if dup.any():
-        first = frame.loc[dup, list(KEY_COLUMNS)].iloc[0].to_dict()
-        raise WarehouseError(
-            f"{int(dup.sum())} observations in {meta.dataset_id} share a key, e.g. {first}"
-        )
-    return frame[list(OBSERVATION_COLUMNS)]
+        return scale_rows(found) if scaled else found
