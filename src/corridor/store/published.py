@@ -6,9 +6,9 @@ of CPU on the full warehouse -- half of it scanning the dataflow's row groups fo
 planning the vintage rule's window -- which alone is more than two cores at that rate. Yet anonymous
 readers all see the same rows: the **public, latest-vintage observations** of a dataflow. This module
 reads them once per served snapshot (:meth:`PublishedTable.read`: one :class:`Selection`, through the
-store's own SQL, :mod:`corridor.store.plain`) and keeps them as Arrow columns, the text columns
-dictionary-encoded (about 45 bytes an observation; every dataflow of the full warehouse, 1.35 million
-observations, in about 60 MB).
+store's own SQL, :mod:`corridor.store.plain`) and keeps them as numpy columns, the text columns
+dictionary-encoded (about 65 bytes an observation; every dataflow of the full warehouse, 1.35 million
+observations, in about 87 MB).
 
 Why the answer is the same as the warehouse's: the vintage rule partitions by series and observation key
 (:data:`~corridor.store.selection.LATEST_PARTITION`), a correction replaces a dataset of its own series

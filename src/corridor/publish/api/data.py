@@ -349,6 +349,9 @@ async def _holding(slot: AsyncExitStack, pieces: Iterator[bytes]) -> AsyncIterat
         async for piece in iterate_in_threadpool(pieces):
             yield piece
     finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:  # a client gone: the writer (and an answer file's copy) end now, not at collection
+            close()
         await slot.aclose()
 
 

@@ -30,6 +30,7 @@ from corridor.publish.api.data import ANSWER_COLUMNS
 from corridor.publish.api.index import key_selection
 from corridor.publish.api.state import ServiceState
 from corridor.publish.security import PUBLIC
+from corridor.store.selection import Selection
 from corridor.store.warehouse import Warehouse
 
 log = logging.getLogger("corridor.serve")
@@ -74,7 +75,9 @@ def published(state: ServiceState) -> int:
     with state.new_warehouse() as wh:  # its own cursor, closed after; the state interrupts it when it closes
         state.background_cursor = wh
         try:
-            for flow_id in sorted(state.catalog.flows, key=lambda f: len(state.index.periods(wh, f))):
+            sizes = wh.summary(Selection.of(list(state.catalog.flows)), by=("dataflow",))
+            size = dict(zip(sizes["dataflow"], sizes["observations"], strict=True))
+            for flow_id in sorted(state.catalog.flows, key=lambda f: size.get(f, 0)):
                 if state.closing.is_set():
                     return rows
                 rows += state.index.publish(wh, flow_id, ANSWER_COLUMNS).rows
