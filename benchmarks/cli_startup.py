@@ -3,7 +3,7 @@
 For each command line below the script runs ``python -X importtime -m corridor.cli.main ARGS`` in a
 fresh process, ``--runs`` times, and prints the median wall time of the whole process, the import time
 Python reports (the sum of the top-level ``-X importtime`` entries, microseconds -> seconds), the five
-slowest top-level imports, and whether pandas, Ibis, pandera or PySpark were imported (``heavy``).
+slowest top-level imports, and whether pandas, Ibis or PySpark were imported (``heavy``).
 Peers in the same run on the same machine: a bare interpreter (``python -c pass``), the CLI library
 alone (``import typer``) and the floor of any command that queries the warehouse (Typer, the Pydantic
 adapters Typer builds for each option when a command runs, and DuckDB). The stated limit is 0.5 s of
@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT_S = 0.5
-HEAVY = ("pandas", "ibis", "pandera", "pyspark")
+HEAVY = ("pandas", "ibis", "pyspark")
 CLI = ["-m", "corridor.cli.main"]
 #: (label, arguments after ``python``, simple: held to the limit, needs the warehouse)
 CASES: list[tuple[str, list[str], bool, bool]] = [

@@ -23,7 +23,7 @@ from corridor.store import validate
 def forget_codes() -> None:
     """Clear every cache that holds codes (reference, the store's schemas, the portal's areas)."""
     user_codes.reload()
-    validate._schemas.__dict__.pop("cache", None)
+    validate._rules.cache_clear()
     for fn in (portal_areas._names, portal_areas._kinds, portal_areas.aggregate_codes):
         fn.cache_clear()
 

@@ -96,6 +96,10 @@ def test_same_bytes_twice_is_a_no_op(tmp_path: Path) -> None:
         (_obs([1.0]).assign(method="guessed"), r"column 'method': code\(s\) 'guessed' not a code of METHOD"),
         (_obs([1.0]).assign(unit_measure="USD"), r"column 'unit_measure': code\(s\) 'USD' not a code of the units"),
         (_obs([1.0]).assign(value="12,5"), r"column 'value': not a number"),
+        (_obs([1.0, 2.0]).assign(sex=["F", None]), r"row 1, column 'sex': empty where a code is required"),
+        # every rule broken is named, not only the first
+        (_obs([1.0, -2.0]).assign(ref_area=["841", "840"]),
+         r"row 1: negative number in MIG_STOCK.*; 1 row\(s\) in all; row 0, column 'ref_area': code\(s\) '841'"),
     ],
 )
 def test_bad_observations_are_refused_and_nothing_changes(tmp_path: Path, frame: pd.DataFrame,

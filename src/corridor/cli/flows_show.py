@@ -11,8 +11,8 @@ method and period the warehouse holds unless ``--method``/``--period`` narrow it
 estimate, its ``lower``/``upper`` bounds and the ``interval`` text stored with it (what the interval is,
 written by the estimator), its ``OBS_STATUS`` and dataset. Areas are typed as people name them
 (:func:`corridor.reference.search.find_area`). Nothing here estimates: ``corridor flows estimate`` does.
-Rows are read plain from the store (:meth:`corridor.store.warehouse.Warehouse.rows`): no pandas, Ibis or
-pandera is loaded (issue 15: ``benchmarks/cli_startup.py``, ``tests/cli/test_startup.py``).
+Rows are read plain from the store (:meth:`corridor.store.warehouse.Warehouse.rows`): no pandas or Ibis
+is loaded (issue 15: ``benchmarks/cli_startup.py``, ``tests/cli/test_startup.py``).
 """
 
 from __future__ import annotations

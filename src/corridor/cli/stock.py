@@ -13,7 +13,7 @@ its areas beside their codes. Regions and groupings (UN DESA regions, World Bank
 row) are left out of a listing over partners unless ``--aggregates`` is given, so that summing the rows
 does not count people twice. ``--top N`` keeps the N largest rows of each source, year and sex;
 ``--sort`` orders by value (largest first) or name. The command reads plain rows from the store
-(:meth:`corridor.store.warehouse.Warehouse.rows`) and never loads pandas, Ibis or pandera (issue 15:
+(:meth:`corridor.store.warehouse.Warehouse.rows`) and never loads pandas or Ibis (issue 15:
 start-up measured by ``benchmarks/cli_startup.py``, the import graph held by ``tests/cli/test_startup.py``).
 """
 

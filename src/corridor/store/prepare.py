@@ -3,7 +3,7 @@
 :meth:`Warehouse.write_dataset <corridor.store.warehouse.Warehouse.write_dataset>` runs
 :func:`prepare_observations` on every chunk it writes (the first before the transaction begins), so that a
 dataset that breaks a rule is refused whole and names the row, column and reason: the registries'
-checks are :func:`corridor.store.validate.validate_observations` (pandera); a number is never guessed
+checks are :func:`corridor.store.validate.validate_observations`; a number is never guessed
 from text.
 """
 

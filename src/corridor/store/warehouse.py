@@ -11,7 +11,7 @@ The schema is documented in ``docs/data-model.md``. Two rules hold everywhere:
   in :mod:`corridor.store.selection`.
 
 Only this package speaks SQL to the warehouse. Every write is validated against the reference
-registries first (:mod:`corridor.store.validate`). Ibis, pandas and pandera load when a method needs them:
+registries first (:mod:`corridor.store.validate`). Ibis and pandas load when a method needs them:
 :meth:`Warehouse.rows` (:mod:`corridor.store.plain`) reads with DuckDB alone, for commands that start fast.
 """
 
