@@ -77,6 +77,9 @@ def run(argv: list[str]) -> bool:
     # a short process that makes no reference cycles worth collecting: the cyclic collector would only walk
     # the hundred thousand strings of the output table, again and again
     gc.disable()
+    from corridor.store.lean import no_huge_pages
+
+    no_huge_pages()  # before numpy allocates: 2 MB pages would round the short process's heap up
     from corridor.cli.common import run_guarded
     from corridor.estimate.flows.files import estimate_files
 
