@@ -5,18 +5,27 @@ repeating full dumps), on the API's test warehouse through the real app:
   whole, 20 MB) and in CSV (streamed) is written once; the repeat is the same bytes, read from the file;
 * ``test_token_holders_answers_are_never_kept``: an answer to a caller with roles is never kept;
 * ``test_an_abandoned_stream_leaves_no_file`` and ``test_the_files_stay_within_their_bytes``: a stream the
-  client left is not kept (no partial file), and the least recently used files go past the budget.
+  client left is not kept (no partial file), and the least recently used files go past the budget;
+* ``test_a_killed_servers_folder_is_removed_by_the_next``: a process killed with its folder still there
+  (``SIGKILL``: nothing of it runs) leaves it to the next state made, which removes it, and only it;
+* ``test_a_stopped_server_removes_its_folder``: ``corridor serve`` stopped by SIGTERM (its lifespan ends
+  without closing its states) leaves no folder.
 """
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
-from corridor.publish.api.answer_files import AnswerFiles
+from corridor.publish.api.answer_files import AnswerFiles, remove_orphans
 from corridor.publish.app import create_app
+from tests.serving import corridor_serve
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +49,8 @@ def test_a_repeated_dump_is_sent_from_its_file(app) -> None:
             assert files.hits == hits + 1  # from the file, not written again
             assert again.headers["content-type"] == first.headers["content-type"]
             assert again.headers["content-disposition"] == first.headers["content-disposition"]
-    assert len(files) == 2 and not list(files.folder.glob(".part-*"))
+        assert len(files) == 2 and not list(files.folder.glob(".part-*"))
+    assert len(files) == 0 and not files.folder.exists()  # the app's lifespan ended: its answer files went
 
 
 def test_token_holders_answers_are_never_kept(app, restricted) -> None:
@@ -48,8 +58,8 @@ def test_token_holders_answers_are_never_kept(app, restricted) -> None:
     kept = len(files)
     with TestClient(app) as client:
         answer = client.get("/data/REFUGEES/all?format=json", headers=restricted.bearer("guest"))
-    assert answer.status_code == 200 and len(answer.content) > 2**20
-    assert len(files) == kept
+        assert answer.status_code == 200 and len(answer.content) > 2**20
+        assert len(files) == kept  # inside the lifespan: at its end every answer file goes
 
 
 def test_an_abandoned_stream_leaves_no_file(tmp_path: Path) -> None:
@@ -78,3 +88,26 @@ def test_the_files_stay_within_their_bytes(tmp_path: Path) -> None:
     assert files.open("huge") is None
     files.close()
     assert not tmp_path.exists()
+
+
+def test_a_killed_servers_folder_is_removed_by_the_next(tmp_path: Path) -> None:
+    made = ("import sys; from corridor.publish.api.answer_files import AnswerFiles; files = AnswerFiles(); "
+            "files.put('dump', b'x' * 2048); print(files.folder, flush=True); sys.stdin.read()")
+    server = subprocess.Popen([sys.executable, "-c", made], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    left = Path(server.stdout.readline().strip())
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+    assert left.is_dir() and len(list(left.iterdir())) == 1  # killed: nothing of it removed its folder
+    mine = AnswerFiles()  # this process is alive: its own folder stays
+    other = tmp_path / "corridor-answers-x-1"  # not a process id: not ours to judge
+    other.mkdir()
+    assert not left.exists() and mine.folder.is_dir()
+    assert remove_orphans(tmp_path) == [] and other.is_dir()
+    mine.close()
+
+
+def test_a_stopped_server_removes_its_folder(api_warehouse: Path, tmp_path: Path) -> None:
+    with corridor_serve(api_warehouse, tmp_path) as (_url, proc):
+        folders = sorted(Path(tempfile.gettempdir()).glob(f"corridor-answers-{proc.pid}-*"))
+        assert len(folders) == 1 and folders[0].is_dir(), folders
+    assert proc.returncode is not None and not folders[0].exists()

@@ -354,6 +354,7 @@ def create_app(
             yield
         finally:
             live.stop()
+            live.clear_answer_files()
 
     app = FastAPI(
         title="corridor",

@@ -16,7 +16,10 @@ removed when the state closes) and later requests get the file, read in 256 KB p
 * the files are bounded by bytes (:data:`DEFAULT_MAX_BYTES`), least recently used out; a file being sent
   when it is dropped stays readable to that request (it was opened before).
 
-Only answers that hold no restricted row are kept (the caller decides, as for the memory cache).
+Only answers that hold no restricted row are kept (the caller decides, as for the memory cache). The folder's name
+carries the server's process id, so that a server killed before it could remove its folder has it removed by
+the next one to start (:func:`remove_orphans`); a server that stops (SIGTERM, Ctrl-C) removes its own when its
+lifespan ends (:meth:`AnswerFiles.clear`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import os
 import shutil
 import tempfile
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator
 from pathlib import Path
@@ -39,12 +43,47 @@ DEFAULT_MAX_BYTES = 1 * 2**30
 PIECE_BYTES = 256 * 1024
 
 
+#: A state's folder is ``<temporary folder>/corridor-answers-<process id>-<random>``.
+PREFIX = "corridor-answers-"
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (signal 0 checks without sending; another user's process is alive)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_orphans(parent: Path | None = None) -> list[Path]:
+    """Remove the answer folders that servers killed before they could close left behind (their process no
+    longer exists): up to :data:`DEFAULT_MAX_BYTES` each. Returns what was removed. Run when a state makes its
+    folder; a folder whose process id was taken by another process since is left, as are names of any
+    other form."""
+    removed = []
+    for path in Path(parent or tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
+        pid = path.name[len(PREFIX):].split("-", 1)[0]
+        if path.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 class AnswerFiles:
     """Thread-safe, byte-bounded LRU store of answer bodies in files (see the module docstring)."""
 
     def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES, folder: Path | None = None) -> None:
         self.max_bytes = max_bytes
-        self.folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="corridor-answers-"))
+        if folder is None:
+            remove_orphans()
+            folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+        self.folder = Path(folder)
+        # removed by clear() (a server's lifespan ends so), or else when this object is collected or the
+        # interpreter exits (an app in a test process); SIGKILL leaves it to remove_orphans
+        weakref.finalize(self, shutil.rmtree, str(self.folder), True)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.bytes = 0
         self._files: OrderedDict[str, int] = OrderedDict()
@@ -69,14 +108,14 @@ class AnswerFiles:
         """Keep ``data`` as the answer to ``key`` (written to a temporary file, then renamed into place)."""
         if len(data) > self.max_bytes // 4:
             return
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".part-")
+        handle, temporary = self._part()
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         self._register(key, Path(temporary), len(data))
 
     def tee(self, key: Hashable, pieces: Iterator[bytes]) -> Iterator[bytes]:
         """``pieces`` as they come, copied to a file that is kept when the last piece has been sent."""
-        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".part-")
+        handle, temporary = self._part()
         size, done = 0, False
         try:
             with os.fdopen(handle, "wb") as out:
@@ -92,10 +131,18 @@ class AnswerFiles:
             else:
                 Path(temporary).unlink(missing_ok=True)
 
+    def _part(self) -> tuple[int, str]:
+        """A new temporary file in the folder (made again if :meth:`clear` removed it)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return tempfile.mkstemp(dir=self.folder, prefix=".part-")
+
     def _register(self, key: Hashable, temporary: Path, size: int) -> None:
         name = self._name(key)
         with self._lock:
-            os.replace(temporary, self.folder / name)
+            try:
+                os.replace(temporary, self.folder / name)
+            except FileNotFoundError:  # the folder was cleared while the answer was written: not kept
+                return
             self.bytes += size - self._files.pop(name, 0)
             self._files[name] = size
             while self.bytes > self.max_bytes and self._files:
@@ -103,12 +150,15 @@ class AnswerFiles:
                 (self.folder / dropped).unlink(missing_ok=True)
                 self.bytes -= dropped_size
 
-    def close(self) -> None:
-        """Remove the folder and every file in it."""
+    def clear(self) -> None:
+        """Remove the folder and every file in it; the store stays usable (the folder is made again on the
+        next answer kept)."""
         with self._lock:
             self._files.clear()
             self.bytes = 0
-        shutil.rmtree(self.folder, ignore_errors=True)
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    close = clear
 
     def __len__(self) -> int:
         return len(self._files)

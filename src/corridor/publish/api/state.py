@@ -376,6 +376,15 @@ class LiveState:
             self._thread.join(timeout=5)
             self._thread = None
 
+    def clear_answer_files(self) -> None:
+        """Remove every state's answer files (:meth:`.answer_files.AnswerFiles.clear`; the server is stopping:
+        uvicorn re-raises SIGTERM once its lifespan has ended, so nothing runs at the interpreter's exit)."""
+        with self._lock:
+            states = [self._current, *self._retired]
+        for state in states:
+            if state.answer_files is not None:
+                state.answer_files.clear()
+
     def close(self) -> None:
         """Stop watching and close every state."""
         self.stop()
