@@ -3,6 +3,7 @@ machine's kernel and C library (Linux, glibc: what CI and the servers run on):
 
 * ``no_huge_pages``: the kernel reports transparent huge pages off for the process afterwards
   (``THP_enabled`` in ``/proc/self/status``, Linux 5.0 and later);
+* ``limit_arenas``: glibc accepts the cap (``mallopt`` answers 1);
 * ``release_free_heap``: 160 MB of malloc'd blocks freed in the middle of the heap (every 16th kept, so the
   heap cannot shrink from its top) stay resident until it is called, and go back to the kernel when it is.
 """
@@ -39,3 +40,7 @@ def test_release_free_heap_gives_freed_memory_back() -> None:
     full, freed, done, after = got
     assert freed > full - 20  # freed in the middle of the heap: still resident
     assert done is True and after < freed - 100  # about 150 MB went back
+
+
+def test_limit_arenas_is_accepted() -> None:
+    assert _run("import json; from corridor.process_memory import limit_arenas; print(json.dumps(limit_arenas()))")
