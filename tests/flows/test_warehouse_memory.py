@@ -8,7 +8,7 @@ itself would inherit pytest's resident size in its high-water mark), and writes 
 column (``corridor.store.write_stream``) the same command peaked at about 387 MB on the benchmark's warehouse
 (``benchmarks/flows_benchmark.py`` part 2); with them about 265 MB, within 2 MB over five runs; about 250 MB
 since the store's checks no longer load pandera (``corridor.store.validate``) and the command turns transparent
-huge pages off for itself (:func:`corridor.store.lean.no_huge_pages`).
+huge pages off for itself (:func:`corridor.process_memory.no_huge_pages`).
 """
 
 from __future__ import annotations

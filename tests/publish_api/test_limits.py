@@ -95,7 +95,11 @@ def test_a_streamed_answer_holds_its_slot_until_sent(server) -> None:
         async with httpx.AsyncClient(base_url=server.url, timeout=120) as client:
             for attempt in range(120):  # until the server has warmed up: alone, the 413 comes at once
                 started = time.monotonic()
-                assert await _get(client, f"/data/MIG_FLOW/all?format=csv&startPeriod={1800 + attempt}", 60) == 413
+                status = await _get(client, f"/data/MIG_FLOW/all?format=csv&startPeriod={1800 + attempt}", 60)
+                if status == 429:  # the dumps an earlier test abandoned are still being written for this address
+                    await asyncio.sleep(1)
+                    continue
+                assert status == 413
                 if time.monotonic() - started < 0.5:
                     break
             async with client.stream("GET", stream_path) as response:

@@ -112,9 +112,9 @@ def estimate_command(
             raise InputError(f"{', '.join(given)} name files, which --period does not read: it reads the warehouse "
                              "(with --stocks DATASET, --births/--deaths name datasets)", column=given[0])
     if period is not None:
-        from corridor.store.lean import no_huge_pages
+        from corridor.process_memory import no_huge_pages
 
-        no_huge_pages()  # before pandas, DuckDB and the reads allocate (corridor.store.lean)
+        no_huge_pages()  # before pandas, DuckDB and the reads allocate (corridor.process_memory)
         _from_warehouse(methods, period, sex, warehouse, keep_flagged=keep_flagged,
                         by_birthplace=by_birthplace, out=out,
                         vintage=vintage or [], user_stocks=user)

@@ -77,7 +77,7 @@ def run(argv: list[str]) -> bool:
     # a short process that makes no reference cycles worth collecting: the cyclic collector would only walk
     # the hundred thousand strings of the output table, again and again
     gc.disable()
-    from corridor.store.lean import no_huge_pages
+    from corridor.process_memory import no_huge_pages
 
     no_huge_pages()  # before numpy allocates: 2 MB pages would round the short process's heap up
     from corridor.cli.common import run_guarded

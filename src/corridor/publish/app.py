@@ -40,7 +40,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from corridor import __version__
 from corridor.errors import CorridorError, InputError
 from corridor.exchange.api import mount_exchange
-from corridor.publish.api import availability, data, datasets, memory, prewarm, structure
+from corridor.process_memory import limit_arenas
+from corridor.publish.api import availability, data, datasets, prewarm, structure
 from corridor.publish.api.errors import ApiError
 from corridor.publish.api.limits import PER_CLIENT_LIGHT, ClientGone, Limits
 from corridor.publish.api.state import (
@@ -321,7 +322,7 @@ def create_app(
     start (:func:`corridor.publish.api.prewarm.start`), or at once for the dataflows named in ``preload``
     (again for each new snapshot, before it is switched to).
     """
-    memory.limit_arenas()  # a served dump's memory goes back instead of staying in a thread's arena
+    limit_arenas()  # a served dump's memory goes back instead of staying in a thread's arena
     tokens = TokenStore.load(tokens_file if tokens_file is not None else default_tokens_file())
     audit = AuditLog(audit_log if audit_log is not None else default_audit_log())
     audit.check()  # fail closed at start: no restricted material is served without its audit trail

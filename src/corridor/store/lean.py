@@ -25,26 +25,24 @@ held memory that the command never needed again:
 
 Together: 387 -> about 265 MB at a 32 MB bound, 276 MB at 48 MB, same datasets (same rows, same ids). Since the
 store's checks no longer load pandera (:mod:`corridor.store.validate`) and the command turns transparent huge
-pages off for itself (:func:`no_huge_pages`, also called at the start of the command, before the imports), 251 MB;
-the project's CI had measured 324 MB where this machine measured 276.
+pages off for itself (:func:`corridor.process_memory.no_huge_pages`, also called at the start of the command,
+before the imports), 251 MB; the project's CI had measured 324 MB where this machine measured 276.
 ``docs/methods-flows.md`` ("Performance") has the figures.
 """
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+from corridor.process_memory import no_huge_pages
 
 if TYPE_CHECKING:
     from corridor.store.warehouse import Warehouse
 
 #: DuckDB's memory limit in a lean session.
 LEAN_MEMORY = "48MB"
-#: ``prctl`` option that turns transparent huge pages off for the calling process (``linux/prctl.h``)
-PR_SET_THP_DISABLE = 41
 
 
 @contextmanager
@@ -60,16 +58,3 @@ def lean(wh: Warehouse, *, memory_limit: str = LEAN_MEMORY) -> Iterator[None]:
     with limited(wh._con, memory_limit):
         yield
 
-
-def no_huge_pages() -> bool:
-    """Turn transparent huge pages off for the rest of this process (Linux's ``prctl(PR_SET_THP_DISABLE)``,
-    ``man 2 prctl``); True if done. Where the kernel backs every anonymous mapping with 2 MB pages
-    (``/sys/kernel/mm/transparent_hugepage/enabled`` set to ``always``), a short command's scattered heap and
-    DuckDB's and Arrow's buffers are rounded up to them: ``corridor flows estimate --period 2010-2015`` peaked
-    at 275 MB with them, 250 MB without (and 255 MB under the ``madvise`` setting)."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0
-    except (OSError, AttributeError):  # a C library without prctl
-        return False

@@ -27,7 +27,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from corridor.errors import InputError
-from corridor.publish.api import memory
+from corridor.process_memory import release_free_heap
 from corridor.publish.api.answer_files import SPILL_BYTES, pieces_of
 from corridor.publish.api.errors import TOKEN_RESPONSES, ApiError
 from corridor.publish.api.index import key_selection, periods_selection
@@ -304,7 +304,7 @@ def _fetch_and_write(state: ServiceState, query: DataQuery, principal: Principal
         return _written(state, fetch(state, query, principal, request, roll_up=roll_up), writer)  # 413 first
     finally:
         if is_heavy(query):  # a whole dataflow: its frame's and writer's freed memory goes back to the system
-            memory.trim()
+            release_free_heap()
 
 
 def _written(state: ServiceState, result: DataResult, writer: FormatWriter) -> tuple[bytes | Iterator[bytes], bool]:
