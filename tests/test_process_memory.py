@@ -2,7 +2,8 @@
 machine's kernel and C library (Linux, glibc: what CI and the servers run on):
 
 * ``no_huge_pages``: the kernel reports transparent huge pages off for the process afterwards
-  (``THP_enabled`` in ``/proc/self/status``, Linux 5.0 and later);
+  (``THP_enabled`` in ``/proc/self/status``, Linux 5.0 and later); the setting is inherited, and a command run
+  in the test process may have set it, so the child clears it first;
 * ``limit_arenas``: glibc accepts the cap (``mallopt`` answers 1);
 * ``release_free_heap``: 160 MB of malloc'd blocks freed in the middle of the heap (every 16th kept, so the
   heap cannot shrink from its top) stay resident until it is called, and go back to the kernel when it is.
@@ -27,6 +28,7 @@ def _run(code: str) -> dict:
 def test_no_huge_pages_turns_them_off_for_the_process() -> None:
     got = _run("import json; from corridor.process_memory import no_huge_pages\n"
                "def thp(): return [l.split()[1] for l in open('/proc/self/status') if l.startswith('THP_enabled')]\n"
+               "import ctypes; ctypes.CDLL(None).prctl(41, 0, 0, 0, 0)\n"  # clear what the parent may pass on
                "before = thp(); done = no_huge_pages(); print(json.dumps([before, done, thp()]))")
     before, done, after = got
     assert done is True and before == ["1"] and after == ["0"]
