@@ -14,13 +14,13 @@ import sdmx
 from pysdmx.io import write_sdmx
 from pysdmx.io.format import Format
 from pysdmx.io.pd import PandasDataset
-from starlette.requests import Request
 
 from corridor.publish.api.data import fetch
 from corridor.publish.api.keys import build_query
 from corridor.publish.formats import sdmx_csv
 from corridor.publish.formats.csv import neutralise
 from corridor.publish.security import ANONYMOUS
+from tests.publish_api.answers import answer, request
 
 QUERIES = [("MIG_STOCK", "840.._T"), ("MIG_STOCK", "900.._T"), ("MIG_FLOW", ".484._T.da_pb_closed"),
            ("MIG_FLOW", "840..."), ("POP", "484.._T"), ("MIG_SHARE", "all"), ("NET_MIG", "484._T"),
@@ -32,18 +32,13 @@ def state(service_state):
     return service_state
 
 
-def _request(path: str) -> Request:
-    return Request({"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": [],
-                    "client": ("127.0.0.1", 1), "server": ("test", 80), "scheme": "http", "root_path": ""})
-
-
 @pytest.mark.parametrize(("flow", "key"), QUERIES)
 def test_same_bytes_as_pysdmx(state, flow, key):
     try:
         query = build_query(state.catalog, flow, key)
     except Exception as exc:  # noqa: BLE001 - a key that does not fit the registry is a test bug
         pytest.fail(f"{flow}/{key}: {exc}")
-    result = fetch(state, query, ANONYMOUS, _request(f"/data/{flow}/{key}"))
+    result = fetch(state, query, ANONYMOUS, request(f"/data/{flow}/{key}"))
     ours = sdmx_csv.write(result)
     reference = write_sdmx(PandasDataset(structure=state.catalog.schema(flow), data=neutralise(result.frame)),
                            Format.DATA_SDMX_CSV_2_0_0)
@@ -61,8 +56,7 @@ def test_read_by_sdmx1(server):
 def test_formula_cells_neutralised_like_plain_csv(state):
     """A text attribute that starts like a formula (set here on a real answer: synthetic, labelled) is
     written with a leading apostrophe, as pysdmx writes the neutralised frame; numbers stay numbers."""
-    query = build_query(state.catalog, "MIG_FLOW", ".484._T.da_pb_closed")
-    result = fetch(state, query, ANONYMOUS, _request("/data/MIG_FLOW/.484._T.da_pb_closed"))
+    result = answer(state, "MIG_FLOW", ".484._T.da_pb_closed")
     result.frame = result.frame.copy()
     result.frame.loc[0, "INTERVAL"] = "=HYPERLINK(\"http://attacker.example\")"
     ours = sdmx_csv.write(result)
