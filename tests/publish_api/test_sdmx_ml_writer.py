@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
+from datetime import UTC, datetime
 
 import lxml.etree as etree
 import pandas as pd
@@ -35,7 +37,7 @@ QUERIES = [("MIG_STOCK", "840.._T"), ("MIG_STOCK", "900.._T"), ("MIG_FLOW", ".48
 WRITERS = {"structure-specific": sdmx_ml, "generic": sdmx_generic}
 #: the header's message id and preparation time differ between two messages
 _VOLATILE = re.compile(r"<mes:(ID|Prepared)>[^<]*</mes:\1>")
-STR = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message}"
+MES = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message}"
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +111,18 @@ def test_any_text_round_trips(state, form):
     else:
         first = next(v.get("value") for v in root.iter("{*}Value") if v.get("id") == "INTERVAL")
     assert first == HARD.replace("\x01", "\ufffd")
+
+
+@pytest.mark.parametrize("form", list(WRITERS))
+def test_each_message_has_its_own_id_and_time(state, form):
+    """The envelope is written once per dataflow and form; each message still gets a new id and the
+    time it was prepared (UTC, to the second)."""
+    result = answer(state, "MIG_STOCK", "840.484._T")
+    first, second = (etree.fromstring(WRITERS[form].write(result).encode("utf-8")) for _ in range(2))
+    ids = [next(root.iter(f"{MES}ID")).text for root in (first, second)]
+    assert ids[0] != ids[1] and all(uuid.UUID(i) for i in ids)
+    prepared = datetime.strptime(next(second.iter(f"{MES}Prepared")).text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert abs((datetime.now(UTC) - prepared).total_seconds()) < 60
 
 
 def test_attribute_text():
